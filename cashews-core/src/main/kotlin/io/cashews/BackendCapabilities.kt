@@ -1,0 +1,49 @@
+package io.cashews
+
+import kotlin.time.Duration
+
+/** Locks with owner tokens: only the holder of the token can release a lock; an expired lock is free. */
+public interface LockBackend {
+    /** Takes the lock at [key] for [ttl] with [token] if nobody holds it; returns whether it was taken. */
+    public suspend fun setLock(key: String, token: String, ttl: Duration): Boolean
+
+    /** Releases the lock at [key] if it is held with [token]; returns whether it was released. */
+    public suspend fun unlock(key: String, token: String): Boolean
+}
+
+/**
+ * Arrays of unsigned saturating counters of `size` bits packed in one value, laid out as Redis `BITFIELD u<size>
+ * #<index>` lays them out (big-endian bit order), so the same key reads alike on every backend.
+ */
+public interface BitsBackend {
+    /** The counters at [indexes]; a missing key reads as zeros. */
+    public suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long>
+
+    /** Adds [by] to the counters at [indexes], saturating at `0` and `2^size - 1`; returns their new values. */
+    public suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long>
+}
+
+/** A sliding-window log: the atomic primitive under sliding-window rate limits. */
+public interface SlidingWindowBackend {
+    /**
+     * Drops entries before [start], counts entries in `[start, end]`, and, when fewer than [maxValue], records one
+     * entry at [end]. Returns the count including the new entry (at most [maxValue]). [ttl], when given, is set on
+     * the key at each recorded entry.
+     */
+    public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long
+}
+
+/** Sets of strings. */
+public interface SetBackend {
+    /** Adds [members]; returns how many were new. [ttl], when given, is (re)set on the key. */
+    public suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long
+
+    /** Removes [members]; returns how many were present. */
+    public suspend fun setRemove(key: String, members: Collection<String>): Long
+
+    /** Removes and returns up to [count] arbitrary members; empty for a missing key. */
+    public suspend fun setPop(key: String, count: Int): List<String>
+
+    /** All members; empty for a missing key. */
+    public suspend fun setMembers(key: String): Set<String>
+}

@@ -1,0 +1,585 @@
+package io.cashews
+
+import io.cashews.internal.CodecSettings
+import io.cashews.internal.MemoryBackendProvider
+import io.cashews.internal.Miss
+import io.cashews.internal.NotNow
+import io.cashews.internal.NullValue
+import io.cashews.internal.Route
+import io.cashews.internal.SetupUrl
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.transform
+import kotlinx.coroutines.withContext
+import java.util.ServiceLoader
+import java.util.UUID
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.TimeSource
+
+/**
+ * A cache: one or more [Backend]s, each under a key prefix, behind suspend commands.
+ *
+ * ```
+ * val cache = Cache("mem://?size=10000")
+ * cache.set("user:1", user, ttl = "3h")
+ * val again: User? = cache.get("user:1")
+ * ```
+ *
+ * Set it up with URLs ([setup]): `mem://` (in memory), `redis://` and `disk://` from their modules, `://` for a
+ * disabled cache. Several backends can serve one cache: each key goes to the backend with the longest prefix it
+ * starts with (the prefix only routes; keys are stored as given).
+ *
+ * Backends are initialised lazily, exactly once, by the first command that reaches them. TTLs are measured by
+ * [timeSource]; inject a test time source to run expiry in virtual time.
+ *
+ * Values go to object backends as they are and to byte backends through the configured codec (JSON unless set
+ * otherwise): anything undecodable, written by another codec or by an incompatible version of its class reads as a
+ * miss, never as a wrong value.
+ */
+public class Cache(
+    /** The clock of TTLs, lock waits and sliding windows of every backend this cache sets up. */
+    public val timeSource: TimeSource = TimeSource.Monotonic,
+) {
+    /** A cache set up at once with [url] (see [setup]). */
+    public constructor(url: String, timeSource: TimeSource = TimeSource.Monotonic) : this(timeSource) {
+        setup(url)
+    }
+
+    @Volatile
+    private var routes: Array<Route> = emptyArray()
+    private val replaced = ArrayList<Backend>()
+
+    /**
+     * Adds the backend described by [url] under [prefix], replacing any backend already under that prefix.
+     *
+     * URL grammar: `scheme://address?name=value&…`. Cache-level parameters: `enable`/`disable` (booleans:
+     * `1/true/yes/on`, `0/false/no/off`), `secret` (sign values with HMAC), `digestmod` (`md5`, `sha1`, `sha256`),
+     * `codec` (`json`, `cbor`, `protobuf`, `java`), `compress_type` (`none`, `gzip`, `deflate`), `check_schema`
+     * (read values of another class shape as misses, default on), `on_tampered` (`error` or `miss`). The memory
+     * backend adds `size` and `check_interval`. [params] override query parameters of the same name; [codec] plugs in
+     * a codec of your own.
+     *
+     * Does not connect: the backend is initialised by its first command.
+     *
+     * @throws SetupError for an unknown scheme or parameter, or a malformed value (the message names it).
+     * @throws BackendNotAvailableError when the scheme's module is not on the classpath (the message names it).
+     */
+    @JvmOverloads
+    public fun setup(
+        url: String,
+        prefix: String = "",
+        params: Map<String, Any?> = emptyMap(),
+        codec: ValueCodec? = null,
+    ): Backend {
+        val parsed = SetupUrl.parse(url)
+        val settings = settings(parsed.scheme, parsed.address, parsed.params, params)
+        val disabled = disabled(settings) || parsed.scheme.isEmpty()
+        val provider =
+            providerFor(if (parsed.scheme.isEmpty()) "mem" else parsed.scheme)
+                ?: throw missingProvider(parsed.scheme, url)
+        val backend = provider.create(settings)
+        install(prefix, backend, settings, codec, disabled, url)
+        return backend
+    }
+
+    /**
+     * Adds a backend you built yourself under [prefix]; [params] take the cache-level parameters of [setup]
+     * (`disable`, `secret`, `codec`, …).
+     */
+    @JvmOverloads
+    public fun setup(
+        backend: Backend,
+        prefix: String = "",
+        params: Map<String, Any?> = emptyMap(),
+        codec: ValueCodec? = null,
+    ): Backend {
+        val settings = settings("", backend.toString(), emptyMap(), params)
+        install(prefix, backend, settings, codec, disabled(settings), backend.toString())
+        return backend
+    }
+
+    /** Whether at least one backend is set up. */
+    public val isSetUp: Boolean get() = routes.isNotEmpty()
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Values
+
+    /** The value at [key], or `null` when it is missing, expired, undecodable, or not a [T]. */
+    public suspend inline fun <reified T> get(key: String): T? {
+        val found = lookup(key) { ValueType.of<T>() }
+        if (found === Miss || found == null) return null
+        if (found is T) return found
+        return coerce(found, ValueType.of<T>().javaClass) as T?
+    }
+
+    /** The values at [keys] in the same order, `null` for each key [get] would answer `null` for. */
+    public suspend inline fun <reified T> getMany(keys: List<String>): List<T?> =
+        lookupMany(keys) { ValueType.of<T>() }.map { found ->
+            when {
+                found === Miss || found == null -> null
+                found is T -> found
+                else -> coerce(found, ValueType.of<T>().javaClass) as T?
+            }
+        }
+
+    /**
+     * Stores [value] (which may be `null`) at [key] if [condition] holds. Without [ttl] the key never expires and
+     * loses any TTL it had. Returns whether the write happened.
+     *
+     * @throws InvalidTtlError when [ttl] is not positive.
+     * @throws CodecError when a byte backend's codec cannot encode [value].
+     */
+    public suspend inline fun <reified T> set(
+        key: String,
+        value: T,
+        ttl: Duration? = null,
+        condition: SetCondition = SetCondition.ALWAYS,
+    ): Boolean = store(key, value, ttl, condition) { ValueType.of<T>() }
+
+    /** [set] with a TTL in the [Ttl] grammar (`"3h"`, `"500ms"`, `"PT1H"`). */
+    public suspend inline fun <reified T> set(
+        key: String,
+        value: T,
+        ttl: String,
+        condition: SetCondition = SetCondition.ALWAYS,
+    ): Boolean = store(key, value, Ttl.parse(ttl), condition) { ValueType.of<T>() }
+
+    /** Stores every entry of [entries] with the same [ttl] (`null`: no expiry). */
+    public suspend inline fun <reified T> setMany(entries: Map<String, T>, ttl: Duration? = null) {
+        storeMany(entries, ttl) { ValueType.of<T>() }
+    }
+
+    /**
+     * The value at [key]; when missing, [compute]s it, stores it with [ttl] and returns it. Not atomic: concurrent
+     * callers may each compute (the `cached` strategies single-flight this).
+     */
+    public suspend inline fun <reified T> getOrSet(key: String, ttl: Duration? = null, compute: () -> T): T {
+        val found = lookup(key) { ValueType.of<T>() }
+        if (found !== Miss && found is T) return found
+        val value = compute()
+        set(key, value, ttl)
+        return value
+    }
+
+    /** The stored value at [key] as the backend holds it (bytes on a byte backend), or `null` when missing. */
+    public suspend fun getRaw(key: String): Any? = route(key).ready().get(key).takeUnless { it === NullValue }
+
+    /** Stores [value] at [key] as it is, bypassing the codec. */
+    public suspend fun setRaw(key: String, value: Any, ttl: Duration? = null): Boolean =
+        route(key).ready().set(key, value, checked(ttl), SetCondition.ALWAYS)
+
+    /** Every live key matching the Redis glob [pattern], from the backend the pattern routes to. */
+    public fun scan(pattern: String = "*"): Flow<String> =
+        flow {
+            route(pattern).ready().scan(pattern).collect { emit(it) }
+        }
+
+    /** Every live key matching [pattern] with its value; keys whose value is not a readable [T] are skipped. */
+    public inline fun <reified T> getMatch(pattern: String = "*"): Flow<Pair<String, T>> =
+        matching(pattern) { ValueType.of<T>() }.transform { (key, value) -> if (value is T) emit(key to value) }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Keys
+
+    /** Deletes [key]; returns whether it existed. */
+    public suspend fun delete(key: String): Boolean = route(key).ready().delete(key)
+
+    /** Deletes [keys]; returns how many existed. */
+    public suspend fun deleteMany(keys: Collection<String>): Long =
+        keys.groupBy(::route).entries.sumOf { (route, group) -> route.ready().deleteMany(group) }
+
+    /** Deletes every key matching the Redis glob [pattern]; returns how many were deleted. */
+    public suspend fun deleteMatch(pattern: String): Long = route(pattern).ready().deleteMatch(pattern)
+
+    /** Whether [key] exists and has not expired. */
+    public suspend fun exists(key: String): Boolean = route(key).ready().exists(key)
+
+    /** Sets a new [ttl] on an existing key; returns `false` when the key is missing. */
+    public suspend fun expire(key: String, ttl: Duration): Boolean = route(key).ready().expire(key, checked(ttl)!!)
+
+    /** [expire] with a TTL in the [Ttl] grammar. */
+    public suspend fun expire(key: String, ttl: String): Boolean = expire(key, Ttl.parse(ttl))
+
+    /** Whether [key] is [KeyTtl.Missing], [KeyTtl.Persistent], or [KeyTtl.Expiring] with the time left. */
+    public suspend fun ttl(key: String): KeyTtl = route(key).ready().ttl(key)
+
+    /**
+     * Adds [by] to the integer at [key] (missing counts as 0) and returns the result. [ttl] applies only when this
+     * call creates the key.
+     *
+     * @throws NotAnIntegerError when the value is not an integer or the sum overflows; the value is unchanged.
+     */
+    public suspend fun incr(key: String, by: Long = 1, ttl: Duration? = null): Long =
+        route(key).ready().incr(key, by, checked(ttl))
+
+    /** The stored size of the value at [key] in bytes; `0` when missing, `-1` when the backend cannot tell. */
+    public suspend fun sizeOf(key: String): Long = route(key).ready().sizeOf(key)
+
+    /** The number of live keys across all backends. */
+    public suspend fun keysCount(): Long = routes.sumOf { it.ready().keysCount() }
+
+    /** Whether every backend answers; `false` when one is disabled or unreachable. */
+    public suspend fun ping(): Boolean = routes.isNotEmpty() && routes.all { it.ready().ping() }
+
+    /** Removes every key of every backend of this cache. */
+    public suspend fun clear() {
+        for (route in routes) route.ready().clear()
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Locks
+
+    /** Takes the lock [key] for [ttl] with [token] if it is free (or expired); returns whether it was taken. */
+    public suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
+        capability<LockBackend>(key, "setLock").setLock(key, token, checked(ttl)!!)
+
+    /** Releases the lock [key] if it is held with [token]; returns whether it was released. */
+    public suspend fun unlock(key: String, token: String): Boolean = capability<LockBackend>(key, "unlock").unlock(key, token)
+
+    /**
+     * Whether the lock [key] is held. With [wait], checks again every [step] until it is released (`false`) or [wait]
+     * has passed, then answers from a final check.
+     */
+    public suspend fun isLocked(key: String, wait: Duration? = null, step: Duration = DEFAULT_STEP): Boolean {
+        val backend = route(key).ready()
+        if (wait == null) return backend.exists(key)
+        require(step.isPositive()) { "step must be positive, was $step" }
+        repeat(steps(wait, step)) {
+            if (!backend.exists(key)) return false
+            delay(step)
+        }
+        return backend.exists(key)
+    }
+
+    /**
+     * Runs [block] holding the lock [key] (taken for at most [ttl]) and releases it afterwards, even on failure or
+     * cancellation. A lock held by someone else is waited for (checked every [step]) when [wait] is `true`, up to
+     * [waitTimeout] when given; otherwise [LockedError] is raised. A disabled or unreachable backend cannot lock:
+     * [block] then runs without the lock.
+     */
+    public suspend fun <R> lock(
+        key: String,
+        ttl: Duration,
+        wait: Boolean = true,
+        waitTimeout: Duration? = null,
+        step: Duration = DEFAULT_STEP,
+        block: suspend () -> R,
+    ): R {
+        val route = route(key)
+        val locks = capability<LockBackend>(key, "lock")
+        val token = UUID.randomUUID().toString()
+        val attempts = waitTimeout?.let { steps(it, step) }
+        var tries = 0
+        var held = false
+        while (true) {
+            if (locks.setLock(key, token, checked(ttl)!!)) {
+                held = true
+                break
+            }
+            if (!route.target.ping()) break
+            if (!wait) throw LockedError("key '$key' is already locked")
+            if (attempts != null && tries++ >= attempts) {
+                throw LockedError("key '$key' is still locked after waiting $waitTimeout")
+            }
+            delay(step)
+        }
+        try {
+            return block()
+        } finally {
+            if (held) withContext(NonCancellable) { locks.unlock(key, token) }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Counters, windows and sets
+
+    /** The unsigned [size]-bit counters at [indexes] of [key] (see [BitsBackend]); a missing key reads as zeros. */
+    public suspend fun getBits(key: String, indexes: List<Int>, size: Int = 1): List<Long> {
+        checkBits(indexes, size)
+        return capability<BitsBackend>(key, "getBits").getBits(key, indexes, size)
+    }
+
+    /** Adds [by] to the [size]-bit counters at [indexes], saturating at 0 and `2^size - 1`; returns their values. */
+    public suspend fun incrBits(key: String, indexes: List<Int>, size: Int = 1, by: Long = 1): List<Long> {
+        checkBits(indexes, size)
+        return capability<BitsBackend>(key, "incrBits").incrBits(key, indexes, size, by)
+    }
+
+    /** The sliding-window log primitive (see [SlidingWindowBackend.sliceIncr]); times are in the caller's unit. */
+    public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration? = null): Long {
+        require(start <= end) { "window start $start is after its end $end" }
+        require(maxValue > 0) { "maxValue must be positive, was $maxValue" }
+        return capability<SlidingWindowBackend>(key, "sliceIncr").sliceIncr(key, start, end, maxValue, checked(ttl))
+    }
+
+    /** Adds [members] to the set at [key]; returns how many were new. [ttl], when given, is set on the key. */
+    public suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration? = null): Long =
+        capability<SetBackend>(key, "setAdd").setAdd(key, members, checked(ttl))
+
+    /** Removes [members] from the set at [key]; returns how many were present. */
+    public suspend fun setRemove(key: String, members: Collection<String>): Long =
+        capability<SetBackend>(key, "setRemove").setRemove(key, members)
+
+    /** Removes and returns up to [count] arbitrary members of the set at [key]. */
+    public suspend fun setPop(key: String, count: Int = 100): List<String> {
+        require(count >= 0) { "count must not be negative, was $count" }
+        return capability<SetBackend>(key, "setPop").setPop(key, count)
+    }
+
+    /** The members of the set at [key]; empty when missing. */
+    public suspend fun setMembers(key: String): Set<String> = capability<SetBackend>(key, "setMembers").setMembers(key)
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Lifecycle
+
+    /** Closes every backend. The cache has no backend afterwards: set it up again to reuse it. */
+    public suspend fun close() {
+        val closing: List<Backend>
+        synchronized(this) {
+            closing = routes.map { it.backend } + replaced
+            routes = emptyArray()
+            replaced.clear()
+        }
+        for (backend in closing) backend.close()
+    }
+
+    override fun toString(): String = "Cache(${routes.joinToString { "'${it.prefix}' -> ${it.backend}" }})"
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals the inline commands reach
+
+    /**
+     * The decoded value at [key], `null` for a cached null, or [Miss]. The in-memory hit is answered without
+     * suspending and without allocating: the only suspend call is in tail position, so no continuation is made.
+     */
+    @PublishedApi
+    internal suspend fun lookup(key: String, type: () -> ValueType): Any? {
+        val route = route(key)
+        val local = route.local
+        if (local != null) return unwrap(local.getNow(key))
+        return lookupSlow(route, key, type)
+    }
+
+    /** The decoded value at [key] when it can be answered without suspending, else [NotNow]. */
+    internal fun lookupNow(key: String): Any? {
+        val local = route(key).local ?: return NotNow
+        return unwrap(local.getNow(key))
+    }
+
+    private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
+        val stored = route.ready().get(key) ?: return Miss
+        return decode(route, key, stored, type)
+    }
+
+    @PublishedApi
+    internal suspend fun lookupMany(keys: List<String>, type: () -> ValueType): List<Any?> {
+        val results = arrayOfNulls<Any?>(keys.size)
+        val byRoute = keys.indices.groupBy { route(keys[it]) }
+        for ((route, indexes) in byRoute) {
+            val stored = route.ready().getMany(indexes.map { keys[it] })
+            indexes.forEachIndexed { i, index ->
+                results[index] = stored[i]?.let { decode(route, keys[index], it, type) } ?: Miss
+            }
+        }
+        return results.asList()
+    }
+
+    @PublishedApi
+    internal suspend fun store(
+        key: String,
+        value: Any?,
+        ttl: Duration?,
+        condition: SetCondition,
+        type: () -> ValueType,
+    ): Boolean {
+        val route = route(key)
+        val checkedTtl = checked(ttl)
+        return route.ready().set(key, encode(route, key, value, type), checkedTtl, condition)
+    }
+
+    @PublishedApi
+    internal suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {
+        val checkedTtl = checked(ttl)
+        for ((route, group) in entries.entries.groupBy { route(it.key) }) {
+            route.ready().setMany(group.associate { (key, value) -> key to encode(route, key, value, type) }, checkedTtl)
+        }
+    }
+
+    @PublishedApi
+    internal fun matching(pattern: String, type: () -> ValueType): Flow<Pair<String, Any?>> =
+        flow {
+            val route = route(pattern)
+            val backend = route.ready()
+            val batch = ArrayList<String>(MATCH_BATCH)
+            suspend fun drain() {
+                val stored = backend.getMany(batch)
+                for (i in batch.indices) {
+                    val value = stored[i]?.let { decode(route, batch[i], it, type) } ?: Miss
+                    if (value !== Miss) emit(batch[i] to value)
+                }
+                batch.clear()
+            }
+            backend.scan(pattern).collect {
+                batch += it
+                if (batch.size == MATCH_BATCH) drain()
+            }
+            if (batch.isNotEmpty()) drain()
+        }
+
+    /** A stored number read as the numeric class [target] asks for, when it fits; otherwise `null` (a miss). */
+    @PublishedApi
+    internal fun coerce(value: Any, target: Class<*>): Any? {
+        if (value !is Number) return null
+        val asLong = value.toLong()
+        val exact = value is Long || value is Int || value is Short || value is Byte
+        return when (target) {
+            Long::class.javaObjectType, Long::class.javaPrimitiveType -> if (exact) asLong else null
+            Int::class.javaObjectType, Int::class.javaPrimitiveType ->
+                if (exact && asLong in Int.MIN_VALUE..Int.MAX_VALUE) asLong.toInt() else null
+            Short::class.javaObjectType, Short::class.javaPrimitiveType ->
+                if (exact && asLong in Short.MIN_VALUE..Short.MAX_VALUE) asLong.toShort() else null
+            Byte::class.javaObjectType, Byte::class.javaPrimitiveType ->
+                if (exact && asLong in Byte.MIN_VALUE..Byte.MAX_VALUE) asLong.toByte() else null
+            Double::class.javaObjectType, Double::class.javaPrimitiveType -> value.toDouble()
+            Float::class.javaObjectType, Float::class.javaPrimitiveType -> value.toFloat()
+            else -> null
+        }
+    }
+
+    private fun decode(route: Route, key: String, stored: Any, type: () -> ValueType): Any? {
+        val serializer = route.serializer ?: return unwrap(stored)
+        return serializer.decode(key, stored, type)
+    }
+
+    private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType): Any {
+        val serializer = route.serializer ?: return value ?: NullValue
+        return serializer.encode(key, value, type)
+    }
+
+    private fun unwrap(stored: Any?): Any? =
+        when {
+            stored == null -> Miss
+            stored === NullValue -> null
+            else -> stored
+        }
+
+    @PublishedApi
+    internal fun route(key: String): Route {
+        val current = routes
+        for (route in current) if (key.startsWith(route.prefix)) return route
+        throw NotConfiguredError(
+            if (current.isEmpty()) {
+                "no backend is set up for key '$key': call setup(\"mem://\") (or another URL) first"
+            } else {
+                "no backend is set up for key '$key': prefixes are ${current.joinToString { "'${it.prefix}'" }}"
+            },
+        )
+    }
+
+    private suspend inline fun <reified C : Any> capability(key: String, command: String): C {
+        val backend = route(key).ready()
+        return backend as? C
+            ?: throw UnsupportedCommandError("$command needs ${C::class.simpleName}, which $backend does not implement")
+    }
+
+    private fun install(
+        prefix: String,
+        backend: Backend,
+        settings: BackendSettings,
+        codec: ValueCodec?,
+        disabled: Boolean,
+        shown: String,
+    ) {
+        val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
+        val unknown = settings.unread()
+        if (unknown.isNotEmpty()) {
+            throw SetupError("unknown setup parameter${if (unknown.size > 1) "s" else ""} ${unknown.joinToString { "'$it'" }} for '$shown'")
+        }
+        val route = Route(prefix, backend, serializer, disabled)
+        synchronized(this) {
+            routes.firstOrNull { it.prefix == prefix }?.let { replaced += it.backend }
+            routes = (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
+        }
+    }
+
+    private fun settings(
+        scheme: String,
+        address: String,
+        fromUrl: Map<String, String>,
+        given: Map<String, Any?>,
+    ): BackendSettings {
+        val merged = LinkedHashMap(fromUrl)
+        for ((name, value) in given) if (value != null) merged[name.lowercase()] = value.toString()
+        return BackendSettings(scheme, address, merged, timeSource)
+    }
+
+    private fun disabled(settings: BackendSettings): Boolean =
+        if (settings.string("disable") != null) {
+            settings.boolean("disable", false)
+        } else {
+            !settings.boolean("enable", true)
+        }
+
+    private fun checked(ttl: Duration?): Duration? =
+        when {
+            ttl == null -> null
+            ttl.isInfinite() && ttl.isPositive() -> null
+            else -> Ttl.requirePositive(ttl)
+        }
+
+    private fun steps(wait: Duration, step: Duration): Int =
+        ((wait.inWholeNanoseconds + step.inWholeNanoseconds - 1) / step.inWholeNanoseconds).coerceIn(0, Int.MAX_VALUE.toLong()).toInt()
+
+    private fun checkBits(indexes: List<Int>, size: Int) {
+        require(size in 1..MAX_BITS) { "counter size must be in 1..$MAX_BITS bits, was $size" }
+        indexes.firstOrNull { it < 0 }?.let { throw IllegalArgumentException("counter index must not be negative, was $it") }
+    }
+
+    public companion object {
+        /**
+         * The default cache, like cashews' `cache`: not set up until you call [setup] on it, after which the top-level
+         * strategy functions use it.
+         */
+        @JvmField
+        public val Default: Cache = Cache()
+
+        private val DEFAULT_STEP = 100.milliseconds
+        private const val MATCH_BATCH = 100
+        private const val MAX_BITS = 63
+
+        private val builtInProviders: Map<String, BackendProvider> =
+            MemoryBackendProvider().let { provider -> provider.schemes.associateWith { provider } }
+
+        private val loadedProviders: Map<String, BackendProvider> by lazy {
+            ServiceLoader
+                .load(BackendProvider::class.java, Cache::class.java.classLoader)
+                .flatMap { provider -> provider.schemes.map { it.lowercase() to provider } }
+                .toMap()
+        }
+
+        /** Which artifact brings each scheme that core does not. */
+        private val artifacts =
+            mapOf(
+                "redis" to "io.cashews:cashews-redis",
+                "rediss" to "io.cashews:cashews-redis",
+                "redis-cluster" to "io.cashews:cashews-redis",
+                "disk" to "io.cashews:cashews-disk",
+            )
+
+        private fun providerFor(scheme: String): BackendProvider? = builtInProviders[scheme] ?: loadedProviders[scheme]
+
+        private fun missingProvider(scheme: String, url: String): CacheError {
+            val artifact = artifacts[scheme]
+            return if (artifact != null) {
+                BackendNotAvailableError("setup URL '$url' needs the '$scheme' backend: add $artifact to the classpath")
+            } else {
+                val known = (builtInProviders.keys + loadedProviders.keys).sorted().joinToString { "'$it'" }
+                SetupError("setup URL '$url' has an unknown scheme '$scheme'; known schemes: $known, or '://' (disabled)")
+            }
+        }
+
+    }
+}

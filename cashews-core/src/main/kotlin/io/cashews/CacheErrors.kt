@@ -1,0 +1,37 @@
+package io.cashews
+
+/**
+ * The base of every error this library raises on purpose. Each subclass names the bad value in its message, so a
+ * log line is enough to find the mistake.
+ */
+public open class CacheError(message: String, cause: Throwable? = null) : RuntimeException(message, cause)
+
+/** A setup URL, a setup parameter or a backend option is invalid: unknown scheme, unknown or malformed parameter. */
+public class SetupError(message: String, cause: Throwable? = null) : CacheError(message, cause)
+
+/** A setup URL names a backend whose module is not on the classpath; the message names the artifact to add. */
+public class BackendNotAvailableError(message: String) : CacheError(message)
+
+/** A command was sent to a cache that has no backend for it: nothing set up, or no prefix matches the key. */
+public class NotConfiguredError(message: String) : CacheError(message)
+
+/** A TTL (a string, a number of seconds or a [kotlin.time.Duration]) is not positive or cannot be parsed. */
+public class InvalidTtlError(message: String) : CacheError(message)
+
+/** `incr` found a value at the key that is not an integer, or the increment would overflow. The value is unchanged. */
+public class NotAnIntegerError(message: String) : CacheError(message)
+
+/** A value could not be encoded by the configured codec (for example a class the codec has no serializer for). */
+public class CodecError(message: String, cause: Throwable? = null) : CacheError(message, cause)
+
+/**
+ * A signed value failed its signature check: it was changed in the store, copied from another key, or signed with
+ * another secret. Raised by reads unless the cache was set up with `on_tampered=miss`.
+ */
+public class UnsecureDataError(message: String) : CacheError(message)
+
+/** A lock is held by someone else and the caller asked not to wait, or waited for longer than it allowed. */
+public class LockedError(message: String) : CacheError(message)
+
+/** The backend does not implement a capability a command needs (a custom backend without locks, for example). */
+public class UnsupportedCommandError(message: String) : CacheError(message)

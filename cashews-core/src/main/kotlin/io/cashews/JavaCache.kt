@@ -1,0 +1,201 @@
+package io.cashews
+
+import io.cashews.internal.Miss
+import io.cashews.internal.NotNow
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.future.future
+import java.util.concurrent.CompletableFuture
+import java.util.function.Supplier
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/**
+ * The Java face of a [Cache]: every command returns a [CompletableFuture] and takes [java.time.Duration] TTLs.
+ *
+ * ```java
+ * JavaCache jc = JavaCache.of(cache);
+ * jc.set("user:1", user, Duration.ofHours(3)).join();
+ * User u = jc.get("user:1", User.class).join();
+ * ```
+ *
+ * Commands start on the calling thread: an in-memory hit returns an already completed future with no thread hop,
+ * and a command that must wait (a network backend) resumes on [Dispatchers.Default]. Errors complete the future
+ * exceptionally with the same exception the Kotlin API throws.
+ */
+public class JavaCache private constructor(
+    /** The cache behind this facade. */
+    public val cache: Cache,
+) {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+    /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
+    public fun <T : Any> get(key: String, type: Class<T>): CompletableFuture<T?> {
+        val now =
+            try {
+                cache.lookupNow(key)
+            } catch (e: CacheError) {
+                return CompletableFuture.failedFuture(e)
+            }
+        if (now !== NotNow) return CompletableFuture.completedFuture(typed(now, type))
+        return call { typed(cache.lookup(key) { ValueType.of(type) }, type) }
+    }
+
+    /** The values at [keys] in order, `null` for each miss. */
+    public fun <T : Any> getMany(keys: List<String>, type: Class<T>): CompletableFuture<List<T?>> =
+        call { cache.lookupMany(keys) { ValueType.of(type) }.map { typed(it, type) } }
+
+    /** Stores [value] at [key] with no expiry. */
+    public fun set(key: String, value: Any?): CompletableFuture<Boolean> = set(key, value, null, SetCondition.ALWAYS)
+
+    /** Stores [value] at [key] for [ttl] (`null`: no expiry). */
+    public fun set(key: String, value: Any?, ttl: java.time.Duration?): CompletableFuture<Boolean> =
+        set(key, value, ttl, SetCondition.ALWAYS)
+
+    /** Stores [value] at [key] for [ttl] if [condition] holds; completes with whether the write happened. */
+    public fun set(
+        key: String,
+        value: Any?,
+        ttl: java.time.Duration?,
+        condition: SetCondition,
+    ): CompletableFuture<Boolean> = call { cache.store(key, value, ttl.toTtl(), condition) { typeOf(value) } }
+
+    /** Stores every entry with the same [ttl] (`null`: no expiry). */
+    public fun setMany(entries: Map<String, Any?>, ttl: java.time.Duration?): CompletableFuture<Void?> =
+        call {
+            for ((type, group) in entries.entries.groupBy { typeOf(it.value) }) {
+                cache.storeMany(group.associate { it.key to it.value }, ttl.toTtl()) { type }
+            }
+            null
+        }
+
+    /** The value as the backend stores it (bytes on a byte backend), or `null`. */
+    public fun getRaw(key: String): CompletableFuture<Any?> = call { cache.getRaw(key) }
+
+    /** Stores [value] as it is, bypassing the codec. */
+    public fun setRaw(key: String, value: Any, ttl: java.time.Duration?): CompletableFuture<Boolean> =
+        call { cache.setRaw(key, value, ttl.toTtl()) }
+
+    /** Deletes [key]; completes with whether it existed. */
+    public fun delete(key: String): CompletableFuture<Boolean> = call { cache.delete(key) }
+
+    /** Deletes [keys]; completes with how many existed. */
+    public fun deleteMany(keys: Collection<String>): CompletableFuture<Long> = call { cache.deleteMany(keys) }
+
+    /** Deletes every key matching the Redis glob [pattern]. */
+    public fun deleteMatch(pattern: String): CompletableFuture<Long> = call { cache.deleteMatch(pattern) }
+
+    /** Every live key matching [pattern]. */
+    public fun scan(pattern: String): CompletableFuture<List<String>> = call { cache.scan(pattern).toList() }
+
+    /** Whether [key] exists. */
+    public fun exists(key: String): CompletableFuture<Boolean> = call { cache.exists(key) }
+
+    /** Sets a new [ttl] on an existing key. */
+    public fun expire(key: String, ttl: java.time.Duration): CompletableFuture<Boolean> =
+        call { cache.expire(key, ttl.toKotlinDuration()) }
+
+    /** Missing, persistent, or expiring with the time left. */
+    public fun ttl(key: String): CompletableFuture<KeyTtl> = call { cache.ttl(key) }
+
+    /** Adds one to the counter at [key]. */
+    public fun incr(key: String): CompletableFuture<Long> = incr(key, 1, null)
+
+    /** Adds [by] to the counter at [key]; [ttl] applies when the counter is created. */
+    public fun incr(key: String, by: Long, ttl: java.time.Duration?): CompletableFuture<Long> =
+        call { cache.incr(key, by, ttl.toTtl()) }
+
+    /** The stored size of the value in bytes. */
+    public fun sizeOf(key: String): CompletableFuture<Long> = call { cache.sizeOf(key) }
+
+    /** The number of live keys. */
+    public fun keysCount(): CompletableFuture<Long> = call { cache.keysCount() }
+
+    /** Whether every backend answers. */
+    public fun ping(): CompletableFuture<Boolean> = call { cache.ping() }
+
+    /** Removes every key of the cache. */
+    public fun clear(): CompletableFuture<Void?> =
+        call {
+            cache.clear()
+            null
+        }
+
+    /** Takes the lock [key] with [token] for [ttl] if free. */
+    public fun setLock(key: String, token: String, ttl: java.time.Duration): CompletableFuture<Boolean> =
+        call { cache.setLock(key, token, ttl.toKotlinDuration()) }
+
+    /** Releases the lock [key] held with [token]. */
+    public fun unlock(key: String, token: String): CompletableFuture<Boolean> = call { cache.unlock(key, token) }
+
+    /** Whether the lock [key] is held, waiting up to [wait] (`null`: answer at once) for its release. */
+    public fun isLocked(key: String, wait: java.time.Duration?): CompletableFuture<Boolean> =
+        call { cache.isLocked(key, wait.toTtl()) }
+
+    /** Runs [action] holding the lock [key] for at most [ttl], waiting for it when held elsewhere. */
+    public fun <R> lock(key: String, ttl: java.time.Duration, action: Supplier<CompletableFuture<R>>): CompletableFuture<R> =
+        call { cache.lock(key, ttl.toKotlinDuration()) { action.get().await() } }
+
+    /** The [size]-bit counters at [indexes]. */
+    public fun getBits(key: String, indexes: List<Int>, size: Int): CompletableFuture<List<Long>> =
+        call { cache.getBits(key, indexes, size) }
+
+    /** Adds [by] to the [size]-bit counters at [indexes], saturating. */
+    public fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): CompletableFuture<List<Long>> =
+        call { cache.incrBits(key, indexes, size, by) }
+
+    /** The sliding-window log primitive. */
+    public fun sliceIncr(
+        key: String,
+        start: Long,
+        end: Long,
+        maxValue: Long,
+        ttl: java.time.Duration?,
+    ): CompletableFuture<Long> = call { cache.sliceIncr(key, start, end, maxValue, ttl.toTtl()) }
+
+    /** Adds [members] to the set at [key]. */
+    public fun setAdd(key: String, members: Collection<String>, ttl: java.time.Duration?): CompletableFuture<Long> =
+        call { cache.setAdd(key, members, ttl.toTtl()) }
+
+    /** Removes [members] from the set at [key]. */
+    public fun setRemove(key: String, members: Collection<String>): CompletableFuture<Long> =
+        call { cache.setRemove(key, members) }
+
+    /** Removes and returns up to [count] members of the set at [key]. */
+    public fun setPop(key: String, count: Int): CompletableFuture<List<String>> = call { cache.setPop(key, count) }
+
+    /** The members of the set at [key]. */
+    public fun setMembers(key: String): CompletableFuture<Set<String>> = call { cache.setMembers(key) }
+
+    /** Closes the cache's backends. */
+    public fun close(): CompletableFuture<Void?> =
+        call {
+            cache.close()
+            null
+        }
+
+    private fun <R> call(block: suspend () -> R): CompletableFuture<R> =
+        scope.future(start = CoroutineStart.UNDISPATCHED) { block() }
+
+    private fun <T : Any> typed(found: Any?, type: Class<T>): T? {
+        if (found == null || found === Miss) return null
+        // Class.kotlin allocates: box only the rare primitive class, keeping the hit path allocation-free.
+        val boxed = if (type.isPrimitive) type.kotlin.javaObjectType else type
+        if (boxed.isInstance(found)) return boxed.cast(found)
+        return cache.coerce(found, type)?.let { boxed.cast(it) }
+    }
+
+    private fun typeOf(value: Any?): ValueType = ValueType.of(value?.javaClass ?: Any::class.java)
+
+    private fun java.time.Duration?.toTtl(): Duration? = this?.toKotlinDuration()
+
+    public companion object {
+        /** The Java facade over [cache]. */
+        @JvmStatic
+        public fun of(cache: Cache): JavaCache = JavaCache(cache)
+    }
+}

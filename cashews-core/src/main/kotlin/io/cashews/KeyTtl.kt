@@ -1,0 +1,15 @@
+package io.cashews
+
+import kotlin.time.Duration
+
+/** What `ttl(key)` answers: three distinct cases, never a magic number. */
+public sealed class KeyTtl {
+    /** The key does not exist (or has expired). */
+    public data object Missing : KeyTtl()
+
+    /** The key exists and never expires. */
+    public data object Persistent : KeyTtl()
+
+    /** The key exists and expires after [remaining]. */
+    public data class Expiring(public val remaining: Duration) : KeyTtl()
+}

@@ -1,0 +1,56 @@
+package io.cashews.internal
+
+import io.cashews.BackendSettings
+import io.cashews.Compression
+import io.cashews.DigestMod
+import io.cashews.JavaSerializationCodec
+import io.cashews.KotlinxCodec
+import io.cashews.SetupError
+import io.cashews.ValueCodec
+
+/** Reads the cache-level value options of a setup (`secret`, `digestmod`, `codec`, …) into a serializer. */
+internal object CodecSettings {
+    private val builtIn: Map<String, ValueCodec> =
+        listOf(KotlinxCodec.Json, KotlinxCodec.Cbor, KotlinxCodec.ProtoBuf, JavaSerializationCodec).associateBy { it.name }
+
+    /** The serializer for a backend, or `null` when it stores objects and nothing asks for bytes. */
+    fun serializer(settings: BackendSettings, storesObjects: Boolean, given: ValueCodec?): ValueSerializer? {
+        val secret = settings.string("secret")
+        if (secret != null && secret.isEmpty()) throw SetupError("setup parameter 'secret' is empty")
+        val digest =
+            settings.string("digestmod")?.let {
+                DigestMod.byName(it.trim())
+                    ?: throw SetupError("setup parameter 'digestmod' has value '$it', expected one of md5, sha1, sha256")
+            } ?: DigestMod.MD5
+        val codecName = settings.string("codec")?.trim()?.lowercase()
+        val codec =
+            when {
+                given != null && codecName != null && codecName != given.name ->
+                    throw SetupError("setup parameter 'codec' is '$codecName' but the codec given is '${given.name}'")
+                given != null -> given
+                codecName != null ->
+                    builtIn[codecName] ?: throw SetupError(
+                        "setup parameter 'codec' has value '$codecName', expected one of ${builtIn.keys.joinToString()} " +
+                            "or pass a ValueCodec to setup",
+                    )
+                else -> null
+            }
+        val compression =
+            settings.string("compress_type")?.let {
+                Compression.byName(it.trim())
+                    ?: throw SetupError("setup parameter 'compress_type' has value '$it', expected one of none, gzip, deflate")
+            } ?: Compression.NONE
+        val checkSchema = settings.boolean("check_schema", true)
+        val tamperedIsMiss = settings.choice("on_tampered", listOf("error", "miss"), "error") == "miss"
+        val bytes = !storesObjects || secret != null || codec != null || compression != Compression.NONE
+        if (!bytes) return null
+        return ValueSerializer(
+            codec ?: KotlinxCodec.Json,
+            compression,
+            secret?.encodeToByteArray(),
+            digest,
+            checkSchema,
+            tamperedIsMiss,
+        )
+    }
+}

@@ -1,0 +1,164 @@
+package io.cashews.internal
+
+import io.cashews.Compression
+import io.cashews.DigestMod
+import io.cashews.UnsecureDataError
+import io.cashews.ValueCodec
+import io.cashews.ValueType
+import java.io.ByteArrayInputStream
+import java.io.ByteArrayOutputStream
+import java.security.MessageDigest
+import java.util.concurrent.ConcurrentHashMap
+import java.util.zip.DeflaterOutputStream
+import java.util.zip.GZIPInputStream
+import java.util.zip.GZIPOutputStream
+import java.util.zip.InflaterInputStream
+import javax.crypto.Mac
+import javax.crypto.spec.SecretKeySpec
+
+/**
+ * Encodes values to the stored byte form and back, for backends that store bytes.
+ *
+ * Stored forms:
+ * - integers (`Int`, `Long`, `Short`, `Byte`): plain decimal ASCII, unsigned, so counters stay readable and `INCR`-able;
+ * - everything else: `cw1|<codec>|<fingerprint>|<compression>|<payload>`, and when a secret is set the whole of it
+ *   prefixed by `<digestmod>:<hex hmac>_`, the HMAC taken over the key followed by the unsigned form.
+ *
+ * Reading never returns a wrong value: anything that does not parse, was written by another codec, has another
+ * fingerprint, or lacks a required signature is a [Miss]. A signature that does not match raises
+ * [UnsecureDataError], or is a [Miss] when [tamperedIsMiss].
+ */
+internal class ValueSerializer(
+    private val codec: ValueCodec,
+    private val compression: Compression,
+    private val secret: ByteArray?,
+    private val digestMod: DigestMod,
+    private val checkSchema: Boolean,
+    private val tamperedIsMiss: Boolean,
+) {
+    private val fingerprints = ConcurrentHashMap<ValueType, String>()
+    private val macs = ConcurrentHashMap<DigestMod, Mac>()
+
+    fun encode(key: String, value: Any?, type: () -> ValueType): ByteArray {
+        if (value is Long || value is Int || value is Short || value is Byte) return value.toString().encodeToByteArray()
+        val valueType = type()
+        val header = "$MAGIC|${codec.name}|${fingerprint(valueType)}|${compression.id}|".encodeToByteArray()
+        val body = header + compress(codec.encode(value, valueType))
+        if (secret == null) return body
+        return "${digestMod.id}:${sign(digestMod, key, body)}_".encodeToByteArray() + body
+    }
+
+    fun decode(key: String, stored: Any, type: () -> ValueType): Any? {
+        if (stored !is ByteArray) return stored // counters and native structures pass through
+        val integer = parseDecimal(stored)
+        if (integer != null) return integerAs(integer, type().javaClass)
+        val body = (if (secret != null) verified(key, stored) else stored) ?: return Miss
+        return try {
+            decodeBody(body, type())
+        } catch (e: Exception) {
+            // Garbage, truncation, a class that changed shape, a codec that rejects the bytes: all are misses.
+            Miss
+        }
+    }
+
+    private fun decodeBody(body: ByteArray, type: ValueType): Any? {
+        val fields = ArrayList<String>(4)
+        var start = 0
+        while (fields.size < HEADER_FIELDS) {
+            val bar = body.indexOf('|'.code.toByte(), start)
+            if (bar < 0 || bar - start > MAX_FIELD) return Miss
+            fields += String(body, start, bar - start, Charsets.US_ASCII)
+            start = bar + 1
+        }
+        if (fields[0] != MAGIC || fields[1] != codec.name) return Miss
+        if (checkSchema && fields[2] != fingerprint(type)) return Miss
+        val storedCompression = Compression.byName(fields[3]) ?: return Miss
+        return codec.decode(decompress(storedCompression, body.copyOfRange(start, body.size)), type)
+    }
+
+    private fun verified(key: String, stored: ByteArray): ByteArray? {
+        val underscore = stored.indexOf('_'.code.toByte(), 0)
+        if (underscore < 0) return null // unsigned value where a signature is required: a miss
+        val signature = String(stored, 0, underscore, Charsets.US_ASCII)
+        val body = stored.copyOfRange(underscore + 1, stored.size)
+        val colon = signature.indexOf(':')
+        val mod = if (colon < 0) digestMod else DigestMod.byName(signature.substring(0, colon))
+        val expected = mod?.let { sign(it, key, body) }
+        val given = signature.substring(colon + 1)
+        if (expected != null && MessageDigest.isEqual(expected.toByteArray(), given.toByteArray())) return body
+        if (tamperedIsMiss) return null
+        throw UnsecureDataError(
+            if (mod == null) {
+                "value at key '$key' is signed with an unknown digest '${signature.substring(0, colon)}'"
+            } else {
+                "value at key '$key' has an invalid signature: it was changed, copied from another key, or signed " +
+                    "with another secret"
+            },
+        )
+    }
+
+    private fun sign(mod: DigestMod, key: String, body: ByteArray): String {
+        val prototype = macs.getOrPut(mod) { Mac.getInstance(mod.jcaName).apply { init(SecretKeySpec(secret, mod.jcaName)) } }
+        val mac = prototype.clone() as Mac
+        mac.update(key.encodeToByteArray())
+        return mac.doFinal(body).toHex()
+    }
+
+    private fun fingerprint(type: ValueType): String = fingerprints.getOrPut(type) { fnv64Hex(codec.fingerprint(type)) }
+
+    private fun compress(payload: ByteArray): ByteArray {
+        if (compression == Compression.NONE) return payload
+        val out = ByteArrayOutputStream(payload.size / 2 + 16)
+        val stream = if (compression == Compression.GZIP) GZIPOutputStream(out) else DeflaterOutputStream(out)
+        stream.use { it.write(payload) }
+        return out.toByteArray()
+    }
+
+    private fun decompress(stored: Compression, payload: ByteArray): ByteArray =
+        when (stored) {
+            Compression.NONE -> payload
+            Compression.GZIP -> GZIPInputStream(ByteArrayInputStream(payload)).use { it.readBytes() }
+            Compression.DEFLATE -> InflaterInputStream(ByteArrayInputStream(payload)).use { it.readBytes() }
+        }
+
+    companion object {
+        private const val MAGIC = "cw1"
+        private const val HEADER_FIELDS = 4
+        private const val MAX_FIELD = 64
+
+        fun parseDecimal(bytes: ByteArray): Long? {
+            if (bytes.isEmpty() || bytes.size > 20) return null
+            val first = if (bytes[0] == '-'.code.toByte()) 1 else 0
+            if (first == bytes.size) return null
+            for (i in first until bytes.size) if (bytes[i] < '0'.code.toByte() || bytes[i] > '9'.code.toByte()) return null
+            return String(bytes, Charsets.US_ASCII).toLongOrNull()
+        }
+
+        /** A stored integer read as [target]: the integer types narrow when they fit; anything else is a miss. */
+        fun integerAs(value: Long, target: Class<*>): Any? =
+            when (target) {
+                Long::class.javaObjectType, Number::class.java, Any::class.java -> value
+                Int::class.javaObjectType -> if (value in Int.MIN_VALUE..Int.MAX_VALUE) value.toInt() else Miss
+                Short::class.javaObjectType -> if (value in Short.MIN_VALUE..Short.MAX_VALUE) value.toShort() else Miss
+                Byte::class.javaObjectType -> if (value in Byte.MIN_VALUE..Byte.MAX_VALUE) value.toByte() else Miss
+                else -> Miss
+            }
+    }
+}
+
+private fun ByteArray.indexOf(byte: Byte, from: Int): Int {
+    for (i in from until size) if (this[i] == byte) return i
+    return -1
+}
+
+private val HEX = "0123456789abcdef".toCharArray()
+
+private fun ByteArray.toHex(): String {
+    val chars = CharArray(size * 2)
+    for (i in indices) {
+        val v = this[i].toInt() and 0xff
+        chars[i * 2] = HEX[v ushr 4]
+        chars[i * 2 + 1] = HEX[v and 0x0f]
+    }
+    return String(chars)
+}
