@@ -44,6 +44,7 @@ public class Cache(
     public val timeSource: TimeSource = TimeSource.Monotonic,
 ) {
     /** A cache set up at once with [url] (see [setup]). */
+    @JvmOverloads
     public constructor(url: String, timeSource: TimeSource = TimeSource.Monotonic) : this(timeSource) {
         setup(url)
     }
@@ -237,7 +238,10 @@ public class Cache(
         capability<LockBackend>(key, "setLock").setLock(key, token, checked(ttl)!!)
 
     /** Releases the lock [key] if it is held with [token]; returns whether it was released. */
-    public suspend fun unlock(key: String, token: String): Boolean = capability<LockBackend>(key, "unlock").unlock(key, token)
+    public suspend fun unlock(
+        key: String,
+        token: String,
+    ): Boolean = capability<LockBackend>(key, "unlock").unlock(key, token)
 
     /**
      * Whether the lock [key] is held. With [wait], checks again every [step] until it is released (`false`) or [wait]
@@ -404,7 +408,12 @@ public class Cache(
     internal suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {
         val checkedTtl = checked(ttl)
         for ((route, group) in entries.entries.groupBy { route(it.key) }) {
-            route.ready().setMany(group.associate { (key, value) -> key to encode(route, key, value, type) }, checkedTtl)
+            route.ready().setMany(
+                group.associate { (key, value) ->
+                    key to encode(route, key, value, type)
+                },
+                checkedTtl,
+            )
         }
     }
 
@@ -414,6 +423,7 @@ public class Cache(
             val route = route(pattern)
             val backend = route.ready()
             val batch = ArrayList<String>(MATCH_BATCH)
+
             suspend fun drain() {
                 val stored = backend.getMany(batch)
                 for (i in batch.indices) {
@@ -436,16 +446,33 @@ public class Cache(
         val asLong = value.toLong()
         val exact = value is Long || value is Int || value is Short || value is Byte
         return when (target) {
-            Long::class.javaObjectType, Long::class.javaPrimitiveType -> if (exact) asLong else null
-            Int::class.javaObjectType, Int::class.javaPrimitiveType ->
+            Long::class.javaObjectType, Long::class.javaPrimitiveType -> {
+                if (exact) asLong else null
+            }
+
+            Int::class.javaObjectType, Int::class.javaPrimitiveType -> {
                 if (exact && asLong in Int.MIN_VALUE..Int.MAX_VALUE) asLong.toInt() else null
-            Short::class.javaObjectType, Short::class.javaPrimitiveType ->
+            }
+
+            Short::class.javaObjectType, Short::class.javaPrimitiveType -> {
                 if (exact && asLong in Short.MIN_VALUE..Short.MAX_VALUE) asLong.toShort() else null
-            Byte::class.javaObjectType, Byte::class.javaPrimitiveType ->
+            }
+
+            Byte::class.javaObjectType, Byte::class.javaPrimitiveType -> {
                 if (exact && asLong in Byte.MIN_VALUE..Byte.MAX_VALUE) asLong.toByte() else null
-            Double::class.javaObjectType, Double::class.javaPrimitiveType -> value.toDouble()
-            Float::class.javaObjectType, Float::class.javaPrimitiveType -> value.toFloat()
-            else -> null
+            }
+
+            Double::class.javaObjectType, Double::class.javaPrimitiveType -> {
+                value.toDouble()
+            }
+
+            Float::class.javaObjectType, Float::class.javaPrimitiveType -> {
+                value.toFloat()
+            }
+
+            else -> {
+                null
+            }
         }
     }
 
@@ -496,12 +523,17 @@ public class Cache(
         val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
         val unknown = settings.unread()
         if (unknown.isNotEmpty()) {
-            throw SetupError("unknown setup parameter${if (unknown.size > 1) "s" else ""} ${unknown.joinToString { "'$it'" }} for '$shown'")
+            throw SetupError(
+                "unknown setup parameter${if (unknown.size > 1) "s" else ""} ${unknown.joinToString {
+                    "'$it'"
+                }} for '$shown'",
+            )
         }
         val route = Route(prefix, backend, serializer, disabled)
         synchronized(this) {
             routes.firstOrNull { it.prefix == prefix }?.let { replaced += it.backend }
-            routes = (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
+            routes =
+                (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
         }
     }
 
@@ -531,11 +563,19 @@ public class Cache(
         }
 
     private fun steps(wait: Duration, step: Duration): Int =
-        ((wait.inWholeNanoseconds + step.inWholeNanoseconds - 1) / step.inWholeNanoseconds).coerceIn(0, Int.MAX_VALUE.toLong()).toInt()
+        ((wait.inWholeNanoseconds + step.inWholeNanoseconds - 1) / step.inWholeNanoseconds)
+            .coerceIn(
+                0,
+                Int.MAX_VALUE.toLong(),
+            ).toInt()
 
     private fun checkBits(indexes: List<Int>, size: Int) {
         require(size in 1..MAX_BITS) { "counter size must be in 1..$MAX_BITS bits, was $size" }
-        indexes.firstOrNull { it < 0 }?.let { throw IllegalArgumentException("counter index must not be negative, was $it") }
+        indexes.firstOrNull { it < 0 }?.let {
+            throw IllegalArgumentException(
+                "counter index must not be negative, was $it",
+            )
+        }
     }
 
     public companion object {
@@ -577,9 +617,10 @@ public class Cache(
                 BackendNotAvailableError("setup URL '$url' needs the '$scheme' backend: add $artifact to the classpath")
             } else {
                 val known = (builtInProviders.keys + loadedProviders.keys).sorted().joinToString { "'$it'" }
-                SetupError("setup URL '$url' has an unknown scheme '$scheme'; known schemes: $known, or '://' (disabled)")
+                SetupError(
+                    "setup URL '$url' has an unknown scheme '$scheme'; known schemes: $known, or '://' (disabled)",
+                )
             }
         }
-
     }
 }

@@ -137,7 +137,11 @@ public class JavaCache private constructor(
         call { cache.isLocked(key, wait.toTtl()) }
 
     /** Runs [action] holding the lock [key] for at most [ttl], waiting for it when held elsewhere. */
-    public fun <R> lock(key: String, ttl: java.time.Duration, action: Supplier<CompletableFuture<R>>): CompletableFuture<R> =
+    public fun <R> lock(
+        key: String,
+        ttl: java.time.Duration,
+        action: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
         call { cache.lock(key, ttl.toKotlinDuration()) { action.get().await() } }
 
     /** The [size]-bit counters at [indexes]. */

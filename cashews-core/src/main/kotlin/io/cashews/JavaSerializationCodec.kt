@@ -21,7 +21,9 @@ public object JavaSerializationCodec : ValueCodec {
 
     override fun encode(value: Any?, type: ValueType): ByteArray {
         if (value != null && value !is Serializable) {
-            throw CodecError("codec 'java' cannot encode ${value.javaClass.name}: it does not implement java.io.Serializable")
+            throw CodecError(
+                "codec 'java' cannot encode ${value.javaClass.name}: it does not implement java.io.Serializable",
+            )
         }
         val out = ByteArrayOutputStream()
         try {

@@ -23,7 +23,9 @@ public class KotlinxCodec(
         require(format is StringFormat || format is BinaryFormat) {
             "format ${format::class.simpleName} is neither a StringFormat nor a BinaryFormat"
         }
-        require(name.isNotEmpty() && name.all { it.isLetterOrDigit() }) { "codec name '$name' must be letters and digits" }
+        require(
+            name.isNotEmpty() && name.all { it.isLetterOrDigit() },
+        ) { "codec name '$name' must be letters and digits" }
     }
 
     private val serializers = ConcurrentHashMap<ValueType, KSerializer<Any?>>()
@@ -56,6 +58,7 @@ public class KotlinxCodec(
         serializers.getOrPut(type) {
             try {
                 val kotlinType = type.kotlinType
+
                 @Suppress("UNCHECKED_CAST")
                 val found =
                     if (kotlinType != null) {

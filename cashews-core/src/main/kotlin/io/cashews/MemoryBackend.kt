@@ -41,7 +41,9 @@ public class MemoryBackend(
 ) : Backend, LockBackend, BitsBackend, SlidingWindowBackend, SetBackend {
     init {
         require(size > 0) { "memory backend size must be positive, was $size" }
-        require(checkInterval == null || checkInterval.isPositive()) { "check interval must be positive, was $checkInterval" }
+        require(
+            checkInterval == null || checkInterval.isPositive(),
+        ) { "check interval must be positive, was $checkInterval" }
     }
 
     private val ticker: Ticker =
@@ -92,8 +94,14 @@ public class MemoryBackend(
                 cache.put(key, entry)
                 true
             }
-            SetCondition.IF_ABSENT -> map.putIfAbsent(key, entry) == null
-            SetCondition.IF_EXISTS -> map.replace(key, entry) != null
+
+            SetCondition.IF_ABSENT -> {
+                map.putIfAbsent(key, entry) == null
+            }
+
+            SetCondition.IF_EXISTS -> {
+                map.replace(key, entry) != null
+            }
         }
     }
 
@@ -109,7 +117,10 @@ public class MemoryBackend(
     override suspend fun deleteMatch(pattern: String): Long {
         val glob = Glob(pattern)
         glob.literal?.let { return if (delete(it)) 1 else 0 }
-        return map.keys.filter(glob::matches).count { map.remove(it) != null }.toLong()
+        return map.keys
+            .filter(glob::matches)
+            .count { map.remove(it) != null }
+            .toLong()
     }
 
     override fun scan(pattern: String): Flow<String> {
@@ -168,7 +179,11 @@ public class MemoryBackend(
 
     // Exact, by walking the live view: Caffeine's estimated size still counts entries that expired within the
     // timer wheel's current bucket (about a second).
-    override suspend fun keysCount(): Long = map.keys.asSequence().count().toLong()
+    override suspend fun keysCount(): Long =
+        map.keys
+            .asSequence()
+            .count()
+            .toLong()
 
     override suspend fun ping(): Boolean = true
 
@@ -269,12 +284,30 @@ public class MemoryBackend(
 
     private fun integerValue(value: Any): Long? =
         when (value) {
-            is Long -> value
-            is Int -> value.toLong()
-            is Short -> value.toLong()
-            is Byte -> value.toLong()
-            is ByteArray -> io.cashews.internal.ValueSerializer.parseDecimal(value)
-            else -> null
+            is Long -> {
+                value
+            }
+
+            is Int -> {
+                value.toLong()
+            }
+
+            is Short -> {
+                value.toLong()
+            }
+
+            is Byte -> {
+                value.toLong()
+            }
+
+            is ByteArray -> {
+                io.cashews.internal.ValueSerializer
+                    .parseDecimal(value)
+            }
+
+            else -> {
+                null
+            }
         }
 
     override fun toString(): String = "MemoryBackend(size=$size)"

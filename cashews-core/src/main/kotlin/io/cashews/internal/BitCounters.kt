@@ -22,7 +22,8 @@ internal object BitCounters {
             val set = (value ushr (size - 1 - i)) and 1L == 1L
             val byteIndex = (bit / 8).toInt()
             val mask = 0x80 ushr (bit % 8).toInt()
-            out[byteIndex] = (if (set) out[byteIndex].toInt() or mask else out[byteIndex].toInt() and mask.inv()).toByte()
+            out[byteIndex] =
+                (if (set) out[byteIndex].toInt() or mask else out[byteIndex].toInt() and mask.inv()).toByte()
         }
         return out
     }

@@ -11,7 +11,12 @@ import io.cashews.ValueCodec
 /** Reads the cache-level value options of a setup (`secret`, `digestmod`, `codec`, …) into a serializer. */
 internal object CodecSettings {
     private val builtIn: Map<String, ValueCodec> =
-        listOf(KotlinxCodec.Json, KotlinxCodec.Cbor, KotlinxCodec.ProtoBuf, JavaSerializationCodec).associateBy { it.name }
+        listOf(
+            KotlinxCodec.Json,
+            KotlinxCodec.Cbor,
+            KotlinxCodec.ProtoBuf,
+            JavaSerializationCodec,
+        ).associateBy { it.name }
 
     /** The serializer for a backend, or `null` when it stores objects and nothing asks for bytes. */
     fun serializer(settings: BackendSettings, storesObjects: Boolean, given: ValueCodec?): ValueSerializer? {
@@ -20,25 +25,38 @@ internal object CodecSettings {
         val digest =
             settings.string("digestmod")?.let {
                 DigestMod.byName(it.trim())
-                    ?: throw SetupError("setup parameter 'digestmod' has value '$it', expected one of md5, sha1, sha256")
+                    ?: throw SetupError(
+                        "setup parameter 'digestmod' has value '$it', expected one of md5, sha1, sha256",
+                    )
             } ?: DigestMod.MD5
         val codecName = settings.string("codec")?.trim()?.lowercase()
         val codec =
             when {
-                given != null && codecName != null && codecName != given.name ->
+                given != null && codecName != null && codecName != given.name -> {
                     throw SetupError("setup parameter 'codec' is '$codecName' but the codec given is '${given.name}'")
-                given != null -> given
-                codecName != null ->
+                }
+
+                given != null -> {
+                    given
+                }
+
+                codecName != null -> {
+                    val known = builtIn.keys.joinToString()
                     builtIn[codecName] ?: throw SetupError(
-                        "setup parameter 'codec' has value '$codecName', expected one of ${builtIn.keys.joinToString()} " +
-                            "or pass a ValueCodec to setup",
+                        "setup parameter 'codec' has value '$codecName', expected one of $known or a ValueCodec given to setup",
                     )
-                else -> null
+                }
+
+                else -> {
+                    null
+                }
             }
         val compression =
             settings.string("compress_type")?.let {
                 Compression.byName(it.trim())
-                    ?: throw SetupError("setup parameter 'compress_type' has value '$it', expected one of none, gzip, deflate")
+                    ?: throw SetupError(
+                        "setup parameter 'compress_type' has value '$it', expected one of none, gzip, deflate",
+                    )
             } ?: Compression.NONE
         val checkSchema = settings.boolean("check_schema", true)
         val tamperedIsMiss = settings.choice("on_tampered", listOf("error", "miss"), "error") == "miss"

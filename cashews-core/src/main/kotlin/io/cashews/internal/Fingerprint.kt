@@ -38,5 +38,7 @@ internal fun fnv64Hex(text: String): String {
         hash = hash xor (byte.toLong() and 0xff)
         hash *= 0x100000001b3L
     }
-    return java.lang.Long.toHexString(hash).padStart(16, '0')
+    return java.lang.Long
+        .toHexString(hash)
+        .padStart(16, '0')
 }

@@ -22,11 +22,13 @@ internal class Glob(private val pattern: String) {
                         starT = t
                         continue
                     }
+
                     '?' -> {
                         p++
                         t++
                         continue
                     }
+
                     '[' -> {
                         val next = matchClass(p, text[t])
                         if (next >= 0) {
@@ -35,6 +37,7 @@ internal class Glob(private val pattern: String) {
                             continue
                         }
                     }
+
                     '\\' -> {
                         if (p + 1 < pattern.length && pattern[p + 1] == text[t]) {
                             p += 2
@@ -47,12 +50,14 @@ internal class Glob(private val pattern: String) {
                             continue
                         }
                     }
-                    else ->
+
+                    else -> {
                         if (pattern[p] == text[t]) {
                             p++
                             t++
                             continue
                         }
+                    }
                 }
             }
             if (starP < 0) return false

@@ -58,7 +58,12 @@ internal object NeutralBackend : Backend, LockBackend, BitsBackend, SlidingWindo
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> = List(indexes.size) { 0L }
 
-    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> = List(indexes.size) { 0L }
+    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> =
+        List(
+            indexes.size,
+        ) {
+            0L
+        }
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long = 0
 

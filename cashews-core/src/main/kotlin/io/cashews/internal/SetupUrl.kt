@@ -10,7 +10,11 @@ internal class SetupUrl(val scheme: String, val address: String, val params: Map
         fun parse(url: String): SetupUrl {
             if (url.isEmpty()) return SetupUrl("", "", emptyMap())
             val schemeEnd = url.indexOf("://")
-            if (schemeEnd < 0) throw SetupError("setup URL '$url' has no scheme: expected e.g. 'mem://' or 'redis://host'")
+            if (schemeEnd <
+                0
+            ) {
+                throw SetupError("setup URL '$url' has no scheme: expected e.g. 'mem://' or 'redis://host'")
+            }
             val scheme = url.substring(0, schemeEnd).lowercase()
             if (scheme.isNotEmpty() && !scheme.all { it.isLetterOrDigit() || it == '+' || it == '-' || it == '.' }) {
                 throw SetupError("setup URL '$url' has an invalid scheme '$scheme'")
@@ -22,7 +26,11 @@ internal class SetupUrl(val scheme: String, val address: String, val params: Map
                 for (part in url.substring(queryStart + 1).split('&')) {
                     if (part.isEmpty()) continue
                     val eq = part.indexOf('=')
-                    if (eq <= 0) throw SetupError("setup URL '$url' has a malformed parameter '$part': expected name=value")
+                    if (eq <=
+                        0
+                    ) {
+                        throw SetupError("setup URL '$url' has a malformed parameter '$part': expected name=value")
+                    }
                     val name = decode(url, part.substring(0, eq)).lowercase()
                     if (params.put(name, decode(url, part.substring(eq + 1))) != null) {
                         throw SetupError("setup URL '$url' gives parameter '$name' more than once")

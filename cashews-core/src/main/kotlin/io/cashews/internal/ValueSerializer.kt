@@ -40,7 +40,11 @@ internal class ValueSerializer(
     private val macs = ConcurrentHashMap<DigestMod, Mac>()
 
     fun encode(key: String, value: Any?, type: () -> ValueType): ByteArray {
-        if (value is Long || value is Int || value is Short || value is Byte) return value.toString().encodeToByteArray()
+        if (value is Long || value is Int || value is Short ||
+            value is Byte
+        ) {
+            return value.toString().encodeToByteArray()
+        }
         val valueType = type()
         val header = "$MAGIC|${codec.name}|${fingerprint(valueType)}|${compression.id}|".encodeToByteArray()
         val body = header + compress(codec.encode(value, valueType))
@@ -98,7 +102,10 @@ internal class ValueSerializer(
     }
 
     private fun sign(mod: DigestMod, key: String, body: ByteArray): String {
-        val prototype = macs.getOrPut(mod) { Mac.getInstance(mod.jcaName).apply { init(SecretKeySpec(secret, mod.jcaName)) } }
+        val prototype =
+            macs.getOrPut(
+                mod,
+            ) { Mac.getInstance(mod.jcaName).apply { init(SecretKeySpec(secret, mod.jcaName)) } }
         val mac = prototype.clone() as Mac
         mac.update(key.encodeToByteArray())
         return mac.doFinal(body).toHex()
@@ -130,7 +137,13 @@ internal class ValueSerializer(
             if (bytes.isEmpty() || bytes.size > 20) return null
             val first = if (bytes[0] == '-'.code.toByte()) 1 else 0
             if (first == bytes.size) return null
-            for (i in first until bytes.size) if (bytes[i] < '0'.code.toByte() || bytes[i] > '9'.code.toByte()) return null
+            for (i in first until bytes.size) {
+                if (bytes[i] < '0'.code.toByte() ||
+                    bytes[i] > '9'.code.toByte()
+                ) {
+                    return null
+                }
+            }
             return String(bytes, Charsets.US_ASCII).toLongOrNull()
         }
 

@@ -3,7 +3,9 @@ package io.cashews.test
 import io.cashews.MemoryBackend
 
 /** The memory backend storing objects: the default `mem://`. */
-class MemoryBackendContractSpec : BackendContractSpec(newBackend = { time -> MemoryBackend(size = 10_000, timeSource = time) })
+class MemoryBackendContractSpec : BackendContractSpec(newBackend = { time ->
+    MemoryBackend(size = 10_000, timeSource = time)
+})
 
 /** The memory backend storing signed, compressed JSON bytes, as Redis and disk do. */
 class SignedMemoryBackendContractSpec :

@@ -1,0 +1,109 @@
+package io.cashews;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+class JavaCacheTest {
+    record Point(int x, int y) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private final JavaCache cache = JavaCache.of(new Cache("mem://?size=100"));
+
+    @Test
+    void valuesRoundTripWithJavaDurations() {
+        assertTrue(cache.set("user:1", "ann", Duration.ofHours(3)).join());
+        assertEquals("ann", cache.get("user:1", String.class).join());
+        assertInstanceOf(KeyTtl.Expiring.class, cache.ttl("user:1").join());
+        assertNull(cache.get("missing", String.class).join());
+    }
+
+    @Test
+    void anInMemoryHitCompletesOnTheCallingThread() {
+        cache.set("k", 42).join();
+        CompletableFuture<Integer> hit = cache.get("k", Integer.class);
+        assertTrue(hit.isDone(), "a memory hit must complete before get returns");
+        assertEquals(42, hit.join());
+    }
+
+    @Test
+    void valuesOfAnotherTypeReadAsNull() {
+        cache.set("s", "text").join();
+        assertNull(cache.get("s", Integer.class).join());
+        cache.incr("n", 5, null).join();
+        assertEquals(5, cache.get("n", Integer.class).join());
+        assertEquals(5L, cache.get("n", Long.class).join());
+    }
+
+    @Test
+    void everyCommandIsReachable() {
+        cache.setMany(Map.of("a", "1", "b", "2"), Duration.ofMinutes(1)).join();
+        assertEquals(Arrays.asList("2", null, "1"), cache.getMany(List.of("b", "x", "a"), String.class).join());
+        assertEquals(2L, cache.keysCount().join());
+        assertEquals(List.of("a"), cache.scan("a*").join());
+        assertTrue(cache.exists("a").join());
+        assertTrue(cache.expire("a", Duration.ofSeconds(5)).join());
+        assertEquals(2L, cache.deleteMany(List.of("a", "b", "c")).join());
+        assertEquals(3L, cache.incr("c", 3, Duration.ofMinutes(1)).join());
+        assertTrue(cache.setLock("lock", "me", Duration.ofMinutes(1)).join());
+        assertTrue(cache.isLocked("lock", null).join());
+        assertFalse(cache.unlock("lock", "you").join());
+        assertTrue(cache.unlock("lock", "me").join());
+        assertEquals(List.of(1L), cache.incrBits("bits", List.of(7), 4, 1).join());
+        assertEquals(List.of(1L, 0L), cache.getBits("bits", List.of(7, 8), 4).join());
+        assertEquals(1L, cache.sliceIncr("w", 0, 10, 3, null).join());
+        assertEquals(2L, cache.setAdd("set", List.of("a", "b"), null).join());
+        assertEquals(Set.of("a", "b"), cache.setMembers("set").join());
+        assertEquals(1L, cache.setRemove("set", List.of("a")).join());
+        assertEquals(List.of("b"), cache.setPop("set", 5).join());
+        assertTrue(cache.ping().join());
+        cache.clear().join();
+        assertEquals(0L, cache.keysCount().join());
+    }
+
+    @Test
+    void lockRunsTheActionAndReleases() {
+        String result = cache.lock("job", Duration.ofSeconds(10), () -> CompletableFuture.completedFuture("done")).join();
+        assertEquals("done", result);
+        assertFalse(cache.isLocked("job", null).join());
+    }
+
+    @Test
+    void javaClassesAreStoredThroughTheJavaCodec() {
+        JavaCache bytes = JavaCache.of(new Cache("mem://?codec=java&secret=k3y"));
+        Point point = new Point(1, 2);
+        bytes.set("p", point).join();
+        assertEquals(point, bytes.get("p", Point.class).join());
+        assertInstanceOf(byte[].class, bytes.getRaw("p").join());
+    }
+
+    @Test
+    void errorsCompleteTheFutureWithTheSameException() {
+        JavaCache empty = JavaCache.of(new Cache());
+        CompletionException error = assertThrows(CompletionException.class, () -> empty.get("k", String.class).join());
+        assertInstanceOf(NotConfiguredError.class, error.getCause());
+        CompletionException ttl = assertThrows(CompletionException.class, () -> cache.set("k", "v", Duration.ZERO).join());
+        assertInstanceOf(InvalidTtlError.class, ttl.getCause());
+    }
+
+    @Test
+    void theFacadeExposesItsCache() {
+        Cache inner = new Cache("mem://");
+        assertSame(inner, JavaCache.of(inner).getCache());
+    }
+}
