@@ -1,13 +1,13 @@
 package io.cashews
 
 import com.github.benmanes.caffeine.cache.Caffeine
-import com.github.benmanes.caffeine.cache.Expiry
 import com.github.benmanes.caffeine.cache.Ticker
 import io.cashews.internal.BitCounters
 import io.cashews.internal.Glob
+import io.cashews.internal.ValueSerializer
+import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.delay
@@ -16,22 +16,29 @@ import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
+import java.util.Collections
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 
 /**
- * The in-memory backend (`mem://`), on Caffeine: bounded by entry count with Caffeine's eviction policy, a TTL per
- * entry through Caffeine's variable expiry, and atomic read-modify-write commands (counters, locks, bit counters,
- * sliding windows, sets) as compare-and-set loops over Caffeine's map.
+ * The in-memory backend (`mem://`), on Caffeine: bounded by entry count with Caffeine's eviction policy
+ * (W-TinyLFU), and atomic read-modify-write commands (counters, locks, bit counters, sliding windows, sets) as
+ * compare-and-set loops over Caffeine's map.
  *
  * It stores the objects it is given (no copy, no serialization), so cached values must not be mutated after they
- * are stored. Expired entries are never returned; they are purged by Caffeine's maintenance and, when
- * [checkInterval] is set, by a background sweep every [checkInterval].
+ * are stored.
+ *
+ * Expiry is exact and kept by this backend rather than by Caffeine's variable expiry, whose read path halves hit
+ * throughput (see BENCHMARKS.md). An entry written with a TTL records the instant it expires; every read checks it
+ * against [timeSource] and removes an expired entry on sight, so an expired entry is never returned. A value
+ * without a TTL is stored unwrapped and a hit on it reads no clock. Expired entries nobody reads are swept out every
+ * [checkInterval] (as cashews does) and, like any entry, are evicted by Caffeine's size policy.
  *
  * @param size the maximum number of entries (cashews' `size`, default 1000).
- * @param checkInterval how often expired entries are swept out; `null` leaves it to Caffeine's own maintenance.
+ * @param checkInterval how often expired entries are swept out; `null` disables the sweep (expired entries then
+ *   leave on read or by size eviction).
  * @param timeSource the clock of every TTL; inject a test time source to run expiry in virtual time.
  */
 public class MemoryBackend(
@@ -46,7 +53,7 @@ public class MemoryBackend(
         ) { "check interval must be positive, was $checkInterval" }
     }
 
-    private val ticker: Ticker =
+    private val clock: Ticker =
         if (timeSource === TimeSource.Monotonic) {
             Ticker.systemTicker()
         } else {
@@ -54,107 +61,99 @@ public class MemoryBackend(
             Ticker { origin.elapsedNow().inWholeNanoseconds }
         }
 
-    private val cache =
-        Caffeine
-            .newBuilder()
-            .maximumSize(size)
-            .executor(Runnable::run) // maintenance on the calling thread: deterministic, no pool hops
-            .ticker(ticker)
-            .expireAfter(EntryExpiry)
-            .build<String, Entry>()
+    private val cache = Caffeine.newBuilder().maximumSize(size).build<String, Any>()
     private val map = cache.asMap()
-    private val expiry = cache.policy().expireVariably().get()
-    private val sweeper = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private var sweep: Job? = null
+    private val sweeper = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("cashews-memory-sweep"))
 
     override val storesObjects: Boolean get() = true
 
     override suspend fun init() {
         val interval = checkInterval ?: return
-        sweep =
-            sweeper.launch {
-                while (isActive) {
-                    delay(interval)
-                    cache.cleanUp()
-                }
+        sweeper.launch {
+            while (isActive) {
+                delay(interval)
+                sweep()
             }
+        }
     }
 
     /** The live value at [key] without suspending: the hit path of an in-memory cache. */
-    internal fun getNow(key: String): Any? = cache.getIfPresent(key)?.value
+    internal fun getNow(key: String): Any? {
+        val stored = cache.getIfPresent(key) ?: return null
+        if (stored !is Expiring) return stored
+        if (clock.read() < stored.expiresAt) return stored.value
+        map.remove(key, stored)
+        return null
+    }
 
     override suspend fun get(key: String): Any? = getNow(key)
 
     override suspend fun getMany(keys: List<String>): List<Any?> = keys.map { getNow(it) }
 
     override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
-        val entry = Entry(value, ttlNanos(ttl))
-        return when (condition) {
-            SetCondition.ALWAYS -> {
-                cache.put(key, entry)
-                true
-            }
-
-            SetCondition.IF_ABSENT -> {
-                map.putIfAbsent(key, entry) == null
-            }
-
-            SetCondition.IF_EXISTS -> {
-                map.replace(key, entry) != null
-            }
+        val entry = wrap(value, expiresAt(ttl))
+        if (condition == SetCondition.ALWAYS) {
+            cache.put(key, entry)
+            return true
+        }
+        val wantLive = condition == SetCondition.IF_EXISTS
+        while (true) {
+            val old = cache.getIfPresent(key)
+            if ((old != null && isLive(old)) != wantLive) return false
+            if (swap(key, old, entry)) return true
         }
     }
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
-        val nanos = ttlNanos(ttl)
-        for ((key, value) in entries) cache.put(key, Entry(value, nanos))
+        val expiresAt = expiresAt(ttl)
+        for ((key, value) in entries) cache.put(key, wrap(value, expiresAt))
     }
 
-    override suspend fun delete(key: String): Boolean = map.remove(key) != null
+    override suspend fun delete(key: String): Boolean {
+        val removed = map.remove(key) ?: return false
+        return isLive(removed)
+    }
 
-    override suspend fun deleteMany(keys: Collection<String>): Long = keys.count { map.remove(it) != null }.toLong()
+    override suspend fun deleteMany(keys: Collection<String>): Long = keys.count { delete(it) }.toLong()
 
     override suspend fun deleteMatch(pattern: String): Long {
         val glob = Glob(pattern)
         glob.literal?.let { return if (delete(it)) 1 else 0 }
-        return map.keys
-            .filter(glob::matches)
-            .count { map.remove(it) != null }
-            .toLong()
+        return liveKeys().filter(glob::matches).count { delete(it) }.toLong()
     }
 
     override fun scan(pattern: String): Flow<String> {
         val glob = Glob(pattern)
-        return map.keys.asFlow().filter { glob.matches(it) }
+        return liveKeys().asFlow().filter { glob.matches(it) }
     }
 
-    override suspend fun exists(key: String): Boolean = cache.getIfPresent(key) != null
+    override suspend fun exists(key: String): Boolean = getNow(key) != null
 
     override suspend fun expire(key: String, ttl: Duration): Boolean {
-        val nanos = ttlNanos(ttl)
         while (true) {
-            val old = cache.getIfPresent(key) ?: return false
-            if (map.replace(key, old, Entry(old.value, nanos))) return true
+            val old = live(key) ?: return false
+            if (map.replace(key, old, wrap(unwrap(old), expiresAt(ttl)))) return true
         }
     }
 
     override suspend fun ttl(key: String): KeyTtl {
-        cache.getIfPresent(key) ?: return KeyTtl.Missing
-        val remaining = expiry.getExpiresAfter(key).orElse(null) ?: return KeyTtl.Missing
-        if (remaining.toNanos() >= PERSISTENT_THRESHOLD) return KeyTtl.Persistent
-        if (remaining.isNegative || remaining.isZero) return KeyTtl.Missing
-        return KeyTtl.Expiring(remaining.toNanos().nanoseconds)
+        val stored = live(key) ?: return KeyTtl.Missing
+        if (stored !is Expiring) return KeyTtl.Persistent
+        val remaining = stored.expiresAt - clock.read()
+        return if (remaining > 0) KeyTtl.Expiring(remaining.nanoseconds) else KeyTtl.Missing
     }
 
     override suspend fun incr(key: String, by: Long, ttl: Duration?): Long {
         while (true) {
-            val old = cache.getIfPresent(key)
+            val raw = cache.getIfPresent(key)
+            val old = raw?.takeIf(::isLive)
             if (old == null) {
-                if (map.putIfAbsent(key, Entry(by, ttlNanos(ttl))) == null) return by
+                if (swap(key, raw, wrap(by, expiresAt(ttl)))) return by
                 continue
             }
+            val value = unwrap(old)
             val current =
-                integerValue(old.value)
+                integerValue(value)
                     ?: throw NotAnIntegerError("value at key '$key' is not an integer; incr left it unchanged")
             val next =
                 try {
@@ -162,13 +161,13 @@ public class MemoryBackend(
                 } catch (e: ArithmeticException) {
                     throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
                 }
-            val stored: Any = if (old.value is ByteArray) next.toString().encodeToByteArray() else next
-            if (map.replace(key, old, Entry(stored, KEEP_TTL))) return next
+            val stored: Any = if (value is ByteArray) next.toString().encodeToByteArray() else next
+            if (map.replace(key, old, wrap(stored, expiresAtOf(old)))) return next
         }
     }
 
     override suspend fun sizeOf(key: String): Long {
-        val value = cache.getIfPresent(key)?.value ?: return 0
+        val value = getNow(key) ?: return 0
         return when (value) {
             is ByteArray -> value.size.toLong()
             is String -> value.encodeToByteArray().size.toLong()
@@ -177,13 +176,10 @@ public class MemoryBackend(
         }
     }
 
-    // Exact, by walking the live view: Caffeine's estimated size still counts entries that expired within the
-    // timer wheel's current bucket (about a second).
-    override suspend fun keysCount(): Long =
-        map.keys
-            .asSequence()
-            .count()
-            .toLong()
+    override suspend fun keysCount(): Long {
+        cache.cleanUp() // apply pending size evictions first, so the count is exact
+        return liveKeys().size.toLong()
+    }
 
     override suspend fun ping(): Boolean = true
 
@@ -194,7 +190,6 @@ public class MemoryBackend(
 
     override suspend fun close() {
         sweeper.cancel()
-        sweep = null
         clear()
     }
 
@@ -202,12 +197,12 @@ public class MemoryBackend(
         set(key, token, ttl, SetCondition.IF_ABSENT)
 
     override suspend fun unlock(key: String, token: String): Boolean {
-        val held = cache.getIfPresent(key) ?: return false
-        return held.value == token && map.remove(key, held)
+        val held = live(key) ?: return false
+        return unwrap(held) == token && map.remove(key, held)
     }
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
-        val bytes = cache.getIfPresent(key)?.value as? ByteArray
+        val bytes = getNow(key) as? ByteArray
         return indexes.map { BitCounters.read(bytes, it, size) }
     }
 
@@ -239,7 +234,7 @@ public class MemoryBackend(
             val set = LinkedHashSet(stringSet(old))
             val before = set.size
             set.addAll(members)
-            java.util.Collections.unmodifiableSet(set) to (set.size - before).toLong()
+            Collections.unmodifiableSet(set) to (set.size - before).toLong()
         }
 
     override suspend fun setRemove(key: String, members: Collection<String>): Long =
@@ -247,7 +242,7 @@ public class MemoryBackend(
             val set = LinkedHashSet(stringSet(old))
             val before = set.size
             set.removeAll(members.toSet())
-            java.util.Collections.unmodifiableSet(set) to (before - set.size).toLong()
+            Collections.unmodifiableSet(set) to (before - set.size).toLong()
         }
 
     override suspend fun setPop(key: String, count: Int): List<String> =
@@ -255,26 +250,60 @@ public class MemoryBackend(
             val set = LinkedHashSet(stringSet(old))
             val popped = set.take(count)
             set.removeAll(popped.toSet())
-            java.util.Collections.unmodifiableSet(set) to popped
+            Collections.unmodifiableSet(set) to popped
         }
 
-    override suspend fun setMembers(key: String): Set<String> = stringSet(cache.getIfPresent(key)?.value)
+    override suspend fun setMembers(key: String): Set<String> = stringSet(getNow(key))
 
     /**
      * Atomically replaces the value at [key] with the first half of what [change] returns for the old value (`null`
-     * when missing) and returns the second half. A new key gets [ttl]; an existing key keeps its TTL unless [ttl]
+     * when missing) and returns the second half. A new key gets [ttl]; an existing key keeps its expiry unless [ttl]
      * is given. [change] may run more than once under contention, so it must not have side effects.
      */
     private inline fun <R> update(key: String, ttl: Duration?, change: (Any?) -> Pair<Any, R>): R {
         while (true) {
-            val old = cache.getIfPresent(key)
-            val (value, result) = change(old?.value)
-            if (old == null) {
-                if (map.putIfAbsent(key, Entry(value, ttlNanos(ttl))) == null) return result
-            } else {
-                if (map.replace(key, old, Entry(value, if (ttl == null) KEEP_TTL else ttlNanos(ttl)))) return result
-            }
+            val raw = cache.getIfPresent(key)
+            val old = raw?.takeIf(::isLive)
+            val (value, result) = change(old?.let(::unwrap))
+            val expiresAt = if (ttl != null || old == null) expiresAt(ttl) else expiresAtOf(old)
+            if (swap(key, raw, wrap(value, expiresAt))) return result
         }
+    }
+
+    /** Replaces exactly [old] (possibly expired, `null` when absent) with [new]; `false` when it changed meanwhile. */
+    private fun swap(key: String, old: Any?, new: Any): Boolean =
+        if (old == null) map.putIfAbsent(key, new) == null else map.replace(key, old, new)
+
+    /** The stored form at [key] if it has not expired. */
+    private fun live(key: String): Any? = cache.getIfPresent(key)?.takeIf(::isLive)
+
+    private fun isLive(stored: Any): Boolean = stored !is Expiring || clock.read() < stored.expiresAt
+
+    private fun liveKeys(): List<String> {
+        val now = clock.read()
+        return map.entries.filter { (_, stored) -> stored !is Expiring || now < stored.expiresAt }.map { it.key }
+    }
+
+    /** How many entries Caffeine holds, expired ones not yet removed included. */
+    internal fun storedCount(): Long {
+        cache.cleanUp()
+        return cache.estimatedSize()
+    }
+
+    /** Removes every entry that has expired; run every [checkInterval]. */
+    internal fun sweep() {
+        val now = clock.read()
+        for ((key, stored) in map.entries) {
+            if (stored is Expiring && now >= stored.expiresAt) map.remove(key, stored)
+        }
+    }
+
+    /** When an entry written now with [ttl] expires, or [FOREVER]; saturates for absurdly long TTLs. */
+    private fun expiresAt(ttl: Duration?): Long {
+        if (ttl == null || ttl.isInfinite()) return FOREVER
+        val nanos = Ttl.requirePositive(ttl).inWholeNanoseconds
+        val now = clock.read()
+        return if (nanos >= FOREVER - 1 - now) FOREVER - 1 else now + nanos
     }
 
     private fun stringSet(value: Any?): Set<String> {
@@ -284,65 +313,44 @@ public class MemoryBackend(
 
     private fun integerValue(value: Any): Long? =
         when (value) {
-            is Long -> {
-                value
-            }
-
-            is Int -> {
-                value.toLong()
-            }
-
-            is Short -> {
-                value.toLong()
-            }
-
-            is Byte -> {
-                value.toLong()
-            }
-
-            is ByteArray -> {
-                io.cashews.internal.ValueSerializer
-                    .parseDecimal(value)
-            }
-
-            else -> {
-                null
-            }
+            is Long -> value
+            is Int -> value.toLong()
+            is Short -> value.toLong()
+            is Byte -> value.toLong()
+            is ByteArray -> ValueSerializer.parseDecimal(value)
+            else -> null
         }
 
     override fun toString(): String = "MemoryBackend(size=$size)"
 
     /** An immutable sliding-window log; replaced whole on every change. */
-    private class SlidingWindowLog(val stamps: LongArray)
-
-    /** A stored value and the TTL it was written with ([KEEP_TTL]: keep the entry's current expiry). */
-    private class Entry(
-        @JvmField val value: Any,
-        @JvmField val ttlNanos: Long,
+    private class SlidingWindowLog(
+        val stamps: LongArray,
     )
 
-    private object EntryExpiry : Expiry<String, Entry> {
-        override fun expireAfterCreate(key: String, value: Entry, currentTime: Long): Long =
-            if (value.ttlNanos == KEEP_TTL) FOREVER else value.ttlNanos
-
-        override fun expireAfterUpdate(key: String, value: Entry, currentTime: Long, currentDuration: Long): Long =
-            if (value.ttlNanos == KEEP_TTL) currentDuration else value.ttlNanos
-
-        override fun expireAfterRead(key: String, value: Entry, currentTime: Long, currentDuration: Long): Long =
-            currentDuration
-    }
+    /** A value written with a TTL and the clock reading at which it expires. Values without a TTL are stored bare. */
+    private class Expiring(
+        @JvmField val value: Any,
+        @JvmField val expiresAt: Long,
+    )
 
     public companion object {
         /** The default maximum number of entries, as in cashews. */
         public const val DEFAULT_SIZE: Long = 1000
 
-        private const val KEEP_TTL = -1L
         private const val FOREVER = Long.MAX_VALUE
 
-        // Caffeine caps expiry at about 146 years; anything beyond a century was written without a TTL.
-        private const val PERSISTENT_THRESHOLD = 100L * 365 * 24 * 3600 * 1_000_000_000L
+        private fun wrap(value: Any, expiresAt: Long): Any =
+            if (expiresAt ==
+                FOREVER
+            ) {
+                value
+            } else {
+                Expiring(value, expiresAt)
+            }
 
-        private fun ttlNanos(ttl: Duration?): Long =
-            if (ttl == null || ttl.isInfinite()) FOREVER else Ttl.requirePositive(ttl).inWholeNanoseconds
+        private fun unwrap(stored: Any): Any = if (stored is Expiring) stored.value else stored
+
+        private fun expiresAtOf(stored: Any): Long = if (stored is Expiring) stored.expiresAt else FOREVER
     }
 }

@@ -1,0 +1,52 @@
+package io.cashews.bench
+
+import io.cashews.Cache
+import io.cashews.SetCondition
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import kotlinx.serialization.Serializable
+import kotlin.time.Duration.Companion.minutes
+
+/** A value the demo caches. */
+@Serializable
+public data class User(val id: Long, val name: String)
+
+/**
+ * A tour of the command API on the in-memory backend, printed as it goes. Pass a setup URL as the first argument
+ * (or set `CASHEWS_URL`) to run it against another backend.
+ */
+public object Demo {
+    @JvmStatic
+    public fun main(args: Array<String>) {
+        val url = args.firstOrNull() ?: System.getenv("CASHEWS_URL") ?: "mem://?size=10000"
+        runBlocking { tour(url) }
+    }
+
+    private suspend fun tour(url: String) {
+        val cache = Cache(url)
+        println("cache: $cache")
+
+        cache.set("user:1", User(1, "Ann"), ttl = "3h")
+        println("get user:1           -> ${cache.get<User>("user:1")}")
+        println("ttl user:1           -> ${cache.ttl("user:1")}")
+
+        cache.setMany(mapOf("user:2" to User(2, "Bob"), "user:3" to User(3, "Cy")), ttl = 10.minutes)
+        println("getMany 3, 9, 2      -> ${cache.getMany<User>(listOf("user:3", "user:9", "user:2"))}")
+        println("getMatch user:[12]   -> ${cache.getMatch<User>("user:[12]").toList().sortedBy { it.first }}")
+
+        println("set NX on user:1     -> ${cache.set("user:1", User(1, "Imposter"), condition = SetCondition.IF_ABSENT)}")
+        println("incr visits x3       -> ${List(3) { cache.incr("visits", ttl = 1.minutes) }}")
+        println("bloom-style bits     -> ${cache.incrBits("bits", listOf(3, 17), size = 4)}")
+
+        val answer = cache.lock("jobs:nightly", ttl = 1.minutes) { "ran under the lock" }
+        println("lock jobs:nightly    -> $answer, still locked: ${cache.isLocked("jobs:nightly")}")
+
+        val signed = Cache("mem://?secret=s3cr3t&digestmod=sha256")
+        signed.set("token", "value")
+        println("signed stored form   -> ${(signed.getRaw("token") as ByteArray).decodeToString()}")
+
+        println("keys in cache        -> ${cache.keysCount()}")
+        cache.close()
+        signed.close()
+    }
+}

@@ -1,0 +1,47 @@
+package io.cashews.bench
+
+import io.cashews.Cache
+import io.cashews.JavaCache
+import kotlinx.coroutines.runBlocking
+import org.openjdk.jmh.infra.Blackhole
+import kotlin.time.toKotlinDuration
+
+/**
+ * The measured loops, one per contestant, all of the same shape: [BATCH] reads of consecutive workload keys from
+ * a per-thread start. The suspend loop runs inside one coroutine so its start is amortised over the batch.
+ */
+public object HitLoops {
+    /** Reads per benchmark invocation; the Java benchmarks declare it as `@OperationsPerInvocation`. */
+    public const val BATCH: Int = 1024
+
+    @JvmStatic
+    public fun caffeine(cache: com.github.benmanes.caffeine.cache.Cache<String, Any>, keys: Array<String>, start: Int, bh: Blackhole): Int {
+        var index = start
+        val mask = keys.size - 1
+        repeat(BATCH) { bh.consume(cache.getIfPresent(keys[index++ and mask])) }
+        return index
+    }
+
+    @JvmStatic
+    public fun suspendGet(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = keys.size - 1
+            repeat(BATCH) { bh.consume(cache.get<Int>(keys[index++ and mask])) }
+            index
+        }
+
+    @JvmStatic
+    public fun javaFacadeGet(cache: JavaCache, keys: Array<String>, start: Int, bh: Blackhole): Int {
+        var index = start
+        val mask = keys.size - 1
+        repeat(BATCH) { bh.consume(cache.get(keys[index++ and mask], Int::class.javaObjectType).join()) }
+        return index
+    }
+
+    /** Stores [value] under every distinct key of [keys] in [cache], for [ttl] (`null`: no expiry). */
+    @JvmStatic
+    public fun populate(cache: Cache, keys: Array<String>, value: Int, ttl: java.time.Duration?) {
+        runBlocking { for (key in keys.toSet()) cache.set(key, value, ttl?.toKotlinDuration()) }
+    }
+}
