@@ -110,7 +110,9 @@ public class Cache(
 
     /** The value at [key], or `null` when it is missing, expired, undecodable, or not a [T]. */
     public suspend inline fun <reified T> get(key: String): T? {
-        val found = lookup(key) { ValueType.of<T>() }
+        // An in-memory hit never reaches a suspend call, so the caller's coroutine saves no state for it.
+        val now = lookupNow(key)
+        val found = if (now !== NotNow) now else lookup(key) { ValueType.of<T>() }
         if (found === Miss || found == null) return null
         if (found is T) return found
         return coerce(found, ValueType.of<T>().javaClass) as T?
@@ -367,11 +369,20 @@ public class Cache(
         return lookupSlow(route, key, type)
     }
 
-    /** The decoded value at [key] when it can be answered without suspending, else [NotNow]. */
+    /** The decoded value at [key] when it can be answered without suspending (an in-memory hit), else [NotNow]. */
+    @PublishedApi
     internal fun lookupNow(key: String): Any? {
         val local = route(key).local ?: return NotNow
         return unwrap(local.getNow(key))
     }
+
+    /** [lookupNow], answering [NotNow] instead of failing, so callers that return futures fail them properly. */
+    internal fun lookupNowOrNotNow(key: String): Any? =
+        try {
+            lookupNow(key)
+        } catch (e: NotConfiguredError) {
+            NotNow
+        }
 
     private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
         val stored = route.ready().get(key) ?: return Miss

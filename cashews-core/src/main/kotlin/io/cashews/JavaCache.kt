@@ -35,12 +35,8 @@ public class JavaCache private constructor(
 
     /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
     public fun <T : Any> get(key: String, type: Class<T>): CompletableFuture<T?> {
-        val now =
-            try {
-                cache.lookupNow(key)
-            } catch (e: CacheError) {
-                return CompletableFuture.failedFuture(e)
-            }
+        // Kept tiny so the JIT inlines it into the caller and can drop the completed future after join().
+        val now = cache.lookupNowOrNotNow(key)
         if (now !== NotNow) return CompletableFuture.completedFuture(typed(now, type))
         return call { typed(cache.lookup(key) { ValueType.of(type) }, type) }
     }
@@ -187,7 +183,12 @@ public class JavaCache private constructor(
 
     private fun <T : Any> typed(found: Any?, type: Class<T>): T? {
         if (found == null || found === Miss) return null
-        // Class.kotlin allocates: box only the rare primitive class, keeping the hit path allocation-free.
+        if (type.isInstance(found)) return type.cast(found)
+        return converted(found, type)
+    }
+
+    private fun <T : Any> converted(found: Any, type: Class<T>): T? {
+        // Class.kotlin allocates: only the rare primitive class or a number of another width gets here.
         val boxed = if (type.isPrimitive) type.kotlin.javaObjectType else type
         if (boxed.isInstance(found)) return boxed.cast(found)
         return cache.coerce(found, type)?.let { boxed.cast(it) }

@@ -10,4 +10,5 @@ internal object NullValue {
 }
 
 /** Answer of a non-suspending lookup that cannot be answered without suspending. */
+@PublishedApi
 internal object NotNow

@@ -21,8 +21,10 @@ internal class Route(
     /**
      * The in-memory backend to read without suspending, once initialised and only when values are stored as
      * objects: the cache's hit path. `null` sends reads through the general path.
+     *
+     * Deliberately not volatile: a reader that still sees `null` takes the general path once, which is correct, and
+     * the backend it points to was fully built before this route was published through the cache's volatile routes.
      */
-    @Volatile
     var local: MemoryBackend? = null
         private set
 
