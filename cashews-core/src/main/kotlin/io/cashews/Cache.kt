@@ -508,14 +508,18 @@ public class Cache(
     internal fun route(key: String): Route {
         val current = routes
         for (route in current) if (key.startsWith(route.prefix)) return route
-        throw NotConfiguredError(
+        throw noRoute(key, current)
+    }
+
+    // Out of line, so route() stays small enough for the JIT to inline into every hit.
+    private fun noRoute(key: String, current: Array<Route>): NotConfiguredError =
+        NotConfiguredError(
             if (current.isEmpty()) {
                 "no backend is set up for key '$key': call setup(\"mem://\") (or another URL) first"
             } else {
                 "no backend is set up for key '$key': prefixes are ${current.joinToString { "'${it.prefix}'" }}"
             },
         )
-    }
 
     private suspend inline fun <reified C : Any> capability(key: String, command: String): C {
         val backend = route(key).ready()

@@ -69,6 +69,37 @@ public class JavaCache private constructor(
             null
         }
 
+    /**
+     * The value at [key] as a [type]; when missing, calls [compute], stores its result for [ttl] (`null`: no expiry)
+     * and completes with it. Not atomic: concurrent callers may each compute.
+     */
+    public fun <T : Any> getOrSet(
+        key: String,
+        type: Class<T>,
+        ttl: java.time.Duration?,
+        compute: Supplier<CompletableFuture<T?>>,
+    ): CompletableFuture<T?> =
+        call {
+            val found = cache.lookup(key) { ValueType.of(type) }
+            if (found !== Miss && (found == null || type.isInstance(found))) {
+                type.cast(found)
+            } else {
+                val value = compute.get().await()
+                cache.store(key, value, ttl.toTtl(), SetCondition.ALWAYS) { ValueType.of(type) }
+                value
+            }
+        }
+
+    /** Every live key matching [pattern] whose value is a readable [type], with that value, in scan order. */
+    public fun <T : Any> getMatch(pattern: String, type: Class<T>): CompletableFuture<Map<String, T>> =
+        call {
+            val found = LinkedHashMap<String, T>()
+            cache.matching(pattern) { ValueType.of(type) }.collect { (key, value) ->
+                typed(value, type)?.let { found[key] = it }
+            }
+            found
+        }
+
     /** The value as the backend stores it (bytes on a byte backend), or `null`. */
     public fun getRaw(key: String): CompletableFuture<Any?> = call { cache.getRaw(key) }
 

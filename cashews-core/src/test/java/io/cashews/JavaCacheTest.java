@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class JavaCacheTest {
@@ -74,6 +76,24 @@ class JavaCacheTest {
         assertTrue(cache.ping().join());
         cache.clear().join();
         assertEquals(0L, cache.keysCount().join());
+    }
+
+    @Test
+    void getOrSetComputesOnlyOnAMiss() {
+        AtomicInteger calls = new AtomicInteger();
+        Supplier<CompletableFuture<String>> load = () -> CompletableFuture.completedFuture("loaded " + calls.incrementAndGet());
+        assertEquals("loaded 1", cache.getOrSet("k", String.class, Duration.ofMinutes(1), load).join());
+        assertEquals("loaded 1", cache.getOrSet("k", String.class, Duration.ofMinutes(1), load).join());
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void getMatchReturnsTheValuesOfMatchingKeys() {
+        cache.set("user:1", "ann").join();
+        cache.set("user:2", "bob").join();
+        cache.set("user:3", 3).join();
+        cache.set("order:1", "x").join();
+        assertEquals(Map.of("user:1", "ann", "user:2", "bob"), cache.getMatch("user:*", String.class).join());
     }
 
     @Test

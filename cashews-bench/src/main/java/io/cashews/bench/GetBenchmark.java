@@ -84,6 +84,13 @@ public class GetBenchmark {
         thread.index = HitLoops.suspendGet(cashews, keys, thread.index, bh);
     }
 
+    /** The coroutine loop alone, without a cache read: the floor the suspend contestants are measured against. */
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void suspendHarnessOnly(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.suspendHarness(keys, thread.index, bh);
+    }
+
     /** Entries written with a TTL: each hit also reads the precise clock to check the entry's own expiry. */
     @Benchmark
     @OperationsPerInvocation(HitLoops.BATCH)

@@ -31,6 +31,16 @@ public object HitLoops {
             index
         }
 
+    /** The suspend loop reading only the key array: what the coroutine harness itself costs and allocates. */
+    @JvmStatic
+    public fun suspendHarness(keys: Array<String>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = keys.size - 1
+            repeat(BATCH) { bh.consume(keys[index++ and mask]) }
+            index
+        }
+
     @JvmStatic
     public fun javaFacadeGet(cache: JavaCache, keys: Array<String>, start: Int, bh: Blackhole): Int {
         var index = start
