@@ -27,8 +27,8 @@ public interface BitsBackend {
 public interface SlidingWindowBackend {
     /**
      * Drops entries before [start], counts entries in `[start, end]`, and, when fewer than [maxValue], records one
-     * entry at [end]. Returns the count including the new entry (at most [maxValue]). [ttl], when given, is set on
-     * the key at each recorded entry.
+     * entry at [end]. Every call records its own entry, even at a timestamp already recorded. Returns the count
+     * including the new entry (at most [maxValue]). [ttl], when given, is set on the key by every call.
      */
     public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long
 }

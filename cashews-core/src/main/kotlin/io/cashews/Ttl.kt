@@ -34,7 +34,7 @@ public object Ttl {
         return requirePositive(parsed, text)
     }
 
-    /** Checks that [ttl] is positive and finite-or-infinite; returns it. */
+    /** Returns [ttl] if it is positive (infinite counts); otherwise fails with [InvalidTtlError]. */
     @JvmStatic
     public fun requirePositive(ttl: Duration): Duration = requirePositive(ttl, ttl.toString())
 
