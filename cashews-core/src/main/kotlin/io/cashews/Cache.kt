@@ -1,13 +1,20 @@
 package io.cashews
 
 import io.cashews.internal.CodecSettings
+import io.cashews.internal.Glob
 import io.cashews.internal.MemoryBackendProvider
 import io.cashews.internal.Miss
 import io.cashews.internal.NotNow
 import io.cashews.internal.NullValue
 import io.cashews.internal.Route
 import io.cashews.internal.SetupUrl
+import io.cashews.internal.SingleFlight
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancelChildren
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
@@ -52,6 +59,13 @@ public class Cache(
     @Volatile
     private var routes: Array<Route> = emptyArray()
     private val replaced = ArrayList<Backend>()
+
+    /** Where strategies run loads and background refreshes: owned by the cache, never by a caller. */
+    private val loads = SupervisorJob()
+    internal val scope: CoroutineScope = CoroutineScope(loads + Dispatchers.Default + CoroutineName("cashews"))
+
+    @PublishedApi
+    internal val singleFlight: SingleFlight = SingleFlight(scope)
 
     /**
      * Adds the backend described by [url] under [prefix], replacing any backend already under that prefix.
@@ -187,15 +201,23 @@ public class Cache(
     // ---------------------------------------------------------------------------------------------------------------
     // Keys
 
-    /** Deletes [key]; returns whether it existed. */
-    public suspend fun delete(key: String): Boolean = route(key).ready().delete(key)
+    /** Deletes [key]; returns whether it existed. A load of [key] already running will not store its result. */
+    public suspend fun delete(key: String): Boolean {
+        singleFlight.invalidate(key)
+        return route(key).ready().delete(key)
+    }
 
     /** Deletes [keys]; returns how many existed. */
-    public suspend fun deleteMany(keys: Collection<String>): Long =
-        keys.groupBy(::route).entries.sumOf { (route, group) -> route.ready().deleteMany(group) }
+    public suspend fun deleteMany(keys: Collection<String>): Long {
+        keys.forEach(singleFlight::invalidate)
+        return keys.groupBy(::route).entries.sumOf { (route, group) -> route.ready().deleteMany(group) }
+    }
 
     /** Deletes every key matching the Redis glob [pattern]; returns how many were deleted. */
-    public suspend fun deleteMatch(pattern: String): Long = route(pattern).ready().deleteMatch(pattern)
+    public suspend fun deleteMatch(pattern: String): Long {
+        singleFlight.invalidateMatching(Glob(pattern)::matches)
+        return route(pattern).ready().deleteMatch(pattern)
+    }
 
     /** Whether [key] exists and has not expired. */
     public suspend fun exists(key: String): Boolean = route(key).ready().exists(key)
@@ -229,6 +251,7 @@ public class Cache(
 
     /** Removes every key of every backend of this cache. */
     public suspend fun clear() {
+        singleFlight.invalidateMatching { true }
         for (route in routes) route.ready().clear()
     }
 
@@ -341,8 +364,12 @@ public class Cache(
     // ---------------------------------------------------------------------------------------------------------------
     // Lifecycle
 
-    /** Closes every backend. The cache has no backend afterwards: set it up again to reuse it. */
+    /**
+     * Cancels running loads and background refreshes and closes every backend. The cache has no backend afterwards:
+     * set it up again to reuse it.
+     */
     public suspend fun close() {
+        loads.cancelChildren()
         val closing: List<Backend>
         synchronized(this) {
             closing = routes.map { it.backend } + replaced

@@ -35,3 +35,16 @@ public class LockedError(message: String) : CacheError(message)
 
 /** The backend does not implement a capability a command needs (a custom backend without locks, for example). */
 public class UnsupportedCommandError(message: String) : CacheError(message)
+
+/** A loader asked for the key it is loading: waiting for itself would never end, so the call fails at once. */
+public class ReentrantLoadError(message: String) : CacheError(message)
+
+/**
+ * A cached exception replayed from a byte backend whose class could not be rebuilt: it carries the original class
+ * name and message. In an in-memory cache the original exception object itself is thrown again.
+ */
+public class CachedFailureError(
+    /** The class name of the exception that was cached. */
+    public val type: String,
+    message: String?,
+) : CacheError("cached failure $type: $message")

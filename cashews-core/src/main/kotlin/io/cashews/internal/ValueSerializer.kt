@@ -40,17 +40,21 @@ internal class ValueSerializer(
     private val macs = ConcurrentHashMap<DigestMod, Mac>()
 
     fun encode(key: String, value: Any?, type: () -> ValueType): ByteArray {
-        if (value is Long || value is Int || value is Short ||
-            value is Byte
-        ) {
-            return value.toString().encodeToByteArray()
-        }
-        val valueType = type()
-        val header = "$MAGIC|${codec.name}|${fingerprint(valueType)}|${compression.id}|".encodeToByteArray()
-        val body = header + compress(codec.encode(value, valueType))
+        if (isInteger(value)) return value.toString().encodeToByteArray()
+        val body = if (value is StoredFailure) failureBody(value) else valueBody(value, type())
         if (secret == null) return body
         return "${digestMod.id}:${sign(digestMod, key, body)}_".encodeToByteArray() + body
     }
+
+    private fun valueBody(value: Any?, type: ValueType): ByteArray {
+        val header = "$MAGIC|${codec.name}|${fingerprint(type)}|${compression.id}|".encodeToByteArray()
+        return header + compress(codec.encode(value, type))
+    }
+
+    // A cached exception is stored the same way whatever the codec: its class name and message as JSON.
+    private fun failureBody(failure: StoredFailure): ByteArray =
+        "$MAGIC|$FAILURE|-|none|".encodeToByteArray() +
+            failureJson.encodeToString(StoredFailure.serializer(), failure).encodeToByteArray()
 
     fun decode(key: String, stored: Any, type: () -> ValueType): Any? {
         if (stored !is ByteArray) return stored // counters and native structures pass through
@@ -73,6 +77,12 @@ internal class ValueSerializer(
             if (bar < 0 || bar - start > MAX_FIELD) return Miss
             fields += String(body, start, bar - start, Charsets.US_ASCII)
             start = bar + 1
+        }
+        if (fields[0] == MAGIC && fields[1] == FAILURE) {
+            return failureJson.decodeFromString(
+                StoredFailure.serializer(),
+                body.copyOfRange(start, body.size).decodeToString(),
+            )
         }
         if (fields[0] != MAGIC || fields[1] != codec.name) return Miss
         if (checkSchema && fields[2] != fingerprint(type)) return Miss
@@ -130,8 +140,12 @@ internal class ValueSerializer(
 
     companion object {
         private const val MAGIC = "cw1"
+        private const val FAILURE = "failure"
+        private val failureJson = kotlinx.serialization.json.Json
         private const val HEADER_FIELDS = 4
         private const val MAX_FIELD = 64
+
+        private fun isInteger(value: Any?): Boolean = value is Long || value is Int || value is Short || value is Byte
 
         fun parseDecimal(bytes: ByteArray): Long? {
             if (bytes.isEmpty() || bytes.size > 20) return null

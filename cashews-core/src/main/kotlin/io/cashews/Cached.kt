@@ -1,0 +1,266 @@
+package io.cashews
+
+import io.cashews.internal.Miss
+import io.cashews.internal.NotNow
+import io.cashews.internal.SingleFlight
+import io.cashews.internal.StoredFailure
+import kotlinx.coroutines.CancellationException
+import kotlin.random.Random
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
+
+/**
+ * Returns the value cached at [key], or runs [block], caches what it returns for [ttl] and returns that.
+ *
+ * ```
+ * suspend fun user(id: Long): User = cache.cached(ttl = 3.hours, key = "user:$id") { repo.load(id) }
+ * ```
+ *
+ * - **Single-flight** ([protected], on by default): concurrent callers of a cold key share one run of [block]. A
+ *   cancelled caller stops waiting without cancelling the load or the others; every caller gets the block's own
+ *   result or exception. A block that asks for its own key fails with [ReentrantLoadError].
+ * - [lock] extends single-flight across processes through the backend: one load cluster-wide, others wait for it.
+ * - [condition] picks what is stored (`null` is stored by default; exceptions only when the condition says so,
+ *   for their own TTL). [timeCondition] stores only results that took longer than it to compute; both must pass.
+ * - A delete of the key while [block] runs is not undone by the block's result.
+ * - [jitter] (at least 0, below 1) shortens each TTL by a random fraction up to it, spreading the expiry of keys written
+ *   together.
+ *
+ * A hit on the in-memory backend allocates nothing and does not suspend.
+ *
+ * @param prefix prepended to [key] as `"$prefix:$key"`, to keep strategies or versions apart.
+ */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    timeCondition: Duration? = null,
+    prefix: String = "",
+    protected: Boolean = true,
+    lock: Boolean = false,
+    jitter: Double = 0.0,
+    crossinline block: suspend () -> T,
+): T {
+    val storageKey = strategyKey(prefix, key)
+    val now = lookupNow(storageKey)
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) return now
+    return loadCached(
+        storageKey,
+        ttl,
+        condition,
+        timeCondition,
+        protected,
+        lock,
+        jitter,
+        { ValueType.of<T>() },
+    ) { block() }
+}
+
+/** [cached] with a TTL in the [Ttl] grammar (`"3h"`, `"10m"`). */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: String,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    timeCondition: Duration? = null,
+    prefix: String = "",
+    protected: Boolean = true,
+    lock: Boolean = false,
+    jitter: Double = 0.0,
+    crossinline block: suspend () -> T,
+): T {
+    val storageKey = strategyKey(prefix, key)
+    val now = lookupNow(storageKey)
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) return now
+    return loadCached(
+        storageKey,
+        ttl,
+        condition,
+        timeCondition,
+        protected,
+        lock,
+        jitter,
+        { ValueType.of<T>() },
+    ) { block() }
+}
+
+/**
+ * [cached] with a TTL computed from each loaded value, e.g. a token's own lifetime:
+ * `cache.cached(ttl = { token: Token -> token.expiresIn }, key = "token") { auth.fetch() }`.
+ */
+public suspend inline fun <reified T> Cache.cached(
+    noinline ttl: (T) -> Duration,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    timeCondition: Duration? = null,
+    prefix: String = "",
+    protected: Boolean = true,
+    lock: Boolean = false,
+    jitter: Double = 0.0,
+    crossinline block: suspend () -> T,
+): T {
+    val storageKey = strategyKey(prefix, key)
+    val now = lookupNow(storageKey)
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) return now
+    return loadCached(
+        storageKey,
+        ttl,
+        condition,
+        timeCondition,
+        protected,
+        lock,
+        jitter,
+        { ValueType.of<T>() },
+    ) { block() }
+}
+
+/** [Cache.cached] on [Cache.Default]. */
+public suspend inline fun <reified T> cached(
+    ttl: Duration,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    crossinline block: suspend () -> T,
+): T = Cache.Default.cached(ttl, key, condition) { block() }
+
+/** [Cache.cached] on [Cache.Default], with a TTL in the [Ttl] grammar. */
+public suspend inline fun <reified T> cached(
+    ttl: String,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    crossinline block: suspend () -> T,
+): T = Cache.Default.cached(ttl, key, condition) { block() }
+
+/** The key a strategy stores under: [key] behind [prefix] and a colon, or [key] itself without a prefix. */
+@PublishedApi
+internal fun strategyKey(prefix: String, key: String): String = if (prefix.isEmpty()) key else "$prefix:$key"
+
+/** The slow path of [cached]: single-flight, an optional distributed lock, the load and what is stored of it. */
+@PublishedApi
+internal suspend fun <T> Cache.loadCached(
+    key: String,
+    ttl: Any,
+    condition: CacheCondition,
+    timeCondition: Duration?,
+    protected: Boolean,
+    lock: Boolean,
+    jitter: Double,
+    type: () -> ValueType,
+    block: suspend () -> T,
+): T {
+    require(jitter >= 0.0 && jitter < 1.0) { "jitter must be at least 0 and below 1, was $jitter" }
+    require(!(ttl is Function1<*, *> && condition.storesExceptions && condition.exceptionTtl == null)) {
+        "a TTL computed from the value cannot apply to a cached exception: give the condition an exception TTL"
+    }
+    val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
+        val cachedNow = cachedOrNull<T>(key, type)
+        if (cachedNow != null) return@load cachedNow.value
+        if (!lock) return@load compute(key, ttl, condition, timeCondition, jitter, flight, type, block)
+        lock("lock:$key", lockTtl(ttl)) {
+            // Whoever held the lock before us has probably just stored the value.
+            val cachedMeanwhile = cachedOrNull<T>(key, type)
+            if (cachedMeanwhile != null) {
+                cachedMeanwhile.value
+            } else {
+                compute(key, ttl, condition, timeCondition, jitter, flight, type, block)
+            }
+        }
+    }
+    return if (protected) singleFlight.run(key) { flight -> load(flight) } else load(null)
+}
+
+/** A value found in the cache, boxed so that a cached `null` differs from a miss. */
+@JvmInline
+internal value class Found<T>(
+    val value: T,
+)
+
+/** The cached value at [key] as a [type], a miss as `null`, or the cached exception thrown again. */
+internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType): Found<T>? {
+    val found = lookup(key, type)
+    if (found is StoredFailure) found.rethrow()
+    if (found === Miss) return null
+    val valueType = type()
+    val acceptable =
+        if (found == null) valueType.kotlinType?.isMarkedNullable ?: true else valueType.javaClass.isInstance(found)
+    @Suppress("UNCHECKED_CAST")
+    return if (acceptable) Found(found as T) else null
+}
+
+private suspend fun <T> Cache.compute(
+    key: String,
+    ttl: Any,
+    condition: CacheCondition,
+    timeCondition: Duration?,
+    jitter: Double,
+    flight: SingleFlight.Flight<T>?,
+    type: () -> ValueType,
+    block: suspend () -> T,
+): T {
+    val started = timeSource.markNow()
+    val value =
+        try {
+            block()
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Throwable) {
+            if (condition.storesException(e)) {
+                storeUnlessInvalidated(
+                    key,
+                    StoredFailure.of(e),
+                    condition.exceptionTtl ?: ttlFor(ttl, null, jitter),
+                    flight,
+                    type,
+                )
+            }
+            throw e
+        }
+    val slowEnough = timeCondition == null || started.elapsedNow() > timeCondition
+    if (slowEnough && condition.storesValue(value, key)) {
+        storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, type)
+    }
+    return value
+}
+
+/**
+ * Stores a load's outcome unless the key was invalidated while it ran. The flag is checked again after the write,
+ * so a delete that lands between the check and the write still wins.
+ */
+private suspend fun Cache.storeUnlessInvalidated(
+    key: String,
+    value: Any?,
+    ttl: Duration,
+    flight: SingleFlight.Flight<*>?,
+    type: () -> ValueType,
+) {
+    if (flight?.invalidated == true) return
+    store(key, value, ttl, SetCondition.ALWAYS, type)
+    if (flight?.invalidated == true) route(key).ready().delete(key)
+}
+
+/** The TTL for [value] from a strategy's TTL argument (a Duration, a TTL string or a function of the value). */
+internal fun ttlFor(ttl: Any, value: Any?, jitter: Double): Duration {
+    val base =
+        when (ttl) {
+            is Duration -> {
+                Ttl.requirePositive(ttl)
+            }
+
+            is String -> {
+                Ttl.parse(ttl)
+            }
+
+            else -> {
+                @Suppress("UNCHECKED_CAST")
+                Ttl.requirePositive((ttl as (Any?) -> Duration)(value))
+            }
+        }
+    if (jitter == 0.0 || base.isInfinite()) return base
+    return (base * (1 - jitter * Random.nextDouble())).coerceAtLeast(1.milliseconds)
+}
+
+private fun lockTtl(ttl: Any): Duration =
+    when (ttl) {
+        is Duration -> ttl
+        is String -> Ttl.parse(ttl)
+        else -> 1.minutes // a TTL known only from the value: bound the lock by a minute
+    }
