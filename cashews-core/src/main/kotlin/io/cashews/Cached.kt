@@ -186,7 +186,7 @@ internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType):
     return if (acceptable) Found(found as T) else null
 }
 
-private suspend fun <T> Cache.compute(
+internal suspend fun <T> Cache.compute(
     key: String,
     ttl: Any,
     condition: CacheCondition,
@@ -195,6 +195,7 @@ private suspend fun <T> Cache.compute(
     flight: SingleFlight.Flight<T>?,
     type: () -> ValueType,
     block: suspend () -> T,
+    afterStore: suspend () -> Unit = {},
 ): T {
     val started = timeSource.markNow()
     val value =
@@ -216,7 +217,7 @@ private suspend fun <T> Cache.compute(
         }
     val slowEnough = timeCondition == null || started.elapsedNow() > timeCondition
     if (slowEnough && condition.storesValue(value, key)) {
-        storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, type)
+        if (storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, type)) afterStore()
     }
     return value
 }
@@ -231,10 +232,14 @@ private suspend fun Cache.storeUnlessInvalidated(
     ttl: Duration,
     flight: SingleFlight.Flight<*>?,
     type: () -> ValueType,
-) {
-    if (flight?.invalidated == true) return
+): Boolean {
+    if (flight?.invalidated == true) return false
     store(key, value, ttl, SetCondition.ALWAYS, type)
-    if (flight?.invalidated == true) route(key).ready().delete(key)
+    if (flight?.invalidated == true) {
+        route(key).ready().delete(key)
+        return false
+    }
+    return true
 }
 
 /** The TTL for [value] from a strategy's TTL argument (a Duration, a TTL string or a function of the value). */

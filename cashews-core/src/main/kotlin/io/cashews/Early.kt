@@ -1,0 +1,67 @@
+package io.cashews
+
+import io.cashews.internal.refreshInBackground
+import java.util.UUID
+import kotlin.time.Duration
+
+/**
+ * Caches like [cached], and refreshes a value in the background before it expires, so a hot key never waits.
+ *
+ * A value is fresh for [earlyTtl] (default a third of [ttl]) and kept for [ttl]. The first call that finds it past
+ * [earlyTtl] starts one refresh in the cache's own scope and returns the stale value at once; the calls that follow
+ * keep getting it until the refresh stores the new one. Exactly one refresh per key runs at a time, across every
+ * process sharing the backend (a backend lock held for at most [earlyTtl]). A failed refresh is logged and retried
+ * after [earlyTtl]. A cold key is loaded in the foreground, single-flight.
+ *
+ * Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
+ */
+public suspend inline fun <reified T> Cache.early(
+    ttl: Duration,
+    key: String,
+    earlyTtl: Duration? = null,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "early",
+    crossinline block: suspend () -> T,
+): T = earlyLoad(strategyKey(prefix, key), ttl, earlyTtl ?: (ttl / 3), condition, { ValueType.of<T>() }) { block() }
+
+/** [early] with TTLs in the [Ttl] grammar. */
+public suspend inline fun <reified T> Cache.early(
+    ttl: String,
+    key: String,
+    earlyTtl: String? = null,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "early",
+    crossinline block: suspend () -> T,
+): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix) { block() }
+
+@PublishedApi
+internal suspend fun <T> Cache.earlyLoad(
+    key: String,
+    ttl: Duration,
+    earlyTtl: Duration,
+    condition: CacheCondition,
+    type: () -> ValueType,
+    block: suspend () -> T,
+): T {
+    Ttl.requirePositive(ttl)
+    Ttl.requirePositive(earlyTtl)
+    require(earlyTtl <= ttl) { "earlyTtl ($earlyTtl) must not exceed ttl ($ttl)" }
+    val freshKey = "$key:fresh"
+    val markFresh: suspend () -> Unit = { set(freshKey, true, earlyTtl) }
+    val cachedNow = cachedOrNull<T>(key, type)
+    if (cachedNow == null) {
+        return singleFlight.run(key) { flight ->
+            cachedOrNull<T>(key, type)?.let { return@run it.value }
+            compute(key, ttl, condition, null, 0.0, flight, type, block, markFresh)
+        }
+    }
+    if (!exists(freshKey) && setLock("$key:refresh", UUID.randomUUID().toString(), earlyTtl)) {
+        refreshInBackground(key) {
+            singleFlight.run<T>(
+                key,
+            ) { flight -> compute(key, ttl, condition, null, 0.0, flight, type, block, markFresh) }
+            delete("$key:refresh")
+        }
+    }
+    return cachedNow.value
+}

@@ -1,0 +1,18 @@
+package io.cashews
+
+import kotlin.time.Duration
+
+/**
+ * Runs [block] under a mutex shared by every process using the backend: one caller at a time per key. Callers
+ * wait for the lock ([wait], up to [waitTimeout] when given) or fail at once with [LockedError]. The lock is held
+ * for at most [ttl], so a crashed holder cannot block the key forever. Nothing is cached: pair it with [cached]
+ * (or use `cached(lock = true)`) to compute once and share the result.
+ */
+public suspend fun <T> Cache.locked(
+    ttl: Duration,
+    key: String,
+    wait: Boolean = true,
+    waitTimeout: Duration? = null,
+    prefix: String = "locked",
+    block: suspend () -> T,
+): T = lock(strategyKey(prefix, key), ttl, wait, waitTimeout) { block() }

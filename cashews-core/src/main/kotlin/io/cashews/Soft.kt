@@ -1,0 +1,60 @@
+package io.cashews
+
+import kotlin.reflect.KClass
+import kotlin.time.Duration
+
+/**
+ * Caches like [cached], recomputing once a value is older than [softTtl] (default a third of [ttl]); when that
+ * recomputation fails with one of [exceptions], the stale value is served instead, until [ttl].
+ *
+ * Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
+ */
+public suspend inline fun <reified T> Cache.soft(
+    ttl: Duration,
+    key: String,
+    softTtl: Duration? = null,
+    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "soft",
+    crossinline block: suspend () -> T,
+): T =
+    softLoad(strategyKey(prefix, key), ttl, softTtl ?: (ttl / 3), exceptions, condition, {
+        ValueType.of<T>()
+    }) { block() }
+
+/** [soft] with TTLs in the [Ttl] grammar. */
+public suspend inline fun <reified T> Cache.soft(
+    ttl: String,
+    key: String,
+    softTtl: String? = null,
+    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "soft",
+    crossinline block: suspend () -> T,
+): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix) { block() }
+
+@PublishedApi
+internal suspend fun <T> Cache.softLoad(
+    key: String,
+    ttl: Duration,
+    softTtl: Duration,
+    exceptions: Set<KClass<out Throwable>>,
+    condition: CacheCondition,
+    type: () -> ValueType,
+    block: suspend () -> T,
+): T {
+    Ttl.requirePositive(ttl)
+    Ttl.requirePositive(softTtl)
+    require(softTtl <= ttl) { "softTtl ($softTtl) must not exceed ttl ($ttl)" }
+    val freshKey = "$key:fresh"
+    val stale = cachedOrNull<T>(key, type)
+    if (stale != null && exists(freshKey)) return stale.value
+    return singleFlight.run(key) { flight ->
+        try {
+            compute(key, ttl, condition, null, 0.0, flight, type, block) { set(freshKey, true, softTtl) }
+        } catch (e: Throwable) {
+            if (stale == null || exceptions.none { it.isInstance(e) }) throw e
+            stale.value
+        }
+    }
+}

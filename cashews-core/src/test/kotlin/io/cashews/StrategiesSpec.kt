@@ -1,0 +1,181 @@
+package io.cashews
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.test.TestScope
+import kotlinx.coroutines.test.runCurrent
+import kotlinx.coroutines.test.runTest
+import java.io.IOException
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TestTimeSource
+
+private fun TestScope.virtualCache(time: TestTimeSource) = Cache("mem://", time)
+
+class StrategiesSpec : FunSpec({
+    test("early serves the stale value and refreshes once in the background after earlyTtl") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            val loads = AtomicInteger()
+            suspend fun call() = cache.early(1.minutes, "k", earlyTtl = 10.seconds) { "v${loads.incrementAndGet()}" }
+            call() shouldBe "v1"
+            time += 9.seconds
+            call() shouldBe "v1"
+            runCurrent()
+            loads.get() shouldBe 1
+            time += 1.seconds
+            call() shouldBe "v1"
+            runCurrent()
+            loads.get() shouldBe 2
+            call() shouldBe "v2"
+        }
+    }
+
+    test("early never blocks a hot key and runs exactly one refresh at a time") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            val gate = CompletableDeferred<Unit>()
+            val loads = AtomicInteger()
+            cache.early(1.minutes, "k", earlyTtl = 10.seconds) { "v${loads.incrementAndGet()}" }
+            time += 10.seconds
+            val callers = List(100) { async { cache.early(1.minutes, "k", earlyTtl = 10.seconds) { gate.await().let { "v${loads.incrementAndGet()}" } } } }
+            callers.awaitAll().toSet() shouldBe setOf("v1")
+            runCurrent()
+            gate.complete(Unit)
+            runCurrent()
+            loads.get() shouldBe 2
+            cache.early(1.minutes, "k", earlyTtl = 10.seconds) { "unused" } shouldBe "v2"
+        }
+    }
+
+    test("a failed early refresh keeps the stale value and is retried after earlyTtl") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            val attempts = AtomicInteger()
+            cache.early(1.minutes, "k", earlyTtl = 10.seconds) { "v1" }
+            time += 10.seconds
+            val failing: suspend () -> String = {
+                attempts.incrementAndGet()
+                throw IOException("down")
+            }
+            cache.early(1.minutes, "k", earlyTtl = 10.seconds) { failing() } shouldBe "v1"
+            runCurrent()
+            cache.early(1.minutes, "k", earlyTtl = 10.seconds) { failing() } shouldBe "v1"
+            runCurrent()
+            attempts.get() shouldBe 1
+            time += 10.seconds
+            cache.early(1.minutes, "k", earlyTtl = 10.seconds) { failing() } shouldBe "v1"
+            runCurrent()
+            attempts.get() shouldBe 2
+        }
+    }
+
+    test("early rejects an earlyTtl longer than its ttl") {
+        runTest {
+            shouldThrow<IllegalArgumentException> { Cache("mem://").early(1.seconds, "k", earlyTtl = 2.seconds) { 1 } }
+        }
+    }
+
+    test("soft recomputes after softTtl and serves the stale value when that fails, until ttl") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            val down: suspend () -> String = { throw IOException("down") }
+            cache.soft(1.minutes, "k", softTtl = 10.seconds) { "v1" } shouldBe "v1"
+            time += 5.seconds
+            cache.soft(1.minutes, "k", softTtl = 10.seconds) { "unused" } shouldBe "v1"
+            time += 5.seconds
+            cache.soft(1.minutes, "k", softTtl = 10.seconds) { "v2" } shouldBe "v2"
+            time += 10.seconds
+            cache.soft(1.minutes, "k", softTtl = 10.seconds) { down() } shouldBe "v2"
+            shouldThrow<IllegalStateException> {
+                cache.soft(1.minutes, "k", softTtl = 10.seconds, exceptions = setOf(IOException::class)) { error("not listed") }
+            }
+            time += 1.minutes
+            shouldThrow<IOException> { cache.soft(1.minutes, "k", softTtl = 10.seconds) { down() } }
+        }
+    }
+
+    test("failover calls every time and returns the last good value on a listed failure") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            val calls = AtomicInteger()
+            cache.failover(1.minutes, "k") { "a${calls.incrementAndGet()}" } shouldBe "a1"
+            cache.failover(1.minutes, "k") { "a${calls.incrementAndGet()}" } shouldBe "a2"
+            cache.failover<String>(1.minutes, "k", exceptions = setOf(IOException::class)) { throw IOException("down") } shouldBe "a2"
+            shouldThrow<IllegalStateException> {
+                cache.failover<String>(1.minutes, "k", exceptions = setOf(IOException::class)) { error("unlisted") }
+            }
+            time += 1.minutes
+            shouldThrow<IOException> { cache.failover<String>(1.minutes, "k") { throw IOException("down") } }
+        }
+    }
+
+    test("hit serves cacheHits hits per load") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            val loads = AtomicInteger()
+            val results = List(6) { cache.hit(1.minutes, "k", cacheHits = 2) { loads.incrementAndGet() } }
+            results shouldBe listOf(1, 1, 1, 2, 2, 2)
+        }
+    }
+
+    test("hit with updateAfter refreshes in the background at that hit") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            val loads = AtomicInteger()
+            cache.hit(1.minutes, "k", cacheHits = 5, updateAfter = 2) { loads.incrementAndGet() } shouldBe 1
+            cache.hit(1.minutes, "k", cacheHits = 5, updateAfter = 2) { loads.incrementAndGet() } shouldBe 1
+            cache.hit(1.minutes, "k", cacheHits = 5, updateAfter = 2) { loads.incrementAndGet() } shouldBe 1
+            runCurrent()
+            loads.get() shouldBe 2
+            cache.hit(1.minutes, "k", cacheHits = 5, updateAfter = 2) { loads.incrementAndGet() } shouldBe 2
+        }
+    }
+
+    test("dynamic refreshes after the first hit of each value") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            val loads = AtomicInteger()
+            cache.dynamic("k") { loads.incrementAndGet() } shouldBe 1
+            cache.dynamic("k") { loads.incrementAndGet() } shouldBe 1
+            runCurrent()
+            cache.dynamic("k") { loads.incrementAndGet() } shouldBe 2
+        }
+    }
+
+    test("locked without waiting lets one caller in and refuses the others") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            val inside = CompletableDeferred<Unit>()
+            val release = CompletableDeferred<Unit>()
+            val holder = async { cache.locked(1.minutes, "job", wait = false) { inside.complete(Unit); release.await() } }
+            inside.await()
+            shouldThrow<LockedError> { cache.locked(1.minutes, "job", wait = false) { } }
+            release.complete(Unit)
+            holder.await()
+            cache.locked(1.minutes, "job", wait = false) { "free again" } shouldBe "free again"
+        }
+    }
+
+    test("each strategy stores under its own prefix") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            cache.early(1.minutes, "k") { 1 }
+            cache.soft(1.minutes, "k") { 2 }
+            cache.failover(1.minutes, "k") { 3 }
+            cache.hit(1.minutes, "k", cacheHits = 1) { 4 }
+            cache.cached(1.minutes, "k") { 5 }
+            listOf("early:k", "soft:k", "fail:k", "hit:k", "k").map { cache.get<Int>(it) } shouldBe listOf(1, 2, 3, 4, 5)
+        }
+    }
+})
