@@ -423,7 +423,9 @@ public class Cache(
         for ((route, indexes) in byRoute) {
             val stored = route.ready().getMany(indexes.map { keys[it] })
             indexes.forEachIndexed { i, index ->
-                results[index] = stored[i]?.let { decode(route, keys[index], it, type) } ?: Miss
+                // Not `?.let { } ?: Miss`: a value that decodes to null is a cached null, not a miss.
+                val raw = stored[i]
+                results[index] = if (raw == null) Miss else decode(route, keys[index], raw, type)
             }
         }
         return results.asList()
@@ -465,7 +467,8 @@ public class Cache(
             suspend fun drain() {
                 val stored = backend.getMany(batch)
                 for (i in batch.indices) {
-                    val value = stored[i]?.let { decode(route, batch[i], it, type) } ?: Miss
+                    val raw = stored[i] ?: continue
+                    val value = decode(route, batch[i], raw, type)
                     if (value !== Miss) emit(batch[i] to value)
                 }
                 batch.clear()

@@ -112,6 +112,7 @@ public abstract class BackendContractSpec(
             cache.exists("null") shouldBe true
             cache.get<String>("null") shouldBe null
             cache.getOrSet<String?>("null") { "computed" } shouldBe null
+            cache.getMatch<String?>("null").toList() shouldBe listOf("null" to null)
             cache.getOrSet("other") { "computed" } shouldBe "computed"
             cache.get<String>("other") shouldBe "computed"
         }

@@ -1,0 +1,107 @@
+package io.cashews
+
+import io.cashews.internal.Miss
+import io.cashews.internal.StoredFailure
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.withContext
+import kotlin.time.Duration
+
+/**
+ * A flow that replays this flow's elements from [cache] when a complete recording of them is cached at [key], and
+ * otherwise collects this flow, passing its elements on as they come and recording them for [ttl].
+ *
+ * ```
+ * fun pages(name: String): Flow<Page> = api.pages(name).cached(cache, key = "pages:$name", ttl = 10.minutes)
+ * ```
+ *
+ * - The end of a recording is stored explicitly, so `null`, `0` and `""` are elements like any other; a replay
+ *   needs no call upstream and emits exactly what was recorded, in order.
+ * - Nothing is cached unless the flow completes and every element passes [condition]. A collector that stops
+ *   early leaves nothing behind.
+ * - An exception mid-stream is cached at its position when [condition] stores it (for example
+ *   [CacheCondition.withExceptions]); replays then emit the elements before it and throw it. Otherwise the
+ *   exception propagates and nothing is cached.
+ * - A recording whose elements were partly evicted is ignored: the flow is collected again.
+ *
+ * Elements are stored at `"$key:0"`, `"$key:1"`, … and the recording's length at [key].
+ */
+public inline fun <reified T> Flow<T>.cached(
+    cache: Cache,
+    key: String,
+    ttl: Duration,
+    condition: CacheCondition = CacheCondition.Always,
+): Flow<T> = cache.cachedFlow(this, key, Ttl.requirePositive(ttl), condition) { ValueType.of<T>() }
+
+@PublishedApi
+internal fun <T> Cache.cachedFlow(
+    upstream: Flow<T>,
+    key: String,
+    ttl: Duration,
+    condition: CacheCondition,
+    type: () -> ValueType,
+): Flow<T> =
+    flow {
+        val recorded = replayable(key, type)
+        if (recorded != null) {
+            for (element in recorded) {
+                if (element is StoredFailure) element.rethrow()
+                @Suppress("UNCHECKED_CAST")
+                emit(element as T)
+            }
+            return@flow
+        }
+        val started = timeSource.markNow()
+        var count = 0L
+        var storable = true
+        var complete = false
+        var downstreamFailed = false
+        try {
+            upstream.collect { element ->
+                if (storable && condition.storesValue(element, key)) {
+                    store(elementKey(key, count), element, ttl, SetCondition.ALWAYS, type)
+                } else {
+                    storable = false
+                }
+                count++
+                try {
+                    emit(element)
+                } catch (e: Throwable) {
+                    downstreamFailed = true // the collector's own failure is not the flow's: never cached
+                    throw e
+                }
+            }
+            complete = true
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Throwable) {
+            if (!downstreamFailed && storable && condition.storesException(e)) {
+                store(elementKey(key, count), StoredFailure.of(e), ttl, SetCondition.ALWAYS, type)
+                count++
+                complete = true
+            }
+            throw e
+        } finally {
+            withContext(NonCancellable) {
+                val markerTtl = ttl - started.elapsedNow()
+                if (complete && storable && markerTtl.isPositive()) {
+                    // Written last and expiring first: a live marker means every element is still there.
+                    set(key, count, markerTtl)
+                } else if (count > 0) {
+                    deleteMany((0 until count).map { elementKey(key, it) })
+                }
+            }
+        }
+    }
+
+/** The recorded elements at [key], or `null` when there is no complete recording. */
+private suspend fun Cache.replayable(key: String, type: () -> ValueType): List<Any?>? {
+    val count = get<Long>(key) ?: return null
+    if (count < 0 || count > Int.MAX_VALUE) return null
+    val elements = lookupMany((0 until count).map { elementKey(key, it) }, type)
+    return if (elements.any { it === Miss }) null else elements
+}
+
+private fun elementKey(key: String, index: Long): String = "$key:$index"
