@@ -48,3 +48,6 @@ public class CachedFailureError(
     public val type: String,
     message: String?,
 ) : CacheError("cached failure $type: $message")
+
+/** A key template is malformed, names an unknown filter or placeholder, or cannot render a value it was given. */
+public class KeyTemplateError(message: String, cause: Throwable? = null) : CacheError(message, cause)

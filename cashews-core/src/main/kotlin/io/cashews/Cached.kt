@@ -114,6 +114,23 @@ public suspend inline fun <reified T> Cache.cached(
     ) { block() }
 }
 
+/**
+ * [cached] with the key rendered from [key] and [args] (and the current [KeyContext]):
+ * `cache.cached(1.hours, userKey, mapOf("id" to id)) { repo.load(id) }` where `userKey = KeyTemplate.of("user:{id}")`.
+ */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    key: KeyTemplate,
+    args: Map<String, Any?>,
+    condition: CacheCondition = CacheCondition.Always,
+    timeCondition: Duration? = null,
+    prefix: String = "",
+    protected: Boolean = true,
+    lock: Boolean = false,
+    jitter: Double = 0.0,
+    crossinline block: suspend () -> T,
+): T = cached(ttl, key.renderInContext(args), condition, timeCondition, prefix, protected, lock, jitter) { block() }
+
 /** [Cache.cached] on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
     ttl: Duration,
