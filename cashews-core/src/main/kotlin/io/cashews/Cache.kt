@@ -15,6 +15,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancelChildren
+import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
@@ -66,6 +67,43 @@ public class Cache(
 
     @PublishedApi
     internal val singleFlight: SingleFlight = SingleFlight(scope)
+
+    internal val statsRecorder = StatsRecorder()
+
+    /**
+     * Whether strategies count hits, misses, loads, failures and stale answers ([stats]). Off by default: when off,
+     * and no [detect] block runs, a hit does no bookkeeping at all.
+     */
+    @Volatile
+    public var recordStats: Boolean = false
+
+    /** What each strategy did since [recordStats] was turned on, by strategy name. */
+    public fun stats(): Map<String, StrategyStats> = statsRecorder.snapshot()
+
+    /** Forgets the counts behind [stats]. */
+    public fun resetStats() {
+        statsRecorder.reset()
+    }
+
+    /** Whether a hit must be reported (stats on, or a detect block running): one cheap check on the hit path. */
+    @PublishedApi
+    internal val observing: Boolean get() = recordStats || DetectScope.active.get() > 0
+
+    /** Reports a value served from the cache to stats and to the enclosing detect blocks. */
+    @PublishedApi
+    internal suspend fun observeHit(key: String, strategy: String, stale: Boolean = false, freshKey: String? = null) {
+        if (recordStats) {
+            if (stale) {
+                statsRecorder.stale(strategy)
+            } else {
+                statsRecorder.hit(strategy)
+            }
+        }
+        if (DetectScope.active.get() == 0) return
+        val scope = currentCoroutineContext()[DetectScope] ?: return
+        val freshFor = if (stale || freshKey == null) null else (ttl(freshKey) as? KeyTtl.Expiring)?.remaining
+        scope.record(DetectedHit(key, strategy, ttl(key), stale, freshFor))
+    }
 
     /**
      * Adds the backend described by [url] under [prefix], replacing any backend already under that prefix.

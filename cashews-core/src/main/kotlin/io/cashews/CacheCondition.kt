@@ -25,6 +25,10 @@ public class CacheCondition private constructor(
     /** Whether [value], loaded for [key], is stored. */
     public fun storesValue(value: Any?, key: String): Boolean = storesValue?.invoke(value, key) ?: false
 
+    /** This condition, storing a value only when [extra] also accepts it. */
+    internal fun and(extra: (Any?, String) -> Boolean): CacheCondition =
+        CacheCondition({ value, key -> storesValue(value, key) && extra(value, key) }, exceptionTypes, exceptionTtl)
+
     /** Whether any exception is ever stored. */
     public val storesExceptions: Boolean get() = exceptionTypes.isNotEmpty()
 

@@ -24,6 +24,8 @@ import kotlin.time.Duration.Companion.minutes
  * - [condition] picks what is stored (`null` is stored by default; exceptions only when the condition says so,
  *   for their own TTL). [timeCondition] stores only results that took longer than it to compute; both must pass.
  * - A delete of the key while [block] runs is not undone by the block's result.
+ * - [upper] caches at an outer layer only: when a cached call inside [block] served a value from a cache during
+ *   the load, the result is returned but not stored here, so a stale inner value is not kept for a whole [ttl].
  * - [jitter] (at least 0, below 1) shortens each TTL by a random fraction up to it, spreading the expiry of keys written
  *   together.
  *
@@ -40,11 +42,15 @@ public suspend inline fun <reified T> Cache.cached(
     protected: Boolean = true,
     lock: Boolean = false,
     jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
     val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) return now
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
+        if (observing) observeHit(storageKey, CACHED)
+        return now
+    }
     return loadCached(
         storageKey,
         ttl,
@@ -53,8 +59,11 @@ public suspend inline fun <reified T> Cache.cached(
         protected,
         lock,
         jitter,
+        upper,
         { ValueType.of<T>() },
-    ) { block() }
+    ) {
+        block()
+    }
 }
 
 /** [cached] with a TTL in the [Ttl] grammar (`"3h"`, `"10m"`). */
@@ -67,11 +76,15 @@ public suspend inline fun <reified T> Cache.cached(
     protected: Boolean = true,
     lock: Boolean = false,
     jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
     val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) return now
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
+        if (observing) observeHit(storageKey, CACHED)
+        return now
+    }
     return loadCached(
         storageKey,
         ttl,
@@ -80,8 +93,11 @@ public suspend inline fun <reified T> Cache.cached(
         protected,
         lock,
         jitter,
+        upper,
         { ValueType.of<T>() },
-    ) { block() }
+    ) {
+        block()
+    }
 }
 
 /**
@@ -97,11 +113,15 @@ public suspend inline fun <reified T> Cache.cached(
     protected: Boolean = true,
     lock: Boolean = false,
     jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
     val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) return now
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
+        if (observing) observeHit(storageKey, CACHED)
+        return now
+    }
     return loadCached(
         storageKey,
         ttl,
@@ -110,8 +130,11 @@ public suspend inline fun <reified T> Cache.cached(
         protected,
         lock,
         jitter,
+        upper,
         { ValueType.of<T>() },
-    ) { block() }
+    ) {
+        block()
+    }
 }
 
 /**
@@ -128,8 +151,12 @@ public suspend inline fun <reified T> Cache.cached(
     protected: Boolean = true,
     lock: Boolean = false,
     jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
-): T = cached(ttl, key.renderInContext(args), condition, timeCondition, prefix, protected, lock, jitter) { block() }
+): T =
+    cached(ttl, key.renderInContext(args), condition, timeCondition, prefix, protected, lock, jitter, upper) {
+        block()
+    }
 
 /** [Cache.cached] on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
@@ -161,6 +188,7 @@ internal suspend fun <T> Cache.loadCached(
     protected: Boolean,
     lock: Boolean,
     jitter: Double,
+    upper: Boolean,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -168,22 +196,44 @@ internal suspend fun <T> Cache.loadCached(
     require(!(ttl is Function1<*, *> && condition.storesExceptions && condition.exceptionTtl == null)) {
         "a TTL computed from the value cannot apply to a cached exception: give the condition an exception TTL"
     }
+    val cachedNow = cachedOrNull<T>(key, type)
+    if (cachedNow != null) {
+        if (observing) observeHit(key, CACHED)
+        return cachedNow.value
+    }
+    if (recordStats) statsRecorder.miss(CACHED)
+    var innerHit = false
+    val body: suspend () -> T =
+        if (!upper) {
+            block
+        } else {
+            {
+                val detected = detect { block() }
+                innerHit = detected.hits.isNotEmpty()
+                detected.value
+            }
+        }
+    val storeIf = if (upper) condition.and { _, _ -> !innerHit } else condition
     val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
-        val cachedNow = cachedOrNull<T>(key, type)
-        if (cachedNow != null) return@load cachedNow.value
-        if (!lock) return@load compute(key, ttl, condition, timeCondition, jitter, flight, type, block)
+        // Double-checked inside the flight: the previous flight may have stored the value just now.
+        val cachedMeanwhile = cachedOrNull<T>(key, type)
+        if (cachedMeanwhile != null) return@load cachedMeanwhile.value
+        if (!lock) return@load compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body)
         lock("lock:$key", lockTtl(ttl)) {
             // Whoever held the lock before us has probably just stored the value.
-            val cachedMeanwhile = cachedOrNull<T>(key, type)
-            if (cachedMeanwhile != null) {
-                cachedMeanwhile.value
+            val storedByOther = cachedOrNull<T>(key, type)
+            if (storedByOther != null) {
+                storedByOther.value
             } else {
-                compute(key, ttl, condition, timeCondition, jitter, flight, type, block)
+                compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body)
             }
         }
     }
     return if (protected) singleFlight.run(key) { flight -> load(flight) } else load(null)
 }
+
+@PublishedApi
+internal const val CACHED: String = "cached"
 
 /** A value found in the cache, boxed so that a cached `null` differs from a miss. */
 @JvmInline
@@ -204,6 +254,7 @@ internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType):
 }
 
 internal suspend fun <T> Cache.compute(
+    strategy: String,
     key: String,
     ttl: Any,
     condition: CacheCondition,
@@ -215,12 +266,14 @@ internal suspend fun <T> Cache.compute(
     afterStore: suspend () -> Unit = {},
 ): T {
     val started = timeSource.markNow()
+    if (recordStats) statsRecorder.load(strategy)
     val value =
         try {
             block()
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
+            if (recordStats) statsRecorder.loadFailure(strategy)
             if (condition.storesException(e)) {
                 storeUnlessInvalidated(
                     key,

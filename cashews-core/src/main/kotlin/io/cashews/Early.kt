@@ -34,6 +34,8 @@ public suspend inline fun <reified T> Cache.early(
     crossinline block: suspend () -> T,
 ): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix) { block() }
 
+private const val EARLY = "early"
+
 @PublishedApi
 internal suspend fun <T> Cache.earlyLoad(
     key: String,
@@ -50,16 +52,22 @@ internal suspend fun <T> Cache.earlyLoad(
     val markFresh: suspend () -> Unit = { set(freshKey, true, earlyTtl) }
     val cachedNow = cachedOrNull<T>(key, type)
     if (cachedNow == null) {
+        if (recordStats) statsRecorder.miss(EARLY)
         return singleFlight.run(key) { flight ->
             cachedOrNull<T>(key, type)?.let { return@run it.value }
-            compute(key, ttl, condition, null, 0.0, flight, type, block, markFresh)
+            compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, markFresh)
         }
     }
-    if (!exists(freshKey) && setLock("$key:refresh", UUID.randomUUID().toString(), earlyTtl)) {
+    if (exists(freshKey)) {
+        if (observing) observeHit(key, EARLY, freshKey = freshKey)
+        return cachedNow.value
+    }
+    if (observing) observeHit(key, EARLY, stale = true)
+    if (setLock("$key:refresh", UUID.randomUUID().toString(), earlyTtl)) {
         refreshInBackground(key) {
             singleFlight.run<T>(
                 key,
-            ) { flight -> compute(key, ttl, condition, null, 0.0, flight, type, block, markFresh) }
+            ) { flight -> compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, markFresh) }
             delete("$key:refresh")
         }
     }

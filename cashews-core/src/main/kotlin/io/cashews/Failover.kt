@@ -39,9 +39,10 @@ internal suspend fun <T> Cache.failoverLoad(
     block: suspend () -> T,
 ): T =
     try {
-        compute(key, ttl, condition, null, 0.0, null, type, block)
+        compute("failover", key, ttl, condition, null, 0.0, null, type, block)
     } catch (e: Throwable) {
         if (e is kotlinx.coroutines.CancellationException || exceptions.none { it.isInstance(e) }) throw e
         val lastGood = cachedOrNull<T>(key, type) ?: throw e
+        if (observing) observeHit(key, "failover", stale = true)
         lastGood.value
     }

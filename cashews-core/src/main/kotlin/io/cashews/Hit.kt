@@ -30,6 +30,8 @@ public suspend inline fun <reified T> Cache.dynamic(
     crossinline block: suspend () -> T,
 ): T = hitLoad(strategyKey(prefix, key), ttl, 3, 1, condition, { ValueType.of<T>() }) { block() }
 
+private const val HIT = "hit"
+
 @PublishedApi
 internal suspend fun <T> Cache.hitLoad(
     key: String,
@@ -47,14 +49,18 @@ internal suspend fun <T> Cache.hitLoad(
     val cachedNow = cachedOrNull<T>(key, type)
     val hits = incr(counterKey, 1, ttl)
     if (cachedNow != null && hits in 1..cacheHits) {
+        if (observing) observeHit(key, HIT)
         if (updateAfter > 0 && hits == updateAfter.toLong()) {
             refreshInBackground(key) {
                 singleFlight.run<T>(
                     key,
-                ) { flight -> compute(key, ttl, condition, null, 0.0, flight, type, block, resetCount) }
+                ) { flight -> compute(HIT, key, ttl, condition, null, 0.0, flight, type, block, resetCount) }
             }
         }
         return cachedNow.value
     }
-    return singleFlight.run(key) { flight -> compute(key, ttl, condition, null, 0.0, flight, type, block, resetCount) }
+    if (recordStats) statsRecorder.miss(HIT)
+    return singleFlight.run(
+        key,
+    ) { flight -> compute(HIT, key, ttl, condition, null, 0.0, flight, type, block, resetCount) }
 }

@@ -33,6 +33,8 @@ public suspend inline fun <reified T> Cache.soft(
     crossinline block: suspend () -> T,
 ): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix) { block() }
 
+private const val SOFT = "soft"
+
 @PublishedApi
 internal suspend fun <T> Cache.softLoad(
     key: String,
@@ -48,12 +50,21 @@ internal suspend fun <T> Cache.softLoad(
     require(softTtl <= ttl) { "softTtl ($softTtl) must not exceed ttl ($ttl)" }
     val freshKey = "$key:fresh"
     val stale = cachedOrNull<T>(key, type)
-    if (stale != null && exists(freshKey)) return stale.value
+    if (stale != null && exists(freshKey)) {
+        if (observing) observeHit(key, SOFT, freshKey = freshKey)
+        return stale.value
+    }
+    if (recordStats) statsRecorder.miss(SOFT)
     return singleFlight.run(key) { flight ->
         try {
-            compute(key, ttl, condition, null, 0.0, flight, type, block) { set(freshKey, true, softTtl) }
+            compute(SOFT, key, ttl, condition, null, 0.0, flight, type, block) { set(freshKey, true, softTtl) }
         } catch (e: Throwable) {
-            if (stale == null || exceptions.none { it.isInstance(e) }) throw e
+            if (stale == null || e is kotlinx.coroutines.CancellationException ||
+                exceptions.none { it.isInstance(e) }
+            ) {
+                throw e
+            }
+            if (observing) observeHit(key, SOFT, stale = true)
             stale.value
         }
     }

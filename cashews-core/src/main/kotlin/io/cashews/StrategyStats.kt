@@ -1,0 +1,58 @@
+package io.cashews
+
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.LongAdder
+
+/**
+ * What one strategy of a cache did since stats were turned on ([Cache.recordStats]). A caller that waited for
+ * another caller's load counts as a miss, never as a hit or a load; background refreshes count as loads.
+ */
+public data class StrategyStats(
+    /** The strategy: `cached`, `early`, `soft`, `failover`, `hit`. */
+    val strategy: String,
+    /** Calls answered from the cache (stale answers not included). */
+    val hits: Long,
+    /** Calls that found nothing usable in the cache. */
+    val misses: Long,
+    /** Runs of the loading block, background refreshes included. */
+    val loads: Long,
+    /** Runs of the loading block that threw. */
+    val loadFailures: Long,
+    /** Calls answered with a stale value (early before its refresh, soft or failover after a failure). */
+    val staleServed: Long,
+) {
+    /** hits / (hits + misses), or 0 before any call. */
+    val hitRate: Double get() = if (hits + misses == 0L) 0.0 else hits.toDouble() / (hits + misses)
+}
+
+/** Counters per strategy; only touched while [Cache.recordStats] is on. */
+internal class StatsRecorder {
+    private class Counters {
+        val hits = LongAdder()
+        val misses = LongAdder()
+        val loads = LongAdder()
+        val loadFailures = LongAdder()
+        val staleServed = LongAdder()
+    }
+
+    private val byStrategy = ConcurrentHashMap<String, Counters>()
+
+    private fun of(strategy: String) = byStrategy.computeIfAbsent(strategy) { Counters() }
+
+    fun hit(strategy: String) = of(strategy).hits.increment()
+
+    fun miss(strategy: String) = of(strategy).misses.increment()
+
+    fun load(strategy: String) = of(strategy).loads.increment()
+
+    fun loadFailure(strategy: String) = of(strategy).loadFailures.increment()
+
+    fun stale(strategy: String) = of(strategy).staleServed.increment()
+
+    fun snapshot(): Map<String, StrategyStats> =
+        byStrategy.mapValues { (name, c) ->
+            StrategyStats(name, c.hits.sum(), c.misses.sum(), c.loads.sum(), c.loadFailures.sum(), c.staleServed.sum())
+        }
+
+    fun reset() = byStrategy.clear()
+}
