@@ -26,6 +26,7 @@ import kotlin.time.Duration.Companion.minutes
  * - A delete of the key while [block] runs is not undone by the block's result.
  * - [upper] caches at an outer layer only: when a cached call inside [block] served a value from a cache during
  *   the load, the result is returned but not stored here, so a stale inner value is not kept for a whole [ttl].
+ * - [retry] retries a failed load with exponential backoff, once for all the callers waiting on it.
  * - [jitter] (at least 0, below 1) shortens each TTL by a random fraction up to it, spreading the expiry of keys written
  *   together.
  *
@@ -43,6 +44,7 @@ public suspend inline fun <reified T> Cache.cached(
     lock: Boolean = false,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
@@ -51,17 +53,9 @@ public suspend inline fun <reified T> Cache.cached(
         if (observing) observeHit(storageKey, CACHED)
         return now
     }
-    return loadCached(
-        storageKey,
-        ttl,
-        condition,
-        timeCondition,
-        protected,
-        lock,
-        jitter,
-        upper,
-        { ValueType.of<T>() },
-    ) {
+    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
+        ValueType.of<T>()
+    }) {
         block()
     }
 }
@@ -77,6 +71,7 @@ public suspend inline fun <reified T> Cache.cached(
     lock: Boolean = false,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
@@ -85,17 +80,9 @@ public suspend inline fun <reified T> Cache.cached(
         if (observing) observeHit(storageKey, CACHED)
         return now
     }
-    return loadCached(
-        storageKey,
-        ttl,
-        condition,
-        timeCondition,
-        protected,
-        lock,
-        jitter,
-        upper,
-        { ValueType.of<T>() },
-    ) {
+    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
+        ValueType.of<T>()
+    }) {
         block()
     }
 }
@@ -114,6 +101,7 @@ public suspend inline fun <reified T> Cache.cached(
     lock: Boolean = false,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
@@ -122,17 +110,9 @@ public suspend inline fun <reified T> Cache.cached(
         if (observing) observeHit(storageKey, CACHED)
         return now
     }
-    return loadCached(
-        storageKey,
-        ttl,
-        condition,
-        timeCondition,
-        protected,
-        lock,
-        jitter,
-        upper,
-        { ValueType.of<T>() },
-    ) {
+    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
+        ValueType.of<T>()
+    }) {
         block()
     }
 }
@@ -189,6 +169,7 @@ internal suspend fun <T> Cache.loadCached(
     lock: Boolean,
     jitter: Double,
     upper: Boolean,
+    retry: Retry?,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -218,14 +199,14 @@ internal suspend fun <T> Cache.loadCached(
         // Double-checked inside the flight: the previous flight may have stored the value just now.
         val cachedMeanwhile = cachedOrNull<T>(key, type)
         if (cachedMeanwhile != null) return@load cachedMeanwhile.value
-        if (!lock) return@load compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body)
+        if (!lock) return@load compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body, retry)
         lock("lock:$key", lockTtl(ttl)) {
             // Whoever held the lock before us has probably just stored the value.
             val storedByOther = cachedOrNull<T>(key, type)
             if (storedByOther != null) {
                 storedByOther.value
             } else {
-                compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body)
+                compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body, retry)
             }
         }
     }
@@ -263,13 +244,14 @@ internal suspend fun <T> Cache.compute(
     flight: SingleFlight.Flight<T>?,
     type: () -> ValueType,
     block: suspend () -> T,
+    retry: Retry? = null,
     afterStore: suspend () -> Unit = {},
 ): T {
     val started = timeSource.markNow()
     if (recordStats) statsRecorder.load(strategy)
     val value =
         try {
-            block()
+            if (retry == null) block() else retry.run(block)
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {

@@ -21,8 +21,12 @@ public suspend inline fun <reified T> Cache.early(
     earlyTtl: Duration? = null,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "early",
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T = earlyLoad(strategyKey(prefix, key), ttl, earlyTtl ?: (ttl / 3), condition, { ValueType.of<T>() }) { block() }
+): T =
+    earlyLoad(strategyKey(prefix, key), ttl, earlyTtl ?: (ttl / 3), condition, retry, {
+        ValueType.of<T>()
+    }) { block() }
 
 /** [early] with TTLs in the [Ttl] grammar. */
 public suspend inline fun <reified T> Cache.early(
@@ -31,8 +35,9 @@ public suspend inline fun <reified T> Cache.early(
     earlyTtl: String? = null,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "early",
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix) { block() }
+): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix, retry) { block() }
 
 private const val EARLY = "early"
 
@@ -42,6 +47,7 @@ internal suspend fun <T> Cache.earlyLoad(
     ttl: Duration,
     earlyTtl: Duration,
     condition: CacheCondition,
+    retry: Retry?,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -55,7 +61,7 @@ internal suspend fun <T> Cache.earlyLoad(
         if (recordStats) statsRecorder.miss(EARLY)
         return singleFlight.run(key) { flight ->
             cachedOrNull<T>(key, type)?.let { return@run it.value }
-            compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, markFresh)
+            compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, retry, afterStore = markFresh)
         }
     }
     if (exists(freshKey)) {
@@ -67,7 +73,21 @@ internal suspend fun <T> Cache.earlyLoad(
         refreshInBackground(key) {
             singleFlight.run<T>(
                 key,
-            ) { flight -> compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, markFresh) }
+            ) { flight ->
+                compute(
+                    EARLY,
+                    key,
+                    ttl,
+                    condition,
+                    null,
+                    0.0,
+                    flight,
+                    type,
+                    block,
+                    retry,
+                    afterStore = markFresh,
+                )
+            }
             delete("$key:refresh")
         }
     }

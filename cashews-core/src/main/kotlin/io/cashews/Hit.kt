@@ -18,8 +18,12 @@ public suspend inline fun <reified T> Cache.hit(
     updateAfter: Int = 0,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "hit",
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T = hitLoad(strategyKey(prefix, key), ttl, cacheHits, updateAfter, condition, { ValueType.of<T>() }) { block() }
+): T =
+    hitLoad(strategyKey(prefix, key), ttl, cacheHits, updateAfter, condition, retry, { ValueType.of<T>() }) {
+        block()
+    }
 
 /** [hit] with `cacheHits = 3` and a background refresh after the first hit: values that keep being asked for stay fresh. */
 public suspend inline fun <reified T> Cache.dynamic(
@@ -28,7 +32,7 @@ public suspend inline fun <reified T> Cache.dynamic(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "dynamic",
     crossinline block: suspend () -> T,
-): T = hitLoad(strategyKey(prefix, key), ttl, 3, 1, condition, { ValueType.of<T>() }) { block() }
+): T = hitLoad(strategyKey(prefix, key), ttl, 3, 1, condition, null, { ValueType.of<T>() }) { block() }
 
 private const val HIT = "hit"
 
@@ -39,6 +43,7 @@ internal suspend fun <T> Cache.hitLoad(
     cacheHits: Int,
     updateAfter: Int,
     condition: CacheCondition,
+    retry: Retry?,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -54,7 +59,21 @@ internal suspend fun <T> Cache.hitLoad(
             refreshInBackground(key) {
                 singleFlight.run<T>(
                     key,
-                ) { flight -> compute(HIT, key, ttl, condition, null, 0.0, flight, type, block, resetCount) }
+                ) { flight ->
+                    compute(
+                        HIT,
+                        key,
+                        ttl,
+                        condition,
+                        null,
+                        0.0,
+                        flight,
+                        type,
+                        block,
+                        retry,
+                        afterStore = resetCount,
+                    )
+                }
             }
         }
         return cachedNow.value
@@ -62,5 +81,5 @@ internal suspend fun <T> Cache.hitLoad(
     if (recordStats) statsRecorder.miss(HIT)
     return singleFlight.run(
         key,
-    ) { flight -> compute(HIT, key, ttl, condition, null, 0.0, flight, type, block, resetCount) }
+    ) { flight -> compute(HIT, key, ttl, condition, null, 0.0, flight, type, block, retry, afterStore = resetCount) }
 }

@@ -40,11 +40,14 @@ import kotlin.time.TimeSource
  * @param checkInterval how often expired entries are swept out; `null` disables the sweep (expired entries then
  *   leave on read or by size eviction).
  * @param timeSource the clock of every TTL; inject a test time source to run expiry in virtual time.
+ * @param closeValues close values that are [AutoCloseable] (clients, connections) when they leave the cache, for
+ *   any reason: expiry, eviction, replacement by another object, delete, clear, close. Failures to close are logged.
  */
 public class MemoryBackend(
     public val size: Long = DEFAULT_SIZE,
     public val checkInterval: Duration? = 1.seconds,
     timeSource: TimeSource = TimeSource.Monotonic,
+    public val closeValues: Boolean = false,
 ) : Backend, LockBackend, BitsBackend, SlidingWindowBackend, SetBackend {
     init {
         require(size > 0) { "memory backend size must be positive, was $size" }
@@ -61,7 +64,12 @@ public class MemoryBackend(
             Ticker { origin.elapsedNow().inWholeNanoseconds }
         }
 
-    private val cache = Caffeine.newBuilder().maximumSize(size).build<String, Any>()
+    private val cache =
+        Caffeine
+            .newBuilder()
+            .maximumSize(size)
+            .apply { if (closeValues) removalListener<String, Any> { key, stored, _ -> closeRemoved(key, stored) } }
+            .build<String, Any>()
     private val map = cache.asMap()
     private val sweeper = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("cashews-memory-sweep"))
 
@@ -284,6 +292,18 @@ public class MemoryBackend(
         return map.entries.filter { (_, stored) -> stored !is Expiring || now < stored.expiresAt }.map { it.key }
     }
 
+    /** Closes a removed value unless the very same object is still cached under [key] (set again, new TTL). */
+    private fun closeRemoved(key: String?, stored: Any?) {
+        val value = stored?.let(::unwrap) as? AutoCloseable ?: return
+        val current = key?.let { cache.getIfPresent(it) }?.let(::unwrap)
+        if (current === value) return
+        try {
+            value.close()
+        } catch (e: Exception) {
+            log.warn("closing a value removed from key '{}' failed", key, e)
+        }
+    }
+
     /** How many entries Caffeine holds, expired ones not yet removed included. */
     internal fun storedCount(): Long {
         cache.cleanUp()
@@ -339,6 +359,7 @@ public class MemoryBackend(
         public const val DEFAULT_SIZE: Long = 1000
 
         private const val FOREVER = Long.MAX_VALUE
+        private val log = org.slf4j.LoggerFactory.getLogger(MemoryBackend::class.java)
 
         private fun wrap(value: Any, expiresAt: Long): Any =
             if (expiresAt ==

@@ -16,11 +16,12 @@ public suspend inline fun <reified T> Cache.soft(
     exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "soft",
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
 ): T =
-    softLoad(strategyKey(prefix, key), ttl, softTtl ?: (ttl / 3), exceptions, condition, {
-        ValueType.of<T>()
-    }) { block() }
+    softLoad(strategyKey(prefix, key), ttl, softTtl ?: (ttl / 3), exceptions, condition, retry, { ValueType.of<T>() }) {
+        block()
+    }
 
 /** [soft] with TTLs in the [Ttl] grammar. */
 public suspend inline fun <reified T> Cache.soft(
@@ -30,8 +31,9 @@ public suspend inline fun <reified T> Cache.soft(
     exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "soft",
+    retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix) { block() }
+): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix, retry) { block() }
 
 private const val SOFT = "soft"
 
@@ -42,6 +44,7 @@ internal suspend fun <T> Cache.softLoad(
     softTtl: Duration,
     exceptions: Set<KClass<out Throwable>>,
     condition: CacheCondition,
+    retry: Retry?,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -57,7 +60,19 @@ internal suspend fun <T> Cache.softLoad(
     if (recordStats) statsRecorder.miss(SOFT)
     return singleFlight.run(key) { flight ->
         try {
-            compute(SOFT, key, ttl, condition, null, 0.0, flight, type, block) { set(freshKey, true, softTtl) }
+            compute(
+                SOFT,
+                key,
+                ttl,
+                condition,
+                null,
+                0.0,
+                flight,
+                type,
+                block,
+                retry,
+                afterStore = { set(freshKey, true, softTtl) },
+            )
         } catch (e: Throwable) {
             if (stale == null || e is kotlinx.coroutines.CancellationException ||
                 exceptions.none { it.isInstance(e) }

@@ -6,7 +6,7 @@ import io.cashews.BackendSettings
 import io.cashews.MemoryBackend
 import kotlin.time.Duration.Companion.seconds
 
-/** `mem://?size=…&check_interval=…`; `check_interval=0` leaves expiry sweeps to Caffeine's maintenance. */
+/** `mem://?size=…&check_interval=…&close_values=…`; `check_interval=0` turns the expiry sweep off. */
 internal class MemoryBackendProvider : BackendProvider {
     override val schemes: Set<String> = setOf("mem")
 
@@ -15,5 +15,6 @@ internal class MemoryBackendProvider : BackendProvider {
             size = settings.long("size", MemoryBackend.DEFAULT_SIZE, 1..Long.MAX_VALUE),
             checkInterval = settings.duration("check_interval", 1.seconds, zeroMeansNone = true),
             timeSource = settings.timeSource,
+            closeValues = settings.boolean("close_values", false),
         )
 }

@@ -1,0 +1,83 @@
+package io.cashews
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.test.runTest
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TestTimeSource
+
+/** A resource that records its close; [awaitClosed] waits a bounded time for Caffeine's asynchronous listener. */
+private class Resource : AutoCloseable {
+    private val closed = CountDownLatch(1)
+
+    @Volatile
+    var closes = 0
+
+    override fun close() {
+        closes++
+        closed.countDown()
+    }
+
+    fun awaitClosed(): Boolean = closed.await(10, TimeUnit.SECONDS)
+}
+
+class CloseValuesSpec : FunSpec({
+    test("values are closed on delete, replacement, expiry, eviction, clear and close") {
+        runTest {
+            val time = TestTimeSource()
+            val backend = MemoryBackend(size = 2, checkInterval = null, timeSource = time, closeValues = true)
+            val cache = Cache(time).apply { setup(backend) }
+
+            val deleted = Resource().also { cache.setRaw("a", it) }
+            cache.delete("a")
+            deleted.awaitClosed() shouldBe true
+
+            val replaced = Resource().also { cache.setRaw("b", it) }
+            cache.setRaw("b", Resource())
+            replaced.awaitClosed() shouldBe true
+
+            val expired = Resource().also { cache.setRaw("c", it, ttl = 1.seconds) }
+            time += 1.seconds
+            backend.sweep()
+            expired.awaitClosed() shouldBe true
+
+            val candidates = List(10) { i -> Resource().also { cache.setRaw("e$i", it) } }
+            val survivors = cache.scan("e*").toList().toSet()
+            candidates.forEachIndexed { i, resource ->
+                if ("e$i" in survivors) resource.closes shouldBe 0 else resource.awaitClosed() shouldBe true
+            }
+
+            val cleared = Resource().also { cache.setRaw("d", it) }
+            cache.clear()
+            cleared.awaitClosed() shouldBe true
+
+            val closedWithCache = Resource().also { cache.setRaw("f", it) }
+            cache.close()
+            closedWithCache.awaitClosed() shouldBe true
+        }
+    }
+
+    test("setting the same object again, or a new ttl on it, does not close it") {
+        runTest {
+            val backend = MemoryBackend(checkInterval = null, closeValues = true)
+            val cache = Cache().apply { setup(backend) }
+            val kept = Resource()
+            cache.setRaw("k", kept)
+            cache.setRaw("k", kept, ttl = 10.seconds)
+            cache.expire("k", 20.seconds)
+            val other = Resource()
+            cache.setRaw("other", other)
+            cache.delete("other")
+            other.awaitClosed() shouldBe true
+            kept.closes shouldBe 0
+        }
+    }
+
+    test("close_values is off by default and reachable from the setup URL") {
+        (Cache().setup("mem://") as MemoryBackend).closeValues shouldBe false
+        (Cache().setup("mem://?close_values=yes") as MemoryBackend).closeValues shouldBe true
+    }
+})
