@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.DerivedKey
 import io.cashews.internal.Miss
 import io.cashews.internal.NotNow
 import io.cashews.internal.SingleFlight
@@ -137,6 +138,39 @@ public suspend inline fun <reified T> Cache.cached(
     cached(ttl, key.renderInContext(args), condition, timeCondition, prefix, protected, lock, jitter, upper) {
         block()
     }
+
+/**
+ * [cached] without a key: the key is derived from the call site and the values [block] captures, the way cashews
+ * derives it from a function and its arguments. Two call sites never share a key; the same call site with the same
+ * captured values always does, across restarts and JVMs.
+ *
+ * ```
+ * suspend fun user(id: Long): User = cache.cached(3.hours) { repo.load(id) }   // key: "…UserService$user$1:id:42"
+ * ```
+ *
+ * Only the captured values count, rendered as in [KeyTemplate]: capture what identifies the result (ids, not
+ * whole services). Deriving the key reads the block's fields on every call; use an explicit key on the hottest
+ * paths.
+ */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "",
+    noinline block: suspend () -> T,
+): T {
+    val key = strategyKey(prefix, derivedKey(block))
+    return loadCached(key, ttl, condition, null, true, false, 0.0, false, null, { ValueType.of<T>() }, block)
+}
+
+/** [Cache.cached] without a key, on [Cache.Default]. */
+public suspend inline fun <reified T> cached(
+    ttl: Duration,
+    noinline block: suspend () -> T,
+): T = Cache.Default.cached(ttl, block = block)
+
+/** The derived key of a block: see [DerivedKey]. */
+@PublishedApi
+internal fun derivedKey(block: Any): String = DerivedKey.of(block)
 
 /** [Cache.cached] on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
