@@ -2,6 +2,7 @@ package io.cashews
 
 import io.cashews.internal.Miss
 import io.cashews.internal.NotNow
+import io.cashews.internal.StoredFailure
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -99,6 +100,147 @@ public class JavaCache private constructor(
             }
             found
         }
+
+    /**
+     * The `cached` strategy: the value at [key], or [loader]'s result, stored for [ttl]. Concurrent calls for a cold
+     * key share one load; an in-memory hit completes before this returns, with no thread hop.
+     */
+    @JvmOverloads
+    public fun <T : Any> cached(
+        key: String,
+        ttl: java.time.Duration,
+        type: Class<T>,
+        loader: Supplier<CompletableFuture<T?>>,
+        condition: CacheCondition = CacheCondition.Always,
+    ): CompletableFuture<T?> {
+        val now = cache.lookupNowOrNotNow(key)
+        if (now !== NotNow && now !== Miss && now !is StoredFailure && (now == null || type.isInstance(now))) {
+            return CompletableFuture.completedFuture(typed(now, type))
+        }
+        return call {
+            cache.loadCached(
+                key,
+                ttl.toKotlinDuration(),
+                condition,
+                null,
+                true,
+                false,
+                0.0,
+                false,
+                null,
+                { ValueType.of(type) },
+            ) {
+                loader.get().await()
+            }
+        }
+    }
+
+    /** The `early` strategy: refreshes in the background after [earlyTtl], serving the stale value meanwhile. */
+    public fun <T : Any> early(
+        key: String,
+        ttl: java.time.Duration,
+        earlyTtl: java.time.Duration,
+        type: Class<T>,
+        loader: Supplier<CompletableFuture<T?>>,
+    ): CompletableFuture<T?> =
+        call {
+            cache.earlyLoad(
+                strategyKey(
+                    "early",
+                    key,
+                ),
+                ttl.toKotlinDuration(),
+                earlyTtl.toKotlinDuration(),
+                CacheCondition.Always,
+                null,
+                {
+                    ValueType.of(type)
+                },
+            ) { loader.get().await() }
+        }
+
+    /** The `soft` strategy: recomputes after [softTtl] and serves the stale value when that fails, until [ttl]. */
+    public fun <T : Any> soft(
+        key: String,
+        ttl: java.time.Duration,
+        softTtl: java.time.Duration,
+        type: Class<T>,
+        loader: Supplier<CompletableFuture<T?>>,
+    ): CompletableFuture<T?> =
+        call {
+            cache.softLoad(
+                strategyKey(
+                    "soft",
+                    key,
+                ),
+                ttl.toKotlinDuration(),
+                softTtl.toKotlinDuration(),
+                setOf(
+                    Exception::class,
+                ),
+                CacheCondition.Always,
+                null,
+                {
+                    ValueType.of(type)
+                },
+            ) { loader.get().await() }
+        }
+
+    /** The `failover` strategy: calls [loader] every time and falls back to its last good result when it fails. */
+    public fun <T : Any> failover(
+        key: String,
+        ttl: java.time.Duration,
+        type: Class<T>,
+        loader: Supplier<CompletableFuture<T?>>,
+    ): CompletableFuture<T?> =
+        call {
+            cache.failoverLoad(
+                strategyKey(
+                    "fail",
+                    key,
+                ),
+                ttl.toKotlinDuration(),
+                setOf(Exception::class),
+                CacheCondition.Always,
+                {
+                    ValueType.of(type)
+                },
+            ) { loader.get().await() }
+        }
+
+    /** The `hit` strategy: serves a value [cacheHits] times, refreshing it in the background at hit [updateAfter]. */
+    public fun <T : Any> hit(
+        key: String,
+        ttl: java.time.Duration,
+        cacheHits: Int,
+        updateAfter: Int,
+        type: Class<T>,
+        loader: Supplier<CompletableFuture<T?>>,
+    ): CompletableFuture<T?> =
+        call {
+            cache.hitLoad(
+                strategyKey(
+                    "hit",
+                    key,
+                ),
+                ttl.toKotlinDuration(),
+                cacheHits,
+                updateAfter,
+                CacheCondition.Always,
+                null,
+                {
+                    ValueType.of(type)
+                },
+            ) { loader.get().await() }
+        }
+
+    /** The `locked` strategy: runs [action] under a lock shared by every process using the backend. */
+    public fun <R> locked(
+        key: String,
+        ttl: java.time.Duration,
+        action: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call { cache.locked(ttl.toKotlinDuration(), key) { action.get().await() } }
 
     /** The value as the backend stores it (bytes on a byte backend), or `null`. */
     public fun getRaw(key: String): CompletableFuture<Any?> = call { cache.getRaw(key) }

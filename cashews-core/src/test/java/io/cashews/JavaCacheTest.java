@@ -97,6 +97,39 @@ class JavaCacheTest {
     }
 
     @Test
+    void cachedLoadsOnceAndServesHitsSynchronously() {
+        AtomicInteger loads = new AtomicInteger();
+        Supplier<CompletableFuture<String>> loader = () -> CompletableFuture.completedFuture("user " + loads.incrementAndGet());
+        assertEquals("user 1", cache.cached("user:1", Duration.ofHours(3), String.class, loader).join());
+        CompletableFuture<String> hit = cache.cached("user:1", Duration.ofHours(3), String.class, loader);
+        assertTrue(hit.isDone(), "an in-memory hit completes before cached returns");
+        assertEquals("user 1", hit.join());
+        assertEquals(1, loads.get());
+    }
+
+    @Test
+    void cachedGivesTheLoaderFailureToTheCaller() {
+        IllegalStateException failure = new IllegalStateException("down");
+        CompletionException error = assertThrows(CompletionException.class,
+            () -> cache.cached("k", Duration.ofMinutes(1), String.class, () -> CompletableFuture.<String>failedFuture(failure)).join());
+        assertSame(failure, error.getCause());
+        assertFalse(cache.exists("k").join());
+    }
+
+    @Test
+    void everyStrategyIsReachable() {
+        Supplier<CompletableFuture<String>> ok = () -> CompletableFuture.completedFuture("ok");
+        Supplier<CompletableFuture<String>> down = () -> CompletableFuture.failedFuture(new IllegalStateException("down"));
+        assertEquals("ok", cache.early("e", Duration.ofMinutes(1), Duration.ofSeconds(10), String.class, ok).join());
+        assertEquals("ok", cache.soft("s", Duration.ofMinutes(1), Duration.ofSeconds(10), String.class, ok).join());
+        assertEquals("ok", cache.failover("f", Duration.ofMinutes(1), String.class, ok).join());
+        assertEquals("ok", cache.failover("f", Duration.ofMinutes(1), String.class, down).join());
+        assertEquals("ok", cache.hit("h", Duration.ofMinutes(1), 2, 0, String.class, ok).join());
+        assertEquals("ok", cache.locked("l", Duration.ofMinutes(1), ok).join());
+        assertEquals("ok", cache.get("early:e", String.class).join());
+    }
+
+    @Test
     void lockRunsTheActionAndReleases() {
         String result = cache.lock("job", Duration.ofSeconds(10), () -> CompletableFuture.completedFuture("done")).join();
         assertEquals("done", result);
