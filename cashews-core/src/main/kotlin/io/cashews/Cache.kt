@@ -19,6 +19,7 @@ import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.flow.transform
 import kotlinx.coroutines.withContext
 import java.util.ServiceLoader
@@ -77,8 +78,14 @@ public class Cache(
     @Volatile
     public var recordStats: Boolean = false
 
-    /** What each strategy did since [recordStats] was turned on, by strategy name. */
-    public fun stats(): Map<String, StrategyStats> = statsRecorder.snapshot()
+    /**
+     * What each strategy did since [recordStats] was turned on, by strategy name, with the values each holds now.
+     * Counting those values scans the keys of the default backend: call it for monitoring, not on a hot path.
+     */
+    public suspend fun stats(): Map<String, StrategyStats> {
+        val keys = if (routes.any { it.prefix.isEmpty() }) scan("*").toList() else emptyList()
+        return statsRecorder.snapshot(StatsRecorder.sizes(keys))
+    }
 
     /** Forgets the counts behind [stats]. */
     public fun resetStats() {

@@ -162,9 +162,23 @@ public suspend inline fun <reified T> Cache.cached(
     return loadCached(key, ttl, condition, null, true, false, 0.0, false, null, { ValueType.of<T>() }, block)
 }
 
+/** [cached] without a key, with a TTL in the [Ttl] grammar: `cache.cached("3h") { api.rates() }`. */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: String,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "",
+    noinline block: suspend () -> T,
+): T = cached(Ttl.parse(ttl), condition, prefix, block)
+
 /** [Cache.cached] without a key, on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
     ttl: Duration,
+    noinline block: suspend () -> T,
+): T = Cache.Default.cached(ttl, block = block)
+
+/** [Cache.cached] without a key, on [Cache.Default], with a TTL in the [Ttl] grammar: `cached("3h") { api.rates() }`. */
+public suspend inline fun <reified T> cached(
+    ttl: String,
     noinline block: suspend () -> T,
 ): T = Cache.Default.cached(ttl, block = block)
 

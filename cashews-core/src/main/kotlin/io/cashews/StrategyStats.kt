@@ -20,6 +20,11 @@ public data class StrategyStats(
     val loadFailures: Long,
     /** Calls answered with a stale value (early before its refresh, soft or failover after a failure). */
     val staleServed: Long,
+    /**
+     * Live values the strategy holds now: keys under its default prefix (helper keys such as freshness markers
+     * and hit counters not counted); for `cached`, keys under no strategy prefix.
+     */
+    val size: Long,
 ) {
     /** hits / (hits + misses), or 0 before any call. */
     val hitRate: Double get() = if (hits + misses == 0L) 0.0 else hits.toDouble() / (hits + misses)
@@ -49,10 +54,44 @@ internal class StatsRecorder {
 
     fun stale(strategy: String) = of(strategy).staleServed.increment()
 
-    fun snapshot(): Map<String, StrategyStats> =
+    fun snapshot(sizes: Map<String, Long>): Map<String, StrategyStats> =
         byStrategy.mapValues { (name, c) ->
-            StrategyStats(name, c.hits.sum(), c.misses.sum(), c.loads.sum(), c.loadFailures.sum(), c.staleServed.sum())
+            StrategyStats(
+                name,
+                c.hits.sum(),
+                c.misses.sum(),
+                c.loads.sum(),
+                c.loadFailures.sum(),
+                c.staleServed.sum(),
+                sizes[name] ?: 0,
+            )
         }
+
+    companion object {
+        /** The default key prefix of each strategy that has one. */
+        private val prefixes =
+            mapOf(
+                "early" to "early:",
+                "soft" to "soft:",
+                "failover" to "fail:",
+                "hit" to "hit:",
+                "dynamic" to "dynamic:",
+            )
+        private val otherPrefixes = prefixes.values + listOf("locked:", "lock:")
+        private val helperSuffixes = listOf(":fresh", ":refresh", ":counter")
+
+        /** Counts the live value keys of each strategy among [keys]. */
+        fun sizes(keys: List<String>): Map<String, Long> {
+            val values = keys.filter { key -> helperSuffixes.none { key.endsWith(it) } }
+            val sizes =
+                prefixes
+                    .mapValues { (_, prefix) ->
+                        values.count { it.startsWith(prefix) }.toLong()
+                    }.toMutableMap()
+            sizes["cached"] = values.count { key -> otherPrefixes.none { key.startsWith(it) } }.toLong()
+            return sizes
+        }
+    }
 
     fun reset() = byStrategy.clear()
 }

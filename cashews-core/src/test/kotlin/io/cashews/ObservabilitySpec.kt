@@ -78,11 +78,28 @@ class ObservabilitySpec : FunSpec({
             cache.failover(1.hours, "f") { 1 }
             cache.failover<Int>(1.hours, "f") { throw IOException("x") }
             val cached = cache.stats().getValue("cached")
-            cached shouldBe StrategyStats("cached", hits = 3, misses = 11, loads = 2, loadFailures = 1, staleServed = 0)
+            cached shouldBe StrategyStats("cached", hits = 3, misses = 11, loads = 2, loadFailures = 1, staleServed = 0, size = 1)
+            cache.stats().getValue("failover").size shouldBe 1
             cache.stats().getValue("failover").staleServed shouldBe 1
             cached.hitRate shouldBe 3.0 / 14
             cache.resetStats()
             cache.stats() shouldBe emptyMap()
+        }
+    }
+
+    test("size counts each strategy's values, not its helper keys") {
+        runTest {
+            val cache = Cache("mem://")
+            cache.recordStats = true
+            cache.early(1.minutes, "a") { 1 }
+            cache.early(1.minutes, "b") { 2 }
+            cache.hit(1.minutes, "c", cacheHits = 5) { 3 }
+            cache.hit(1.minutes, "c", cacheHits = 5) { 3 }
+            cache.cached<Int>(1.minutes, "plain") { 4 }
+            val stats = cache.stats()
+            stats.getValue("early").size shouldBe 2
+            stats.getValue("hit").size shouldBe 1
+            stats.getValue("cached").size shouldBe 1
         }
     }
 

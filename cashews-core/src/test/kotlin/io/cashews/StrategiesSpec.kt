@@ -179,3 +179,23 @@ class StrategiesSpec : FunSpec({
         }
     }
 })
+
+class DefaultCacheStrategiesSpec : FunSpec({
+    test("every strategy runs on the default cache") {
+        runTest {
+            Cache.Default.setup("mem://", prefix = "")
+            try {
+                cached("1h") { "derived" } shouldBe "derived"
+                early(1.minutes, "e") { 1 } shouldBe 1
+                soft(1.minutes, "s") { 2 } shouldBe 2
+                failover(1.minutes, "f") { 3 } shouldBe 3
+                hit(1.minutes, "h", cacheHits = 2) { 4 } shouldBe 4
+                dynamic("d") { 5 } shouldBe 5
+                locked(1.minutes, "l") { 6 } shouldBe 6
+                Cache.Default.get<Int>("early:e") shouldBe 1
+            } finally {
+                Cache.Default.close()
+            }
+        }
+    }
+})

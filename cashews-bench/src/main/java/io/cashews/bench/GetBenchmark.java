@@ -74,6 +74,18 @@ public class GetBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(HitLoops.BATCH)
+    public void caffeineGetWithLoader(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.caffeineGetWithLoader(caffeine, keys, thread.index, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void cashewsCachedHit(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.cachedHit(cashews, keys, thread.index, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
     public void caffeineWithExpiryGetIfPresent(ThreadIndex thread, Blackhole bh) {
         thread.index = HitLoops.caffeine(caffeineWithExpiry, keys, thread.index, bh);
     }

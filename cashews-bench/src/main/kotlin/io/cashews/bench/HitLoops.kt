@@ -2,8 +2,10 @@ package io.cashews.bench
 
 import io.cashews.Cache
 import io.cashews.JavaCache
+import io.cashews.cached
 import kotlinx.coroutines.runBlocking
 import org.openjdk.jmh.infra.Blackhole
+import kotlin.time.Duration.Companion.hours
 import kotlin.time.toKotlinDuration
 
 /**
@@ -30,6 +32,26 @@ public object HitLoops {
             repeat(BATCH) { bh.consume(cache.get<Int>(keys[index++ and mask])) }
             index
         }
+
+    /** `cached(key) { }` hits: the strategy's hit path with a key that is not built per call. */
+    @JvmStatic
+    public fun cachedHit(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = keys.size - 1
+            repeat(BATCH) { bh.consume(cache.cached(1.hours, keys[index++ and mask]) { -1 }) }
+            index
+        }
+
+    /** Caffeine's own read-through: `cache.get(key, loader)` on present keys. */
+    @JvmStatic
+    public fun caffeineGetWithLoader(cache: com.github.benmanes.caffeine.cache.Cache<String, Any>, keys: Array<String>, start: Int, bh: Blackhole): Int {
+        var index = start
+        val mask = keys.size - 1
+        val loader = java.util.function.Function<String, Any> { -1 }
+        repeat(BATCH) { bh.consume(cache.get(keys[index++ and mask], loader)) }
+        return index
+    }
 
     /** The suspend loop reading only the key array: what the coroutine harness itself costs and allocates. */
     @JvmStatic
