@@ -47,19 +47,7 @@ public suspend inline fun <reified T> Cache.cached(
     upper: Boolean = false,
     retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T {
-    val storageKey = strategyKey(prefix, key)
-    val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
-        if (observing) observeHit(storageKey, CACHED)
-        return now
-    }
-    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
-        ValueType.of<T>()
-    }) {
-        block()
-    }
-}
+): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry) { block() }
 
 /** [cached] with a TTL in the [Ttl] grammar (`"3h"`, `"10m"`). */
 public suspend inline fun <reified T> Cache.cached(
@@ -74,19 +62,7 @@ public suspend inline fun <reified T> Cache.cached(
     upper: Boolean = false,
     retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T {
-    val storageKey = strategyKey(prefix, key)
-    val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
-        if (observing) observeHit(storageKey, CACHED)
-        return now
-    }
-    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
-        ValueType.of<T>()
-    }) {
-        block()
-    }
-}
+): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry) { block() }
 
 /**
  * [cached] with a TTL computed from each loaded value, e.g. a token's own lifetime:
@@ -104,19 +80,7 @@ public suspend inline fun <reified T> Cache.cached(
     upper: Boolean = false,
     retry: Retry? = null,
     crossinline block: suspend () -> T,
-): T {
-    val storageKey = strategyKey(prefix, key)
-    val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
-        if (observing) observeHit(storageKey, CACHED)
-        return now
-    }
-    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
-        ValueType.of<T>()
-    }) {
-        block()
-    }
-}
+): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry) { block() }
 
 /**
  * [cached] with the key rendered from [key] and [args] (and the current [KeyContext]):
@@ -201,6 +165,37 @@ public suspend inline fun <reified T> cached(
     condition: CacheCondition = CacheCondition.Always,
     crossinline block: suspend () -> T,
 ): T = Cache.Default.cached(ttl, key, condition) { block() }
+
+/**
+ * The body of every keyed [cached] overload; [ttl] is a Duration, a TTL string or a function of the value. Inline
+ * all the way, so a hit allocates nothing: the loader's lambda object is only made on a miss.
+ */
+@PublishedApi
+internal suspend inline fun <reified T> Cache.cachedWith(
+    ttl: Any,
+    key: String,
+    condition: CacheCondition,
+    timeCondition: Duration?,
+    prefix: String,
+    protected: Boolean,
+    lock: Boolean,
+    jitter: Double,
+    upper: Boolean,
+    retry: Retry?,
+    crossinline block: suspend () -> T,
+): T {
+    val storageKey = strategyKey(prefix, key)
+    val now = lookupNow(storageKey)
+    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
+        if (observing) observeHit(storageKey, CACHED)
+        return now
+    }
+    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
+        ValueType.of<T>()
+    }) {
+        block()
+    }
+}
 
 /** The key a strategy stores under: [key] behind [prefix] and a colon, or [key] itself without a prefix. */
 @PublishedApi
@@ -361,6 +356,13 @@ internal fun ttlFor(ttl: Any, value: Any?, jitter: Double): Duration {
         }
     if (jitter == 0.0 || base.isInfinite()) return base
     return (base * (1 - jitter * Random.nextDouble())).coerceAtLeast(1.milliseconds)
+}
+
+/** Checks a strategy's [ttl] and its freshness period [fresh] (named [name] in errors): both positive, fresh ≤ ttl. */
+internal fun requireFreshWithin(ttl: Duration, fresh: Duration, name: String) {
+    Ttl.requirePositive(ttl)
+    Ttl.requirePositive(fresh)
+    require(fresh <= ttl) { "$name ($fresh) must not exceed ttl ($ttl)" }
 }
 
 private fun lockTtl(ttl: Any): Duration =

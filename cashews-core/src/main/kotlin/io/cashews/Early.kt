@@ -51,9 +51,7 @@ internal suspend fun <T> Cache.earlyLoad(
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
-    Ttl.requirePositive(ttl)
-    Ttl.requirePositive(earlyTtl)
-    require(earlyTtl <= ttl) { "earlyTtl ($earlyTtl) must not exceed ttl ($ttl)" }
+    requireFreshWithin(ttl, earlyTtl, "earlyTtl")
     val freshKey = "$key:fresh"
     val markFresh: suspend () -> Unit = { set(freshKey, true, earlyTtl) }
     val cachedNow = cachedOrNull<T>(key, type)

@@ -48,9 +48,7 @@ internal suspend fun <T> Cache.softLoad(
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
-    Ttl.requirePositive(ttl)
-    Ttl.requirePositive(softTtl)
-    require(softTtl <= ttl) { "softTtl ($softTtl) must not exceed ttl ($ttl)" }
+    requireFreshWithin(ttl, softTtl, "softTtl")
     val freshKey = "$key:fresh"
     val stale = cachedOrNull<T>(key, type)
     if (stale != null && exists(freshKey)) {
