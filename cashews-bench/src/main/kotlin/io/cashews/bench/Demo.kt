@@ -2,9 +2,17 @@ package io.cashews.bench
 
 import io.cashews.Cache
 import io.cashews.SetCondition
+import io.cashews.cached
+import io.cashews.detect
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.Serializable
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 
 /** A value the demo caches. */
@@ -40,6 +48,22 @@ public object Demo {
 
         val answer = cache.lock("jobs:nightly", ttl = 1.minutes) { "ran under the lock" }
         println("lock jobs:nightly    -> $answer, still locked: ${cache.isLocked("jobs:nightly")}")
+
+        val loads = AtomicInteger()
+        val reports =
+            coroutineScope {
+                List(100) {
+                    async {
+                        cache.cached(1.minutes, "report") {
+                            delay(50.milliseconds) // a slow backend call
+                            "report #${loads.incrementAndGet()}"
+                        }
+                    }
+                }.awaitAll()
+            }
+        println("cached x100 at once  -> ${reports.toSet()} with ${loads.get()} load")
+        val (again, hits) = detect { cache.cached(1.minutes, "report") { "never loaded" } }
+        println("detect               -> $again served by ${hits.map { it.strategy to it.key }}")
 
         val signed = Cache("mem://?secret=s3cr3t&digestmod=sha256")
         signed.set("token", "value")
