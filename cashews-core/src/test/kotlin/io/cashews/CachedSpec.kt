@@ -8,6 +8,7 @@ import io.kotest.matchers.types.shouldBeSameInstanceAs
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.completeWith
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.currentCoroutineContext
@@ -131,6 +132,25 @@ class CachedSpec : FunSpec({
                     cache.cached(1.hours, "loop") { cache.cached(1.hours, "loop") { "inner" } }
                 }
             error.message shouldContain "'loop'"
+        }
+    }
+
+    test("a coroutine started by a loader may use the key once the load is over") {
+        runTest {
+            val cache = Cache("mem://")
+            val loadDone = CompletableDeferred<Unit>()
+            val later = CompletableDeferred<String>()
+            cache.cached(1.hours, "k") {
+                // Started inside the load, with the load's context, but asking only after the load has finished.
+                kotlinx.coroutines.CoroutineScope(currentCoroutineContext() + kotlinx.coroutines.Job()).launch {
+                    loadDone.await()
+                    later.completeWith(runCatching { cache.cached(1.hours, "k") { "reloaded" } })
+                }
+                "first"
+            }
+            cache.delete("k") // so the late call misses and has to load, passing the re-entrancy check
+            loadDone.complete(Unit)
+            later.await() shouldBe "reloaded"
         }
     }
 

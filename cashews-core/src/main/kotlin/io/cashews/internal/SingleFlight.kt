@@ -61,7 +61,8 @@ internal class SingleFlight(
     suspend fun <T> run(key: String, load: suspend (Flight<T>) -> T): T {
         val context = currentCoroutineContext()
         val loading = context[LoadingKeys]
-        if (loading != null && key in loading.keys) {
+        // The marker alone is not enough: a coroutine started by a loader may outlive the load it was started in.
+        if (loading != null && key in loading.keys && flights.containsKey(key)) {
             throw ReentrantLoadError("the load of key '$key' asked for '$key' again; it would wait for itself forever")
         }
         val flight = join(key, context, loading, load)

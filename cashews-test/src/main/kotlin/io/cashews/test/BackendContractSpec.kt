@@ -296,6 +296,30 @@ public abstract class BackendContractSpec(
             cache.sliceIncr("w", start = 101, end = 201, maxValue = 2) shouldBe 1
         }
 
+        contract("concurrent setAdd loses no member") {
+            withContext(Dispatchers.Default) {
+                (1..500).map { n -> async { cache.setAdd("s", listOf("m$n")) } }.awaitAll()
+            }
+            cache.setMembers("s").size shouldBe 500
+        }
+
+        contract("concurrent incrBits loses no increment") {
+            withContext(Dispatchers.Default) {
+                (1..300).map { async { cache.incrBits("bits", listOf(0, 9), size = 16) } }.awaitAll()
+            }
+            cache.getBits("bits", listOf(0, 9), size = 16) shouldBe listOf(300L, 300L)
+        }
+
+        contract("concurrent sliceIncr admits exactly maxValue entries to a window") {
+            val counts =
+                withContext(Dispatchers.Default) {
+                    (1..1000).map { async { cache.sliceIncr("w", start = 0, end = 10, maxValue = 100) } }.awaitAll()
+                }
+            // Each admitted call sees its own position 1..100 once; every later call sees the full window.
+            counts.filter { it < 100 }.sorted() shouldBe (1L..99L).toList()
+            counts.count { it == 100L } shouldBe 901
+        }
+
         contract("sets add, remove and pop members") {
             cache.setAdd("s", listOf("a", "b", "c")) shouldBe 3
             cache.setAdd("s", listOf("c", "d")) shouldBe 1
