@@ -72,6 +72,13 @@ public class GetBenchmark {
         thread.index = HitLoops.caffeine(caffeine, keys, thread.index, bh);
     }
 
+    /** The anchor of the suspend contestants: raw Caffeine in the same coroutine loop they run in. */
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void caffeineGetIfPresentInCoroutine(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.caffeineInCoroutine(caffeine, keys, thread.index, bh);
+    }
+
     @Benchmark
     @OperationsPerInvocation(HitLoops.BATCH)
     public void caffeineGetWithLoader(ThreadIndex thread, Blackhole bh) {

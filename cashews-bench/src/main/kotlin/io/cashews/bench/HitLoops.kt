@@ -24,6 +24,16 @@ public object HitLoops {
         return index
     }
 
+    /** [caffeine] in the coroutine loop shape of the suspend contestants: their like-for-like anchor. */
+    @JvmStatic
+    public fun caffeineInCoroutine(cache: com.github.benmanes.caffeine.cache.Cache<String, Any>, keys: Array<String>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = keys.size - 1
+            repeat(BATCH) { bh.consume(cache.getIfPresent(keys[index++ and mask])) }
+            index
+        }
+
     @JvmStatic
     public fun suspendGet(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
         runBlocking {
