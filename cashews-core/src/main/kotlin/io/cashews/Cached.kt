@@ -318,6 +318,24 @@ internal suspend fun <T> Cache.compute(
 }
 
 /**
+ * Runs [block] once for all concurrent callers of [key] and stores its result for [ttl]: the loading step that
+ * early's refresh and hit share (they use neither a time condition nor jitter).
+ */
+internal suspend fun <T> Cache.loadShared(
+    strategy: String,
+    key: String,
+    ttl: Duration,
+    condition: CacheCondition,
+    retry: Retry?,
+    type: () -> ValueType,
+    block: suspend () -> T,
+    afterStore: suspend () -> Unit,
+): T =
+    singleFlight.run(
+        key,
+    ) { flight -> compute(strategy, key, ttl, condition, null, 0.0, flight, type, block, retry, afterStore) }
+
+/**
  * Stores a load's outcome unless the key was invalidated while it ran. The flag is checked again after the write,
  * so a delete that lands between the check and the write still wins.
  */

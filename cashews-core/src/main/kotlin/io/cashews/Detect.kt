@@ -49,7 +49,6 @@ public suspend fun <R> detect(block: suspend () -> R): Detected<R> {
 /** [detect], as a member for discoverability; it reports hits from every cache. */
 public suspend fun <R> Cache.detect(block: suspend () -> R): Detected<R> = io.cashews.detect(block)
 
-@PublishedApi
 internal class DetectScope(
     private val parent: DetectScope?,
 ) : AbstractCoroutineContextElement(DetectScope) {

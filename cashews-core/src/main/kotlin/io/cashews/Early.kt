@@ -69,23 +69,7 @@ internal suspend fun <T> Cache.earlyLoad(
     if (observing) observeHit(key, EARLY, stale = true)
     if (setLock("$key:refresh", UUID.randomUUID().toString(), earlyTtl)) {
         refreshInBackground(key) {
-            singleFlight.run<T>(
-                key,
-            ) { flight ->
-                compute(
-                    EARLY,
-                    key,
-                    ttl,
-                    condition,
-                    null,
-                    0.0,
-                    flight,
-                    type,
-                    block,
-                    retry,
-                    afterStore = markFresh,
-                )
-            }
+            loadShared(EARLY, key, ttl, condition, retry, type, block, markFresh)
             delete("$key:refresh")
         }
     }

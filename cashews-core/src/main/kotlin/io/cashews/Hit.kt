@@ -57,29 +57,11 @@ internal suspend fun <T> Cache.hitLoad(
         if (observing) observeHit(key, HIT)
         if (updateAfter > 0 && hits == updateAfter.toLong()) {
             refreshInBackground(key) {
-                singleFlight.run<T>(
-                    key,
-                ) { flight ->
-                    compute(
-                        HIT,
-                        key,
-                        ttl,
-                        condition,
-                        null,
-                        0.0,
-                        flight,
-                        type,
-                        block,
-                        retry,
-                        afterStore = resetCount,
-                    )
-                }
+                loadShared(HIT, key, ttl, condition, retry, type, block, resetCount)
             }
         }
         return cachedNow.value
     }
     if (recordStats) statsRecorder.miss(HIT)
-    return singleFlight.run(
-        key,
-    ) { flight -> compute(HIT, key, ttl, condition, null, 0.0, flight, type, block, retry, afterStore = resetCount) }
+    return loadShared(HIT, key, ttl, condition, retry, type, block, resetCount)
 }

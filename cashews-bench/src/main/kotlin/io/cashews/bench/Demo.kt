@@ -24,6 +24,7 @@ public data class User(val id: Long, val name: String)
  * (or set `CASHEWS_URL`) to run it against another backend.
  */
 public object Demo {
+    /** Runs the tour; the first argument, or `CASHEWS_URL`, picks the setup URL. */
     @JvmStatic
     public fun main(args: Array<String>) {
         val url = args.firstOrNull() ?: System.getenv("CASHEWS_URL") ?: "mem://?size=10000"

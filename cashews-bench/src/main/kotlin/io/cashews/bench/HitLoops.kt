@@ -16,6 +16,7 @@ public object HitLoops {
     /** Reads per benchmark invocation; the Java benchmarks declare it as `@OperationsPerInvocation`. */
     public const val BATCH: Int = 1024
 
+    /** Raw Caffeine `getIfPresent` in a plain loop: the Java facade's anchor. */
     @JvmStatic
     public fun caffeine(cache: com.github.benmanes.caffeine.cache.Cache<String, Any>, keys: Array<String>, start: Int, bh: Blackhole): Int {
         var index = start
@@ -34,6 +35,7 @@ public object HitLoops {
             index
         }
 
+    /** Our suspend `get` in the coroutine loop. */
     @JvmStatic
     public fun suspendGet(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
         runBlocking {
@@ -73,6 +75,7 @@ public object HitLoops {
             index
         }
 
+    /** `JavaCache.get(...).join()` in a plain loop, as a Java caller runs it. */
     @JvmStatic
     public fun javaFacadeGet(cache: JavaCache, keys: Array<String>, start: Int, bh: Blackhole): Int {
         var index = start

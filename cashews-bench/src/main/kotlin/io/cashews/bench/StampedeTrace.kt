@@ -25,6 +25,7 @@ public object StampedeTrace {
     private const val ROUNDS = 5
     private val LOADER = 50.milliseconds
 
+    /** Runs the rounds and prints one line per round. */
     @JvmStatic
     public fun main(args: Array<String>) {
         println("stampede: $WORKERS coroutines, Zipf over $KEYS keys, ${LOADER.inWholeMilliseconds} ms loader, cold cache")

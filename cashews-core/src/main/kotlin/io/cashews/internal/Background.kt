@@ -1,7 +1,6 @@
 package io.cashews.internal
 
 import io.cashews.Cache
-import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.launch
@@ -16,7 +15,7 @@ private val log = LoggerFactory.getLogger("io.cashews.refresh")
  */
 internal suspend fun Cache.refreshInBackground(key: String, refresh: suspend () -> Unit): Job {
     val context = currentCoroutineContext().minusKey(Job)
-    return scope.launch(context, start = CoroutineStart.DEFAULT) {
+    return scope.launch(context) {
         try {
             refresh()
         } catch (e: kotlinx.coroutines.CancellationException) {

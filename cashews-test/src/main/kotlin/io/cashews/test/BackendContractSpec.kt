@@ -15,7 +15,6 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.flow.toList
-import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.runTest
 import kotlinx.coroutines.withContext
 import kotlinx.serialization.Serializable
@@ -62,7 +61,7 @@ public abstract class BackendContractSpec(
                 val cache = Cache(time)
                 cache.setup(newBackend(time), params = setupParams)
                 try {
-                    Fixture(cache, time, this).body()
+                    Fixture(cache, time).body()
                 } finally {
                     cache.clear()
                     cache.close()
@@ -72,12 +71,12 @@ public abstract class BackendContractSpec(
     }
 
     /** What each case works with: the cache over the backend under test and its clock. */
-    protected inner class Fixture(
-        public val cache: Cache,
-        public val time: TestTimeSource,
-        public val scope: TestScope,
+    private inner class Fixture(
+        val cache: Cache,
+        val time: TestTimeSource,
     ) {
-        public suspend fun advance(by: Duration): Unit = advanceTime(time, by)
+        /** Makes [by] pass for the backend, through [advanceTime]. */
+        suspend fun advance(by: Duration): Unit = advanceTime(time, by)
     }
 
     init {
