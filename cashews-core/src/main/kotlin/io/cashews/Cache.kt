@@ -9,6 +9,11 @@ import io.cashews.internal.NullValue
 import io.cashews.internal.Route
 import io.cashews.internal.SetupUrl
 import io.cashews.internal.SingleFlight
+import io.cashews.internal.TagStamp
+import io.cashews.internal.TagVersions
+import io.cashews.internal.TagVersions.Companion.counterStampKey
+import io.cashews.internal.Tagged
+import io.cashews.internal.ValueSerializer
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -70,6 +75,8 @@ public class Cache(
     internal val singleFlight: SingleFlight = SingleFlight(scope)
 
     internal val statsRecorder = StatsRecorder()
+
+    internal val tagVersions = TagVersions(::route)
 
     /**
      * Whether strategies count hits, misses, loads, failures and stale answers ([stats]). Off by default: when off,
@@ -191,6 +198,9 @@ public class Cache(
      * Stores [value] (which may be `null`) at [key] if [condition] holds. Without [ttl] the key never expires and
      * loses any TTL it had. Returns whether the write happened.
      *
+     * With [tags], [deleteTags] of any of them removes the value; a write without tags replaces the value and its
+     * tags alike.
+     *
      * @throws InvalidTtlError when [ttl] is not positive.
      * @throws CodecError when a byte backend's codec cannot encode [value].
      */
@@ -199,7 +209,8 @@ public class Cache(
         value: T,
         ttl: Duration? = null,
         condition: SetCondition = SetCondition.ALWAYS,
-    ): Boolean = store(key, value, ttl, condition) { ValueType.of<T>() }
+        tags: Collection<String> = emptyList(),
+    ): Boolean = store(key, value, ttl, condition, tags) { ValueType.of<T>() }
 
     /** [set] with a TTL in the [Ttl] grammar (`"3h"`, `"500ms"`, `"PT1H"`). */
     public suspend inline fun <reified T> set(
@@ -207,7 +218,8 @@ public class Cache(
         value: T,
         ttl: String,
         condition: SetCondition = SetCondition.ALWAYS,
-    ): Boolean = store(key, value, Ttl.parse(ttl), condition) { ValueType.of<T>() }
+        tags: Collection<String> = emptyList(),
+    ): Boolean = store(key, value, Ttl.parse(ttl), condition, tags) { ValueType.of<T>() }
 
     /** Stores every entry of [entries] with the same [ttl] (`null`: no expiry). */
     public suspend inline fun <reified T> setMany(entries: Map<String, T>, ttl: Duration? = null) {
@@ -233,10 +245,33 @@ public class Cache(
     public suspend fun setRaw(key: String, value: Any, ttl: Duration? = null): Boolean =
         route(key).ready().set(key, value, checked(ttl), SetCondition.ALWAYS)
 
-    /** Every live key matching the Redis glob [pattern], from the backend the pattern routes to. */
+    /**
+     * Every live key matching the Redis glob [pattern], from the backend the pattern routes to. Keys removed by
+     * [deleteTags] are left out; the versions tags keep (`_tag:…`, `_tagged:…`) are keys like any other.
+     */
     public fun scan(pattern: String = "*"): Flow<String> =
         flow {
-            route(pattern).ready().scan(pattern).collect { emit(it) }
+            val route = route(pattern)
+            val backend = route.ready()
+            if (!checksTags(route)) {
+                backend.scan(pattern).collect { emit(it) }
+                return@flow
+            }
+            val batch = ArrayList<String>(MATCH_BATCH)
+
+            suspend fun drain() {
+                val stored = backend.getMany(batch)
+                for (i in batch.indices) {
+                    val raw = stored[i] ?: continue
+                    if (!isTagStale(route, batch[i], raw)) emit(batch[i])
+                }
+                batch.clear()
+            }
+            backend.scan(pattern).collect {
+                batch += it
+                if (batch.size == MATCH_BATCH) drain()
+            }
+            if (batch.isNotEmpty()) drain()
         }
 
     /** Every live key matching [pattern] with its value; keys whose value is not a readable [T] are skipped. */
@@ -249,41 +284,112 @@ public class Cache(
     /** Deletes [key]; returns whether it existed. A load of [key] already running will not store its result. */
     public suspend fun delete(key: String): Boolean {
         singleFlight.invalidate(key)
-        return route(key).ready().delete(key)
+        val route = route(key)
+        val backend = route.ready()
+        val existed = backend.delete(key)
+        if (route.mayHoldCounterTags) backend.delete(counterStampKey(key))
+        return existed
     }
 
     /** Deletes [keys]; returns how many existed. */
     public suspend fun deleteMany(keys: Collection<String>): Long {
         keys.forEach(singleFlight::invalidate)
-        return keys.groupBy(::route).entries.sumOf { (route, group) -> route.ready().deleteMany(group) }
+        return keys.groupBy(::route).entries.sumOf { (route, group) ->
+            val backend = route.ready()
+            val existed = backend.deleteMany(group)
+            if (route.mayHoldCounterTags) backend.deleteMany(group.map(::counterStampKey))
+            existed
+        }
     }
 
     /** Deletes every key matching the Redis glob [pattern]; returns how many were deleted. */
     public suspend fun deleteMatch(pattern: String): Long {
         singleFlight.invalidateMatching(Glob(pattern)::matches)
-        return route(pattern).ready().deleteMatch(pattern)
+        val route = route(pattern)
+        val backend = route.ready()
+        val deleted = backend.deleteMatch(pattern)
+        if (route.mayHoldCounterTags) backend.deleteMatch(counterStampKey(pattern))
+        return deleted
     }
 
-    /** Whether [key] exists and has not expired. */
-    public suspend fun exists(key: String): Boolean = route(key).ready().exists(key)
+    /**
+     * Removes every key stored with any of [tags] (by [set], [incr] or a strategy's `tags`), on every backend,
+     * without scanning keys: each tag gets a new version, and values written under an older one read as misses
+     * from then on (and are deleted when read, or leave with their TTL or by eviction). Takes the same time and
+     * memory for one key or a million. A load that started before this call does not store a readable result.
+     */
+    public suspend fun deleteTags(vararg tags: String) {
+        for (tag in tags) tagVersions.bump(tag)
+    }
+
+    /** [deleteTags] for a collection of tags. */
+    public suspend fun deleteTags(tags: Collection<String>) {
+        deleteTags(*tags.toTypedArray())
+    }
+
+    /** Whether [key] exists, has not expired, and was not removed by [deleteTags]. */
+    public suspend fun exists(key: String): Boolean {
+        val route = route(key)
+        val backend = route.ready()
+        if (!checksTags(route)) return backend.exists(key)
+        val stored = backend.get(key) ?: return false
+        return !isTagStale(route, key, stored)
+    }
 
     /** Sets a new [ttl] on an existing key; returns `false` when the key is missing. */
-    public suspend fun expire(key: String, ttl: Duration): Boolean = route(key).ready().expire(key, checked(ttl)!!)
+    public suspend fun expire(key: String, ttl: Duration): Boolean {
+        val route = route(key)
+        val backend = route.ready()
+        val checkedTtl = checked(ttl)!!
+        val existed = backend.expire(key, checkedTtl)
+        if (existed && route.mayHoldCounterTags) backend.expire(counterStampKey(key), checkedTtl)
+        return existed
+    }
 
     /** [expire] with a TTL in the [Ttl] grammar. */
     public suspend fun expire(key: String, ttl: String): Boolean = expire(key, Ttl.parse(ttl))
 
     /** Whether [key] is [KeyTtl.Missing], [KeyTtl.Persistent], or [KeyTtl.Expiring] with the time left. */
-    public suspend fun ttl(key: String): KeyTtl = route(key).ready().ttl(key)
+    public suspend fun ttl(key: String): KeyTtl {
+        val route = route(key)
+        val backend = route.ready()
+        val ttl = backend.ttl(key)
+        if (ttl == KeyTtl.Missing || !checksTags(route)) return ttl
+        val stored = backend.get(key) ?: return KeyTtl.Missing
+        return if (isTagStale(route, key, stored)) KeyTtl.Missing else ttl
+    }
 
     /**
      * Adds [by] to the integer at [key] (missing counts as 0) and returns the result. [ttl] applies only when this
      * call creates the key.
      *
+     * With [tags], [deleteTags] of any of them resets the counter (the next call starts from 0 again). A counter keeps
+     * the tags of its last tagged call until it is deleted, expires or is overwritten by [set].
+     *
      * @throws NotAnIntegerError when the value is not an integer or the sum overflows; the value is unchanged.
      */
-    public suspend fun incr(key: String, by: Long = 1, ttl: Duration? = null): Long =
-        route(key).ready().incr(key, by, checked(ttl))
+    public suspend fun incr(
+        key: String,
+        by: Long = 1,
+        ttl: Duration? = null,
+        tags: Collection<String> = emptyList(),
+    ): Long {
+        val route = route(key)
+        val backend = route.ready()
+        val checkedTtl = checked(ttl)
+        if (tags.isEmpty() && !route.mayHoldCounterTags) return backend.incr(key, by, checkedTtl)
+        // Versions are read first, so a deleteTags that lands during this call leaves a stale stamp behind.
+        val stamp = tagVersions.stamp(tags)
+        val current = counterStamp(route, key)
+        val stale = current != null && !tagVersions.isCurrent(current)
+        if (stale) dropTagged(route, key, counter = true)
+        val result = backend.incr(key, by, checkedTtl)
+        if (stamp != null && (current == null || stale || !current.tags.contentEquals(stamp.tags))) {
+            val left = backend.ttl(key)
+            if (left != KeyTtl.Missing) writeCounterStamp(route, key, stamp, (left as? KeyTtl.Expiring)?.remaining)
+        }
+        return result
+    }
 
     /** The stored size of the value at [key] in bytes; `0` when missing, `-1` when the backend cannot tell. */
     public suspend fun sizeOf(key: String): Long = route(key).ready().sizeOf(key)
@@ -437,15 +543,20 @@ public class Cache(
     internal suspend fun lookup(key: String, type: () -> ValueType): Any? {
         val route = route(key)
         val local = route.local
-        if (local != null) return unwrap(local.getNow(key))
+        if (local != null) {
+            val found = unwrap(local.getNow(key))
+            return if (route.tagsWritten) settleTags(route, key, found) else found
+        }
         return lookupSlow(route, key, type)
     }
 
     /** The decoded value at [key] when it can be answered without suspending (an in-memory hit), else [NotNow]. */
     @PublishedApi
     internal fun lookupNow(key: String): Any? {
-        val local = route(key).local ?: return NotNow
-        return unwrap(local.getNow(key))
+        val route = route(key)
+        val local = route.local ?: return NotNow
+        val found = unwrap(local.getNow(key))
+        return if (route.tagsWritten) settleTagsNow(local, key, found) else found
     }
 
     /** [lookupNow], answering [NotNow] instead of failing, so callers that return futures fail them properly. */
@@ -458,7 +569,7 @@ public class Cache(
 
     private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
         val stored = route.ready().get(key) ?: return Miss
-        return decode(route, key, stored, type)
+        return settleTags(route, key, decode(route, key, stored, type))
     }
 
     @PublishedApi
@@ -470,7 +581,8 @@ public class Cache(
             indexes.forEachIndexed { i, index ->
                 // Not `?.let { } ?: Miss`: a value that decodes to null is a cached null, not a miss.
                 val raw = stored[i]
-                results[index] = if (raw == null) Miss else decode(route, keys[index], raw, type)
+                results[index] =
+                    if (raw == null) Miss else settleTags(route, keys[index], decode(route, keys[index], raw, type))
             }
         }
         return results.asList()
@@ -482,23 +594,55 @@ public class Cache(
         value: Any?,
         ttl: Duration?,
         condition: SetCondition,
+        tags: Collection<String> = emptyList(),
+        type: () -> ValueType,
+    ): Boolean = storeStamped(key, value, ttl, condition, tagVersions.stamp(tags), type)
+
+    /** Writes [value] at [key], tagged with [stamp] when given (see [TagVersions]). */
+    internal suspend fun storeStamped(
+        key: String,
+        value: Any?,
+        ttl: Duration?,
+        condition: SetCondition,
+        stamp: TagStamp?,
         type: () -> ValueType,
     ): Boolean {
         val route = route(key)
         val checkedTtl = checked(ttl)
-        return route.ready().set(key, encode(route, key, value, type), checkedTtl, condition)
+        val counter = isInteger(value)
+        if (stamp != null) route.tagsWritten = true
+        // Integers stay plain so that incr keeps working on them: their tags are kept beside them.
+        val stored =
+            when {
+                stamp == null || counter -> encode(route, key, value, type)
+                route.serializer == null -> Tagged(value, stamp)
+                else -> route.serializer.encode(key, value, type, stamp)
+            }
+        val written = route.ready().set(key, stored, checkedTtl, condition)
+        if (written && counter && (stamp != null || route.mayHoldCounterTags)) {
+            if (stamp != null) {
+                writeCounterStamp(route, key, stamp, checkedTtl)
+            } else {
+                route.ready().delete(counterStampKey(key))
+            }
+        }
+        return written
     }
 
     @PublishedApi
     internal suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {
         val checkedTtl = checked(ttl)
         for ((route, group) in entries.entries.groupBy { route(it.key) }) {
-            route.ready().setMany(
+            val backend = route.ready()
+            backend.setMany(
                 group.associate { (key, value) ->
                     key to encode(route, key, value, type)
                 },
                 checkedTtl,
             )
+            if (route.mayHoldCounterTags) {
+                backend.deleteMany(group.filter { isInteger(it.value) }.map { counterStampKey(it.key) })
+            }
         }
     }
 
@@ -513,7 +657,7 @@ public class Cache(
                 val stored = backend.getMany(batch)
                 for (i in batch.indices) {
                     val raw = stored[i] ?: continue
-                    val value = decode(route, batch[i], raw, type)
+                    val value = settleTags(route, batch[i], decode(route, batch[i], raw, type))
                     if (value !== Miss) emit(batch[i] to value)
                 }
                 batch.clear()
@@ -561,6 +705,76 @@ public class Cache(
             }
         }
     }
+
+    // Tags: see TagVersions for the design.
+
+    /** Whether reads of [route] must look for tags: once it may hold any. */
+    private fun checksTags(route: Route): Boolean = route.tagsWritten || route.serializer != null
+
+    /** [found] without its tags when they are current; [Miss] (and the entry deleted) when a tag was deleted. */
+    private suspend fun settleTags(route: Route, key: String, found: Any?): Any? {
+        val stamp =
+            when {
+                found is Tagged -> found.stamp
+                route.mayHoldCounterTags && isInteger(found) -> counterStamp(route, key) ?: return found
+                else -> return found
+            }
+        if (tagVersions.isCurrent(stamp)) return if (found is Tagged) found.value else found
+        dropTagged(route, key, counter = found !is Tagged)
+        return Miss
+    }
+
+    /** [settleTags] for the in-memory hit path: [NotNow] when the answer needs a suspend call or a delete. */
+    private fun settleTagsNow(local: MemoryBackend, key: String, found: Any?): Any? {
+        val stamp =
+            when {
+                found is Tagged -> found.stamp
+                isInteger(found) -> (local.getNow(counterStampKey(key)) as? TagStamp) ?: return found
+                else -> return found
+            }
+        if (tagVersions.isCurrentNow(stamp) != true) return NotNow
+        return if (found is Tagged) found.value else found
+    }
+
+    /** Whether the entry [stored] at [key] carries a tag deleted since it was written. */
+    private suspend fun isTagStale(route: Route, key: String, stored: Any): Boolean {
+        val counter = isInteger(stored) || (stored is ByteArray && ValueSerializer.parseDecimal(stored) != null)
+        val stamp =
+            when {
+                stored is Tagged -> stored.stamp
+                counter -> counterStamp(route, key)
+                stored is ByteArray -> route.serializer?.stampOf(key, stored)
+                else -> null
+            } ?: return false
+        return !tagVersions.isCurrent(stamp)
+    }
+
+    /** The tags kept beside the counter at [key], if any. */
+    private suspend fun counterStamp(route: Route, key: String): TagStamp? {
+        val stampKey = counterStampKey(key)
+        val stored = route.ready().get(stampKey) ?: return null
+        return when (stored) {
+            is TagStamp -> stored
+            is ByteArray -> route.serializer?.stampOf(stampKey, stored)
+            else -> null
+        }
+    }
+
+    private suspend fun writeCounterStamp(route: Route, key: String, stamp: TagStamp, ttl: Duration?) {
+        val stampKey = counterStampKey(key)
+        route.tagsWritten = true
+        val stored: Any = route.serializer?.encodeStamp(stampKey, stamp) ?: stamp
+        route.ready().set(stampKey, stored, ttl, SetCondition.ALWAYS)
+    }
+
+    /** Deletes an entry found to carry a deleted tag (and the tags beside a [counter]). */
+    private suspend fun dropTagged(route: Route, key: String, counter: Boolean) {
+        val backend = route.ready()
+        backend.delete(key)
+        if (counter) backend.delete(counterStampKey(key))
+    }
+
+    private fun isInteger(value: Any?): Boolean = value is Long || value is Int || value is Short || value is Byte
 
     private fun decode(route: Route, key: String, stored: Any, type: () -> ValueType): Any? {
         val serializer = route.serializer ?: return unwrap(stored)

@@ -5,6 +5,7 @@ import io.cashews.internal.Miss
 import io.cashews.internal.NotNow
 import io.cashews.internal.SingleFlight
 import io.cashews.internal.StoredFailure
+import io.cashews.internal.TagStamp
 import kotlinx.coroutines.CancellationException
 import kotlin.random.Random
 import kotlin.time.Duration
@@ -30,6 +31,8 @@ import kotlin.time.Duration.Companion.minutes
  * - [retry] retries a failed load with exponential backoff, once for all the callers waiting on it.
  * - [jitter] (at least 0, below 1) shortens each TTL by a random fraction up to it, spreading the expiry of keys written
  *   together.
+ * - [tags] label the stored value: [Cache.deleteTags] of any of them removes it, and a load running at that moment
+ *   does not store a readable result.
  *
  * A hit on the in-memory backend allocates nothing and does not suspend.
  *
@@ -46,8 +49,9 @@ public suspend inline fun <reified T> Cache.cached(
     jitter: Double = 0.0,
     upper: Boolean = false,
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry) { block() }
+): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry, tags) { block() }
 
 /** [cached] with a TTL in the [Ttl] grammar (`"3h"`, `"10m"`). */
 public suspend inline fun <reified T> Cache.cached(
@@ -61,8 +65,9 @@ public suspend inline fun <reified T> Cache.cached(
     jitter: Double = 0.0,
     upper: Boolean = false,
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry) { block() }
+): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry, tags) { block() }
 
 /**
  * [cached] with a TTL computed from each loaded value, e.g. a token's own lifetime:
@@ -79,12 +84,14 @@ public suspend inline fun <reified T> Cache.cached(
     jitter: Double = 0.0,
     upper: Boolean = false,
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry) { block() }
+): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry, tags) { block() }
 
 /**
  * [cached] with the key rendered from [key] and [args] (and the current [KeyContext]):
  * `cache.cached(1.hours, userKey, mapOf("id" to id)) { repo.load(id) }` where `userKey = KeyTemplate.of("user:{id}")`.
+ * Each of [tags] is a template too, rendered with the same [args]: `tags = listOf("page:{page}")`.
  */
 public suspend inline fun <reified T> Cache.cached(
     ttl: Duration,
@@ -97,11 +104,23 @@ public suspend inline fun <reified T> Cache.cached(
     lock: Boolean = false,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    cached(ttl, key.renderInContext(args), condition, timeCondition, prefix, protected, lock, jitter, upper) {
-        block()
-    }
+    cached(
+        ttl,
+        key.renderInContext(args),
+        condition,
+        timeCondition,
+        prefix,
+        protected,
+        lock,
+        jitter,
+        upper,
+        retry,
+        renderTags(tags, args),
+    ) { block() }
 
 /**
  * [cached] without a key: the key is derived from the call site and the values [block] captures, the way cashews
@@ -120,10 +139,11 @@ public suspend inline fun <reified T> Cache.cached(
     ttl: Duration,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "",
+    tags: Collection<String> = emptyList(),
     noinline block: suspend () -> T,
 ): T {
     val key = strategyKey(prefix, derivedKey(block))
-    return loadCached(key, ttl, condition, null, true, false, 0.0, false, null, { ValueType.of<T>() }, block)
+    return loadCached(key, ttl, condition, null, true, false, 0.0, false, null, tags, { ValueType.of<T>() }, block)
 }
 
 /** [cached] without a key, with a TTL in the [Ttl] grammar: `cache.cached("3h") { api.rates() }`. */
@@ -131,8 +151,9 @@ public suspend inline fun <reified T> Cache.cached(
     ttl: String,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "",
+    tags: Collection<String> = emptyList(),
     noinline block: suspend () -> T,
-): T = cached(Ttl.parse(ttl), condition, prefix, block)
+): T = cached(Ttl.parse(ttl), condition, prefix, tags, block)
 
 /** [Cache.cached] without a key, on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
@@ -146,6 +167,11 @@ public suspend inline fun <reified T> cached(
     noinline block: suspend () -> T,
 ): T = Cache.Default.cached(ttl, block = block)
 
+/** [tags] rendered as key templates with [args] and the current [KeyContext]. */
+@PublishedApi
+internal suspend fun renderTags(tags: Collection<String>, args: Map<String, Any?>): List<String> =
+    tags.map { KeyTemplate.of(it).renderInContext(args) }
+
 /** The derived key of a block: see [DerivedKey]. */
 @PublishedApi
 internal fun derivedKey(block: Any): String = DerivedKey.of(block)
@@ -155,16 +181,18 @@ public suspend inline fun <reified T> cached(
     ttl: Duration,
     key: String,
     condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.cached(ttl, key, condition) { block() }
+): T = Cache.Default.cached(ttl, key, condition, tags = tags) { block() }
 
 /** [Cache.cached] on [Cache.Default], with a TTL in the [Ttl] grammar. */
 public suspend inline fun <reified T> cached(
     ttl: String,
     key: String,
     condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.cached(ttl, key, condition) { block() }
+): T = Cache.Default.cached(ttl, key, condition, tags = tags) { block() }
 
 /**
  * The body of every keyed [cached] overload; [ttl] is a Duration, a TTL string or a function of the value. Inline
@@ -182,6 +210,7 @@ internal suspend inline fun <reified T> Cache.cachedWith(
     jitter: Double,
     upper: Boolean,
     retry: Retry?,
+    tags: Collection<String>,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
@@ -190,7 +219,7 @@ internal suspend inline fun <reified T> Cache.cachedWith(
         if (observing) observeHit(storageKey, CACHED)
         return now
     }
-    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, {
+    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, tags, {
         ValueType.of<T>()
     }) {
         block()
@@ -213,6 +242,7 @@ internal suspend fun <T> Cache.loadCached(
     jitter: Double,
     upper: Boolean,
     retry: Retry?,
+    tags: Collection<String>,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -242,14 +272,28 @@ internal suspend fun <T> Cache.loadCached(
         // Double-checked inside the flight: the previous flight may have stored the value just now.
         val cachedMeanwhile = cachedOrNull<T>(key, type)
         if (cachedMeanwhile != null) return@load cachedMeanwhile.value
-        if (!lock) return@load compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body, retry)
+        if (!lock) {
+            return@load compute(
+                CACHED,
+                key,
+                ttl,
+                storeIf,
+                timeCondition,
+                jitter,
+                flight,
+                type,
+                body,
+                retry,
+                tags,
+            )
+        }
         lock("lock:$key", lockTtl(ttl)) {
             // Whoever held the lock before us has probably just stored the value.
             val storedByOther = cachedOrNull<T>(key, type)
             if (storedByOther != null) {
                 storedByOther.value
             } else {
-                compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body, retry)
+                compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body, retry, tags)
             }
         }
     }
@@ -288,8 +332,11 @@ internal suspend fun <T> Cache.compute(
     type: () -> ValueType,
     block: suspend () -> T,
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     afterStore: suspend () -> Unit = {},
 ): T {
+    // Versions are read before the load, so a deleteTags while it runs leaves its result unreadable.
+    val stamp = tagVersions.stamp(tags)
     val started = timeSource.markNow()
     if (recordStats) statsRecorder.load(strategy)
     val value =
@@ -305,6 +352,7 @@ internal suspend fun <T> Cache.compute(
                     StoredFailure.of(e),
                     condition.exceptionTtl ?: ttlFor(ttl, null, jitter),
                     flight,
+                    stamp,
                     type,
                 )
             }
@@ -312,7 +360,7 @@ internal suspend fun <T> Cache.compute(
         }
     val slowEnough = timeCondition == null || started.elapsedNow() > timeCondition
     if (slowEnough && condition.storesValue(value, key)) {
-        if (storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, type)) afterStore()
+        if (storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, stamp, type)) afterStore()
     }
     return value
 }
@@ -327,13 +375,14 @@ internal suspend fun <T> Cache.loadShared(
     ttl: Duration,
     condition: CacheCondition,
     retry: Retry?,
+    tags: Collection<String>,
     type: () -> ValueType,
     block: suspend () -> T,
     afterStore: suspend () -> Unit,
 ): T =
-    singleFlight.run(
-        key,
-    ) { flight -> compute(strategy, key, ttl, condition, null, 0.0, flight, type, block, retry, afterStore) }
+    singleFlight.run(key) { flight ->
+        compute(strategy, key, ttl, condition, null, 0.0, flight, type, block, retry, tags, afterStore)
+    }
 
 /**
  * Stores a load's outcome unless the key was invalidated while it ran. The flag is checked again after the write,
@@ -344,10 +393,11 @@ private suspend fun Cache.storeUnlessInvalidated(
     value: Any?,
     ttl: Duration,
     flight: SingleFlight.Flight<*>?,
+    stamp: TagStamp?,
     type: () -> ValueType,
 ): Boolean {
     if (flight?.invalidated == true) return false
-    store(key, value, ttl, SetCondition.ALWAYS, type)
+    storeStamped(key, value, ttl, SetCondition.ALWAYS, stamp, type)
     if (flight?.invalidated == true) {
         route(key).ready().delete(key)
         return false

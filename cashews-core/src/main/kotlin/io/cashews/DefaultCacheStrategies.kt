@@ -11,8 +11,9 @@ public suspend inline fun <reified T> early(
     ttl: Duration,
     key: String,
     earlyTtl: Duration? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.early(ttl, key, earlyTtl) { block() }
+): T = Cache.Default.early(ttl, key, earlyTtl, tags = tags) { block() }
 
 /** [Cache.soft] on [Cache.Default]. */
 public suspend inline fun <reified T> soft(
@@ -20,16 +21,18 @@ public suspend inline fun <reified T> soft(
     key: String,
     softTtl: Duration? = null,
     exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.soft(ttl, key, softTtl, exceptions) { block() }
+): T = Cache.Default.soft(ttl, key, softTtl, exceptions, tags = tags) { block() }
 
 /** [Cache.failover] on [Cache.Default]. */
 public suspend inline fun <reified T> failover(
     ttl: Duration,
     key: String,
     exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.failover(ttl, key, exceptions) { block() }
+): T = Cache.Default.failover(ttl, key, exceptions, tags = tags) { block() }
 
 /** [Cache.hit] on [Cache.Default]. */
 public suspend inline fun <reified T> hit(
@@ -37,14 +40,16 @@ public suspend inline fun <reified T> hit(
     key: String,
     cacheHits: Int,
     updateAfter: Int = 0,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.hit(ttl, key, cacheHits, updateAfter) { block() }
+): T = Cache.Default.hit(ttl, key, cacheHits, updateAfter, tags = tags) { block() }
 
 /** [Cache.dynamic] on [Cache.Default]. */
 public suspend inline fun <reified T> dynamic(
     key: String,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = Cache.Default.dynamic(key) { block() }
+): T = Cache.Default.dynamic(key, tags = tags) { block() }
 
 /** [Cache.locked] on [Cache.Default]. */
 public suspend fun <T> locked(

@@ -13,7 +13,7 @@ import kotlin.time.Duration
  * process sharing the backend (a backend lock held for at most [earlyTtl]). A failed refresh is logged and retried
  * after [earlyTtl]. A cold key is loaded in the foreground, single-flight.
  *
- * Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
+ * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
  */
 public suspend inline fun <reified T> Cache.early(
     ttl: Duration,
@@ -22,9 +22,10 @@ public suspend inline fun <reified T> Cache.early(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "early",
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    earlyLoad(strategyKey(prefix, key), ttl, earlyTtl ?: (ttl / 3), condition, retry, {
+    earlyLoad(strategyKey(prefix, key), ttl, earlyTtl ?: (ttl / 3), condition, retry, tags, {
         ValueType.of<T>()
     }) { block() }
 
@@ -36,8 +37,9 @@ public suspend inline fun <reified T> Cache.early(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "early",
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix, retry) { block() }
+): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix, retry, tags) { block() }
 
 private const val EARLY = "early"
 
@@ -48,6 +50,7 @@ internal suspend fun <T> Cache.earlyLoad(
     earlyTtl: Duration,
     condition: CacheCondition,
     retry: Retry?,
+    tags: Collection<String>,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -59,7 +62,7 @@ internal suspend fun <T> Cache.earlyLoad(
         if (recordStats) statsRecorder.miss(EARLY)
         return singleFlight.run(key) { flight ->
             cachedOrNull<T>(key, type)?.let { return@run it.value }
-            compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, retry, afterStore = markFresh)
+            compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, retry, tags, markFresh)
         }
     }
     if (exists(freshKey)) {
@@ -69,7 +72,7 @@ internal suspend fun <T> Cache.earlyLoad(
     if (observing) observeHit(key, EARLY, stale = true)
     if (setLock("$key:refresh", UUID.randomUUID().toString(), earlyTtl)) {
         refreshInBackground(key) {
-            loadShared(EARLY, key, ttl, condition, retry, type, block, markFresh)
+            loadShared(EARLY, key, ttl, condition, retry, tags, type, block, markFresh)
             delete("$key:refresh")
         }
     }

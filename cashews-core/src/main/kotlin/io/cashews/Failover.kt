@@ -8,7 +8,7 @@ import kotlin.time.Duration
  * that last good result is returned instead (the failure is thrown when there is none). Not a read-through cache:
  * use it to survive an unreliable dependency.
  *
- * Stores the last good result at `"$prefix:$key"`.
+ * Stores the last good result at `"$prefix:$key"`, labelled with [tags] for [Cache.deleteTags].
  */
 public suspend inline fun <reified T> Cache.failover(
     ttl: Duration,
@@ -16,8 +16,9 @@ public suspend inline fun <reified T> Cache.failover(
     exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "fail",
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = failoverLoad(strategyKey(prefix, key), ttl, exceptions, condition, { ValueType.of<T>() }) { block() }
+): T = failoverLoad(strategyKey(prefix, key), ttl, exceptions, condition, tags, { ValueType.of<T>() }) { block() }
 
 /** [failover] with a TTL in the [Ttl] grammar. */
 public suspend inline fun <reified T> Cache.failover(
@@ -26,8 +27,9 @@ public suspend inline fun <reified T> Cache.failover(
     exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "fail",
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = failover(Ttl.parse(ttl), key, exceptions, condition, prefix) { block() }
+): T = failover(Ttl.parse(ttl), key, exceptions, condition, prefix, tags) { block() }
 
 @PublishedApi
 internal suspend fun <T> Cache.failoverLoad(
@@ -35,11 +37,12 @@ internal suspend fun <T> Cache.failoverLoad(
     ttl: Duration,
     exceptions: Set<KClass<out Throwable>>,
     condition: CacheCondition,
+    tags: Collection<String>,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T =
     try {
-        compute("failover", key, ttl, condition, null, 0.0, null, type, block)
+        compute("failover", key, ttl, condition, null, 0.0, null, type, block, tags = tags)
     } catch (e: Throwable) {
         if (e is kotlinx.coroutines.CancellationException || exceptions.none { it.isInstance(e) }) throw e
         val lastGood = cachedOrNull<T>(key, type) ?: throw e

@@ -26,14 +26,16 @@ import kotlin.time.Duration
  *   exception propagates and nothing is cached.
  * - A recording whose elements were partly evicted is ignored: the flow is collected again.
  *
- * Elements are stored at `"$key:0"`, `"$key:1"`, … and the recording's length at [key].
+ * Elements are stored at `"$key:0"`, `"$key:1"`, … and the recording's length at [key], which carries [tags]:
+ * [Cache.deleteTags] of any of them makes the next collection go upstream again.
  */
 public inline fun <reified T> Flow<T>.cached(
     cache: Cache,
     key: String,
     ttl: Duration,
     condition: CacheCondition = CacheCondition.Always,
-): Flow<T> = cache.cachedFlow(this, key, Ttl.requirePositive(ttl), condition) { ValueType.of<T>() }
+    tags: Collection<String> = emptyList(),
+): Flow<T> = cache.cachedFlow(this, key, Ttl.requirePositive(ttl), condition, tags) { ValueType.of<T>() }
 
 @PublishedApi
 internal fun <T> Cache.cachedFlow(
@@ -41,6 +43,7 @@ internal fun <T> Cache.cachedFlow(
     key: String,
     ttl: Duration,
     condition: CacheCondition,
+    tags: Collection<String>,
     type: () -> ValueType,
 ): Flow<T> =
     flow {
@@ -53,6 +56,8 @@ internal fun <T> Cache.cachedFlow(
             }
             return@flow
         }
+        // Versions are read before collecting, so a deleteTags during the collection leaves the recording unreadable.
+        val stamp = tagVersions.stamp(tags)
         val started = timeSource.markNow()
         var count = 0L
         var storable = true
@@ -61,7 +66,7 @@ internal fun <T> Cache.cachedFlow(
         try {
             upstream.collect { element ->
                 if (storable && condition.storesValue(element, key)) {
-                    store(elementKey(key, count), element, ttl, SetCondition.ALWAYS, type)
+                    storeStamped(elementKey(key, count), element, ttl, SetCondition.ALWAYS, null, type)
                 } else {
                     storable = false
                 }
@@ -78,7 +83,7 @@ internal fun <T> Cache.cachedFlow(
             throw e
         } catch (e: Throwable) {
             if (!downstreamFailed && storable && condition.storesException(e)) {
-                store(elementKey(key, count), StoredFailure.of(e), ttl, SetCondition.ALWAYS, type)
+                storeStamped(elementKey(key, count), StoredFailure.of(e), ttl, SetCondition.ALWAYS, null, type)
                 count++
                 complete = true
             }
@@ -88,7 +93,7 @@ internal fun <T> Cache.cachedFlow(
                 val markerTtl = ttl - started.elapsedNow()
                 if (complete && storable && markerTtl.isPositive()) {
                     // Written last and expiring first: a live marker means every element is still there.
-                    set(key, count, markerTtl)
+                    storeStamped(key, count, markerTtl, SetCondition.ALWAYS, stamp) { ValueType.of<Long>() }
                 } else if (count > 0) {
                     deleteMany((0 until count).map { elementKey(key, it) })
                 }

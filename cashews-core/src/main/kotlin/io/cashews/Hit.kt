@@ -9,7 +9,8 @@ import kotlin.time.Duration.Companion.days
  * [updateAfter]-th hit also starts a background refresh, so a popular value is replaced before it runs out.
  *
  * With `cacheHits = 2` successive calls return `1, 1, 1, 2, 2, 2, …`: each load is followed by two hits. The hits
- * are counted by the backend at `"$prefix:$key:counter"`, so processes sharing it share the count.
+ * are counted by the backend at `"$prefix:$key:counter"`, so processes sharing it share the count. [tags] label the
+ * value for [Cache.deleteTags].
  */
 public suspend inline fun <reified T> Cache.hit(
     ttl: Duration,
@@ -19,9 +20,10 @@ public suspend inline fun <reified T> Cache.hit(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "hit",
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    hitLoad(strategyKey(prefix, key), ttl, cacheHits, updateAfter, condition, retry, { ValueType.of<T>() }) {
+    hitLoad(strategyKey(prefix, key), ttl, cacheHits, updateAfter, condition, retry, tags, { ValueType.of<T>() }) {
         block()
     }
 
@@ -31,8 +33,9 @@ public suspend inline fun <reified T> Cache.dynamic(
     ttl: Duration = 1.days,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "dynamic",
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = hitLoad(strategyKey(prefix, key), ttl, 3, 1, condition, null, { ValueType.of<T>() }) { block() }
+): T = hitLoad(strategyKey(prefix, key), ttl, 3, 1, condition, null, tags, { ValueType.of<T>() }) { block() }
 
 private const val HIT = "hit"
 
@@ -44,6 +47,7 @@ internal suspend fun <T> Cache.hitLoad(
     updateAfter: Int,
     condition: CacheCondition,
     retry: Retry?,
+    tags: Collection<String>,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -57,11 +61,11 @@ internal suspend fun <T> Cache.hitLoad(
         if (observing) observeHit(key, HIT)
         if (updateAfter > 0 && hits == updateAfter.toLong()) {
             refreshInBackground(key) {
-                loadShared(HIT, key, ttl, condition, retry, type, block, resetCount)
+                loadShared(HIT, key, ttl, condition, retry, tags, type, block, resetCount)
             }
         }
         return cachedNow.value
     }
     if (recordStats) statsRecorder.miss(HIT)
-    return loadShared(HIT, key, ttl, condition, retry, type, block, resetCount)
+    return loadShared(HIT, key, ttl, condition, retry, tags, type, block, resetCount)
 }

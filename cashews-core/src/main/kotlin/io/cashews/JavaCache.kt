@@ -53,13 +53,18 @@ public class JavaCache private constructor(
     public fun set(key: String, value: Any?, ttl: java.time.Duration?): CompletableFuture<Boolean> =
         set(key, value, ttl, SetCondition.ALWAYS)
 
-    /** Stores [value] at [key] for [ttl] if [condition] holds; completes with whether the write happened. */
+    /**
+     * Stores [value] at [key] for [ttl] if [condition] holds, labelled with [tags] for [deleteTags]; completes with
+     * whether the write happened.
+     */
+    @JvmOverloads
     public fun set(
         key: String,
         value: Any?,
         ttl: java.time.Duration?,
         condition: SetCondition,
-    ): CompletableFuture<Boolean> = call { cache.store(key, value, ttl.toTtl(), condition) { typeOf(value) } }
+        tags: Collection<String> = emptyList(),
+    ): CompletableFuture<Boolean> = call { cache.store(key, value, ttl.toTtl(), condition, tags) { typeOf(value) } }
 
     /** Stores every entry with the same [ttl] (`null`: no expiry). */
     public fun setMany(entries: Map<String, Any?>, ttl: java.time.Duration?): CompletableFuture<Void?> =
@@ -112,6 +117,7 @@ public class JavaCache private constructor(
         type: Class<T>,
         loader: Supplier<CompletableFuture<T?>>,
         condition: CacheCondition = CacheCondition.Always,
+        tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> {
         val now = cache.lookupNowOrNotNow(key)
         if (now !== NotNow && now !== Miss && now !is StoredFailure && (now == null || type.isInstance(now))) {
@@ -128,6 +134,7 @@ public class JavaCache private constructor(
                 0.0,
                 false,
                 null,
+                tags,
                 { ValueType.of(type) },
             ) {
                 loader.get().await()
@@ -136,12 +143,14 @@ public class JavaCache private constructor(
     }
 
     /** The `early` strategy: refreshes in the background after [earlyTtl], serving the stale value meanwhile. */
+    @JvmOverloads
     public fun <T : Any> early(
         key: String,
         ttl: java.time.Duration,
         earlyTtl: java.time.Duration,
         type: Class<T>,
         loader: Supplier<CompletableFuture<T?>>,
+        tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
         call {
             cache.earlyLoad(
@@ -153,6 +162,7 @@ public class JavaCache private constructor(
                 earlyTtl.toKotlinDuration(),
                 CacheCondition.Always,
                 null,
+                tags,
                 {
                     ValueType.of(type)
                 },
@@ -160,12 +170,14 @@ public class JavaCache private constructor(
         }
 
     /** The `soft` strategy: recomputes after [softTtl] and serves the stale value when that fails, until [ttl]. */
+    @JvmOverloads
     public fun <T : Any> soft(
         key: String,
         ttl: java.time.Duration,
         softTtl: java.time.Duration,
         type: Class<T>,
         loader: Supplier<CompletableFuture<T?>>,
+        tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
         call {
             cache.softLoad(
@@ -180,6 +192,7 @@ public class JavaCache private constructor(
                 ),
                 CacheCondition.Always,
                 null,
+                tags,
                 {
                     ValueType.of(type)
                 },
@@ -187,11 +200,13 @@ public class JavaCache private constructor(
         }
 
     /** The `failover` strategy: calls [loader] every time and falls back to its last good result when it fails. */
+    @JvmOverloads
     public fun <T : Any> failover(
         key: String,
         ttl: java.time.Duration,
         type: Class<T>,
         loader: Supplier<CompletableFuture<T?>>,
+        tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
         call {
             cache.failoverLoad(
@@ -202,6 +217,7 @@ public class JavaCache private constructor(
                 ttl.toKotlinDuration(),
                 setOf(Exception::class),
                 CacheCondition.Always,
+                tags,
                 {
                     ValueType.of(type)
                 },
@@ -209,6 +225,7 @@ public class JavaCache private constructor(
         }
 
     /** The `hit` strategy: serves a value [cacheHits] times, refreshing it in the background at hit [updateAfter]. */
+    @JvmOverloads
     public fun <T : Any> hit(
         key: String,
         ttl: java.time.Duration,
@@ -216,6 +233,7 @@ public class JavaCache private constructor(
         updateAfter: Int,
         type: Class<T>,
         loader: Supplier<CompletableFuture<T?>>,
+        tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
         call {
             cache.hitLoad(
@@ -228,6 +246,7 @@ public class JavaCache private constructor(
                 updateAfter,
                 CacheCondition.Always,
                 null,
+                tags,
                 {
                     ValueType.of(type)
                 },
@@ -258,6 +277,13 @@ public class JavaCache private constructor(
     /** Deletes every key matching the Redis glob [pattern]. */
     public fun deleteMatch(pattern: String): CompletableFuture<Long> = call { cache.deleteMatch(pattern) }
 
+    /** Removes every key labelled with any of [tags]: see [Cache.deleteTags]. */
+    public fun deleteTags(tags: Collection<String>): CompletableFuture<Void?> =
+        call {
+            cache.deleteTags(tags)
+            null
+        }
+
     /** Every live key matching [pattern]. */
     public fun scan(pattern: String): CompletableFuture<List<String>> = call { cache.scan(pattern).toList() }
 
@@ -275,8 +301,13 @@ public class JavaCache private constructor(
     public fun incr(key: String): CompletableFuture<Long> = incr(key, 1, null)
 
     /** Adds [by] to the counter at [key]; [ttl] applies when the counter is created. */
-    public fun incr(key: String, by: Long, ttl: java.time.Duration?): CompletableFuture<Long> =
-        call { cache.incr(key, by, ttl.toTtl()) }
+    @JvmOverloads
+    public fun incr(
+        key: String,
+        by: Long,
+        ttl: java.time.Duration?,
+        tags: Collection<String> = emptyList(),
+    ): CompletableFuture<Long> = call { cache.incr(key, by, ttl.toTtl(), tags) }
 
     /** The stored size of the value in bytes. */
     public fun sizeOf(key: String): CompletableFuture<Long> = call { cache.sizeOf(key) }

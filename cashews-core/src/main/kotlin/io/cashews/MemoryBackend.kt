@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine
 import com.github.benmanes.caffeine.cache.Ticker
 import io.cashews.internal.BitCounters
 import io.cashews.internal.Glob
+import io.cashews.internal.Tagged
 import io.cashews.internal.ValueSerializer
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -292,10 +293,18 @@ public class MemoryBackend(
         return map.entries.filter { (_, stored) -> stored !is Expiring || now < stored.expiresAt }.map { it.key }
     }
 
+    /** The [AutoCloseable] value a stored entry holds, tagged or not. */
+    private fun closeable(stored: Any): AutoCloseable? =
+        when (val value = unwrap(stored)) {
+            is AutoCloseable -> value
+            is Tagged -> value.value as? AutoCloseable
+            else -> null
+        }
+
     /** Closes a removed value unless the very same object is still cached under [key] (set again, new TTL). */
     private fun closeRemoved(key: String?, stored: Any?) {
-        val value = stored?.let(::unwrap) as? AutoCloseable ?: return
-        val current = key?.let { cache.getIfPresent(it) }?.let(::unwrap)
+        val value = stored?.let(::closeable) ?: return
+        val current = key?.let { cache.getIfPresent(it) }?.let(::closeable)
         if (current === value) return
         try {
             value.close()

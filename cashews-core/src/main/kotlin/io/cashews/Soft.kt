@@ -7,7 +7,7 @@ import kotlin.time.Duration
  * Caches like [cached], recomputing once a value is older than [softTtl] (default a third of [ttl]); when that
  * recomputation fails with one of [exceptions], the stale value is served instead, until [ttl].
  *
- * Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
+ * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
  */
 public suspend inline fun <reified T> Cache.soft(
     ttl: Duration,
@@ -17,11 +17,12 @@ public suspend inline fun <reified T> Cache.soft(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "soft",
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    softLoad(strategyKey(prefix, key), ttl, softTtl ?: (ttl / 3), exceptions, condition, retry, { ValueType.of<T>() }) {
-        block()
-    }
+    softLoad(strategyKey(prefix, key), ttl, softTtl ?: (ttl / 3), exceptions, condition, retry, tags, {
+        ValueType.of<T>()
+    }) { block() }
 
 /** [soft] with TTLs in the [Ttl] grammar. */
 public suspend inline fun <reified T> Cache.soft(
@@ -32,8 +33,9 @@ public suspend inline fun <reified T> Cache.soft(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "soft",
     retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix, retry) { block() }
+): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix, retry, tags) { block() }
 
 private const val SOFT = "soft"
 
@@ -45,6 +47,7 @@ internal suspend fun <T> Cache.softLoad(
     exceptions: Set<KClass<out Throwable>>,
     condition: CacheCondition,
     retry: Retry?,
+    tags: Collection<String>,
     type: () -> ValueType,
     block: suspend () -> T,
 ): T {
@@ -69,6 +72,7 @@ internal suspend fun <T> Cache.softLoad(
                 type,
                 block,
                 retry,
+                tags,
                 afterStore = { set(freshKey, true, softTtl) },
             )
         } catch (e: Throwable) {

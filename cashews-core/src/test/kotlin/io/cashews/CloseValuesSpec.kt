@@ -25,6 +25,16 @@ private class Resource : AutoCloseable {
 }
 
 class CloseValuesSpec : FunSpec({
+    test("a value stored with tags is closed like any other") {
+        runTest {
+            val cache = Cache("mem://?close_values=true")
+            val tagged = Resource()
+            cache.set("conn", tagged, tags = listOf("t"))
+            cache.delete("conn")
+            tagged.awaitClosed() shouldBe true
+        }
+    }
+
     test("values are closed on delete, replacement, expiry, eviction, clear and close") {
         runTest {
             val time = TestTimeSource()

@@ -28,6 +28,19 @@ internal class Route(
     var local: MemoryBackend? = null
         private set
 
+    /**
+     * Whether this process has stored a tagged value or a counter's tags here. For the in-memory backend, which no
+     * other process shares, `false` proves there is nothing tagged to check, so untagged caches pay nothing for tags.
+     */
+    @Volatile
+    var tagsWritten: Boolean = false
+
+    /**
+     * Whether counters read from here may have tags kept beside them ([TagVersions.counterStampKey]): always for a
+     * byte backend, which other processes may share; for an object backend only once this process tagged something.
+     */
+    val mayHoldCounterTags: Boolean get() = serializer != null || tagsWritten
+
     @Volatile
     private var initialised = disabled
     private val initLock = Mutex()

@@ -21,8 +21,10 @@ import javax.crypto.spec.SecretKeySpec
  *
  * Stored forms:
  * - integers (`Int`, `Long`, `Short`, `Byte`): plain decimal ASCII, unsigned, so counters stay readable and `INCR`-able;
- * - everything else: `cw1|<codec>|<fingerprint>|<compression>|<payload>`, and when a secret is set the whole of it
- *   prefixed by `<digestmod>:<hex hmac>_`, the HMAC taken over the key followed by the unsigned form.
+ * - everything else: `cw1|<codec>|<fingerprint>|<compression>|<payload>`;
+ * - a tagged value: the same behind `cwt|<length>|<stamp as JSON>`, the tags and their versions ([TagStamp]);
+ * - and when a secret is set, the whole of it prefixed by `<digestmod>:<hex hmac>_`, the HMAC taken over the key
+ *   followed by the unsigned form, so tags are signed with the value.
  *
  * Reading never returns a wrong value: anything that does not parse, was written by another codec, has another
  * fingerprint, or lacks a required signature is a [Miss]. A signature that does not match raises
@@ -39,9 +41,15 @@ internal class ValueSerializer(
     private val fingerprints = ConcurrentHashMap<ValueType, String>()
     private val macs = ConcurrentHashMap<DigestMod, Mac>()
 
-    fun encode(key: String, value: Any?, type: () -> ValueType): ByteArray {
+    /** The stored form of [value] at [key], with [stamp] when tagged (integers stay plain: see [TagVersions]). */
+    fun encode(key: String, value: Any?, type: () -> ValueType, stamp: TagStamp? = null): ByteArray {
         if (isInteger(value)) return value.toString().encodeToByteArray()
-        val body = if (value is StoredFailure) failureBody(value) else valueBody(value, type())
+        val untagged = if (value is StoredFailure) failureBody(value) else valueBody(value, type())
+        val body = if (stamp == null) untagged else stampHeader(stamp) + untagged
+        return signed(key, body)
+    }
+
+    private fun signed(key: String, body: ByteArray): ByteArray {
         if (secret == null) return body
         return "${digestMod.id}:${sign(digestMod, key, body)}_".encodeToByteArray() + body
     }
@@ -54,24 +62,84 @@ internal class ValueSerializer(
     // A cached exception is stored the same way whatever the codec: its class name and message as JSON.
     private fun failureBody(failure: StoredFailure): ByteArray =
         "$MAGIC|$FAILURE|-|none|".encodeToByteArray() +
-            failureJson.encodeToString(StoredFailure.serializer(), failure).encodeToByteArray()
+            metaJson.encodeToString(StoredFailure.serializer(), failure).encodeToByteArray()
 
+    /** The stored form of the tags kept beside a counter ([TagVersions.counterStampKey]): a tagged empty body. */
+    fun encodeStamp(key: String, stamp: TagStamp): ByteArray {
+        val body = stampHeader(stamp) + "$MAGIC|$STAMP|-|none|".encodeToByteArray()
+        return signed(key, body)
+    }
+
+    /** The value stored at [key]: the value itself, a [Tagged] value, or [Miss]. */
     fun decode(key: String, stored: Any, type: () -> ValueType): Any? {
         if (stored !is ByteArray) return stored // counters and native structures pass through
         val integer = parseDecimal(stored)
         if (integer != null) return integerAs(integer, type().javaClass)
         val body = (if (secret != null) verified(key, stored) else stored) ?: return Miss
         return try {
-            decodeBody(body, type())
+            val tagged = splitStamp(body)
+            if (tagged == null) {
+                decodeBody(body, 0, type())
+            } else {
+                val value = decodeBody(body, tagged.second, type())
+                if (value === Miss) Miss else Tagged(value, tagged.first)
+            }
         } catch (e: Exception) {
             // Garbage, truncation, a class that changed shape, a codec that rejects the bytes: all are misses.
             Miss
         }
     }
 
-    private fun decodeBody(body: ByteArray, type: ValueType): Any? {
+    /**
+     * The tags of the value stored at [key] without decoding it, or `null` when it has none or cannot be read
+     * (a value that cannot be read is for the full decode to report).
+     */
+    fun stampOf(key: String, stored: ByteArray): TagStamp? {
+        if (parseDecimal(stored) != null) return null
+        val body =
+            (
+                if (secret == null) {
+                    stored
+                } else {
+                    try {
+                        verified(key, stored)
+                    } catch (e: UnsecureDataError) {
+                        null
+                    }
+                }
+            ) ?: return null
+        return try {
+            splitStamp(body)?.first
+        } catch (e: Exception) {
+            null
+        }
+    }
+
+    private fun stampHeader(stamp: TagStamp): ByteArray {
+        val json =
+            metaJson
+                .encodeToString(StampRecord.serializer(), StampRecord(stamp.tags.asList(), stamp.versions.asList()))
+                .encodeToByteArray()
+        return "$TAGGED|${json.size}|".encodeToByteArray() + json
+    }
+
+    /** The stamp of a tagged body and where its untagged body starts, or `null` for an untagged body. */
+    private fun splitStamp(body: ByteArray): Pair<TagStamp, Int>? {
+        if (!body.startsWith(TAGGED_PREFIX)) return null
+        val lengthEnd = body.indexOf('|'.code.toByte(), TAGGED_PREFIX.size)
+        require(lengthEnd > 0 && lengthEnd - TAGGED_PREFIX.size <= MAX_FIELD) { "malformed tag header" }
+        val length = String(body, TAGGED_PREFIX.size, lengthEnd - TAGGED_PREFIX.size, Charsets.US_ASCII).toInt()
+        val jsonStart = lengthEnd + 1
+        require(length >= 0 && jsonStart + length <= body.size) { "truncated tag header" }
+        val record =
+            metaJson.decodeFromString(StampRecord.serializer(), String(body, jsonStart, length, Charsets.UTF_8))
+        require(record.t.size == record.v.size) { "tag header has ${record.t.size} tags for ${record.v.size} versions" }
+        return TagStamp(record.t.toTypedArray(), record.v.toLongArray()) to jsonStart + length
+    }
+
+    private fun decodeBody(body: ByteArray, from: Int, type: ValueType): Any? {
         val fields = ArrayList<String>(4)
-        var start = 0
+        var start = from
         while (fields.size < HEADER_FIELDS) {
             val bar = body.indexOf('|'.code.toByte(), start)
             if (bar < 0 || bar - start > MAX_FIELD) return Miss
@@ -79,7 +147,7 @@ internal class ValueSerializer(
             start = bar + 1
         }
         if (fields[0] == MAGIC && fields[1] == FAILURE) {
-            return failureJson.decodeFromString(
+            return metaJson.decodeFromString(
                 StoredFailure.serializer(),
                 body.copyOfRange(start, body.size).decodeToString(),
             )
@@ -140,8 +208,11 @@ internal class ValueSerializer(
 
     companion object {
         private const val MAGIC = "cw1"
+        private const val TAGGED = "cwt"
+        private val TAGGED_PREFIX = "$TAGGED|".encodeToByteArray()
         private const val FAILURE = "failure"
-        private val failureJson = kotlinx.serialization.json.Json
+        private const val STAMP = "stamp"
+        private val metaJson = kotlinx.serialization.json.Json
         private const val HEADER_FIELDS = 4
         private const val MAX_FIELD = 64
 
@@ -171,6 +242,19 @@ internal class ValueSerializer(
                 else -> Miss
             }
     }
+}
+
+/** The JSON form of a [TagStamp] in a tagged envelope. */
+@kotlinx.serialization.Serializable
+private class StampRecord(
+    val t: List<String>,
+    val v: List<Long>,
+)
+
+private fun ByteArray.startsWith(prefix: ByteArray): Boolean {
+    if (size < prefix.size) return false
+    for (i in prefix.indices) if (this[i] != prefix[i]) return false
+    return true
 }
 
 private fun ByteArray.indexOf(byte: Byte, from: Int): Int {
