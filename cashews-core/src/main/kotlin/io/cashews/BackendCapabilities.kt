@@ -26,9 +26,11 @@ public interface BitsBackend {
 /** A sliding-window log: the atomic primitive under sliding-window rate limits. */
 public interface SlidingWindowBackend {
     /**
-     * Drops entries before [start], counts entries in `[start, end]`, and, when fewer than [maxValue], records one
-     * entry at [end]. Every call records its own entry, even at a timestamp already recorded. Returns the count
-     * including the new entry (at most [maxValue]). [ttl], when given, is set on the key by every call.
+     * Drops entries before [start] and counts the entries left, including any recorded at a time after [end] (by a
+     * caller whose clock is ahead). When fewer than [maxValue], records one entry at [end] (every call its own, even
+     * at a time already recorded) and returns the count including it, `1..maxValue`; otherwise records nothing and
+     * returns `maxValue + 1`, so a result over [maxValue] always means refused. [ttl], when given, is set on the key
+     * by every call.
      */
     public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long
 }

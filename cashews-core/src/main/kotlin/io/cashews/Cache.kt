@@ -78,6 +78,14 @@ public class Cache(
 
     internal val tagVersions = TagVersions(::route)
 
+    // Wall-clock milliseconds as strategies that share windows across processes need them, advanced by timeSource so
+    // that those windows also run in virtual time in tests.
+    private val epochAtStart = System.currentTimeMillis()
+    private val startMark = timeSource.markNow()
+
+    /** Milliseconds since the epoch, advancing with [timeSource]. */
+    internal fun epochMillis(): Long = epochAtStart + startMark.elapsedNow().inWholeMilliseconds
+
     /**
      * Whether strategies count hits, misses, loads, failures and stale answers ([stats]). Off by default: when off,
      * and no [detect] block runs, a hit does no bookkeeping at all.
@@ -488,7 +496,10 @@ public class Cache(
         return capability<BitsBackend>(key, "incrBits").incrBits(key, indexes, size, by)
     }
 
-    /** The sliding-window log primitive (see [SlidingWindowBackend.sliceIncr]); times are in the caller's unit. */
+    /**
+     * The sliding-window log primitive (see [SlidingWindowBackend.sliceIncr]): the count after recording one entry,
+     * or `maxValue + 1` when the window was full and nothing was recorded. Times are in the caller's unit.
+     */
     public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration? = null): Long {
         require(start <= end) { "window start $start is after its end $end" }
         require(maxValue > 0) { "maxValue must be positive, was $maxValue" }

@@ -51,3 +51,31 @@ public class CachedFailureError(
 
 /** A key template is malformed, names an unknown filter or placeholder, or cannot render a value it was given. */
 public class KeyTemplateError(message: String, cause: Throwable? = null) : CacheError(message, cause)
+
+/**
+ * A call was refused by a rate limit: [limit] calls per [period] were already made under [key]. [retryAfter] is how
+ * long until calls are admitted again, when the backend can tell.
+ */
+public class RateLimitError(
+    /** The key the calls are counted under. */
+    public val key: String,
+    /** The number of calls admitted per [period]. */
+    public val limit: Long,
+    /** The window the calls are counted in. */
+    public val period: kotlin.time.Duration,
+    /** How long until the next call can pass, or `null` when unknown. */
+    public val retryAfter: kotlin.time.Duration?,
+) : CacheError(
+        "rate limit of $limit per $period reached for '$key'" + (retryAfter?.let { "; retry after $it" } ?: ""),
+    )
+
+/**
+ * A call was refused because the circuit breaker at [key] is open (or half-open with its trial calls taken).
+ * [retryAfter] is how long until calls are tried again, when known.
+ */
+public class CircuitBreakerOpen(
+    /** The key the breaker keeps its state under. */
+    public val key: String,
+    /** How long until the breaker lets calls through again, or `null` when unknown. */
+    public val retryAfter: kotlin.time.Duration?,
+) : CacheError("circuit breaker '$key' is open" + (retryAfter?.let { "; retry after $it" } ?: ""))

@@ -89,8 +89,8 @@ public class MemoryBackend(
     /** The live value at [key] without suspending: the hit path of an in-memory cache. */
     internal fun getNow(key: String): Any? {
         val stored = cache.getIfPresent(key) ?: return null
-        if (stored !is Expiring) return stored
-        if (clock.read() < stored.expiresAt) return stored.value
+        if (stored !is Expiring) return if (stored is BitField) stored.snapshot() else stored
+        if (clock.read() < stored.expiresAt) return stored.value.let { if (it is BitField) it.snapshot() else it }
         map.remove(key, stored)
         return null
     }
@@ -211,28 +211,43 @@ public class MemoryBackend(
     }
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
-        val bytes = getNow(key) as? ByteArray
-        return indexes.map { BitCounters.read(bytes, it, size) }
+        val stored = live(key)?.let(::unwrap)
+        if (stored is BitField) return synchronized(stored) { indexes.map { BitCounters.read(stored.bytes, it, size) } }
+        return indexes.map { BitCounters.read(stored as? ByteArray, it, size) }
     }
 
-    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> =
-        update(key, null) { old ->
-            var bytes = (old as? ByteArray)?.copyOf() ?: ByteArray(0)
-            val values = ArrayList<Long>(indexes.size)
-            for (index in indexes) {
-                val next = BitCounters.saturatingAdd(BitCounters.read(bytes, index, size), by, size)
-                bytes = BitCounters.write(bytes, index, size, next)
-                values += next
+    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> {
+        while (true) {
+            val raw = cache.getIfPresent(key)
+            val old = raw?.takeIf(::isLive)
+            val field = old?.let(::unwrap) as? BitField
+            if (field == null) {
+                // First counter update here: the bytes move into a field that later updates change in place.
+                val bytes = (old?.let(::unwrap) as? ByteArray)?.copyOf() ?: ByteArray(0)
+                swap(key, raw, wrap(BitField(bytes), old?.let(::expiresAtOf) ?: FOREVER))
+                continue
             }
-            bytes to values
+            synchronized(field) {
+                // Still the entry at the key (not deleted or replaced meanwhile): update it in place.
+                if (map[key] === raw) {
+                    val values = ArrayList<Long>(indexes.size)
+                    for (index in indexes) {
+                        val next = BitCounters.saturatingAdd(BitCounters.read(field.bytes, index, size), by, size)
+                        field.bytes = BitCounters.write(field.bytes, index, size, next)
+                        values += next
+                    }
+                    return values
+                }
+            }
         }
+    }
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
         update(key, ttl) { old ->
             val kept = ((old as? SlidingWindowLog)?.stamps ?: LongArray(0)).filter { it >= start }
-            val inWindow = kept.count { it <= end }.toLong()
+            val inWindow = kept.size.toLong()
             if (inWindow >= maxValue) {
-                SlidingWindowLog(kept.toLongArray()) to maxValue
+                SlidingWindowLog(kept.toLongArray()) to maxValue + 1
             } else {
                 SlidingWindowLog((kept + end).toLongArray()) to inWindow + 1
             }
@@ -356,6 +371,16 @@ public class MemoryBackend(
     private class SlidingWindowLog(
         val stamps: LongArray,
     )
+
+    /**
+     * Bit counters changed in place under their own lock: a copy per update, as the other atomic commands make,
+     * would cost a large Bloom filter its whole size on every add. Reads see a copy of the bytes.
+     */
+    private class BitField(
+        var bytes: ByteArray,
+    ) {
+        fun snapshot(): ByteArray = synchronized(this) { bytes.copyOf() }
+    }
 
     /** A value written with a TTL and the clock reading at which it expires. Values without a TTL are stored bare. */
     private class Expiring(

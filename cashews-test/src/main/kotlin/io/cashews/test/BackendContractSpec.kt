@@ -291,8 +291,14 @@ public abstract class BackendContractSpec(
         contract("sliceIncr counts a sliding window and stops at the max") {
             cache.sliceIncr("w", start = 0, end = 100, maxValue = 2) shouldBe 1
             cache.sliceIncr("w", start = 0, end = 100, maxValue = 2) shouldBe 2
-            cache.sliceIncr("w", start = 50, end = 150, maxValue = 2) shouldBe 2
+            cache.sliceIncr("w", start = 50, end = 150, maxValue = 2) shouldBe 3 // full: refused, not recorded
             cache.sliceIncr("w", start = 101, end = 201, maxValue = 2) shouldBe 1
+        }
+
+        contract("sliceIncr counts entries recorded at a later time than its own end") {
+            cache.sliceIncr("w", start = 0, end = 500, maxValue = 2) shouldBe 1
+            cache.sliceIncr("w", start = 0, end = 400, maxValue = 2) shouldBe 2
+            cache.sliceIncr("w", start = 0, end = 300, maxValue = 2) shouldBe 3
         }
 
         contract("concurrent setAdd loses no member") {
@@ -314,9 +320,9 @@ public abstract class BackendContractSpec(
                 withContext(Dispatchers.Default) {
                     (1..1000).map { async { cache.sliceIncr("w", start = 0, end = 10, maxValue = 100) } }.awaitAll()
                 }
-            // Each admitted call sees its own position 1..100 once; every later call sees the full window.
-            counts.filter { it < 100 }.sorted() shouldBe (1L..99L).toList()
-            counts.count { it == 100L } shouldBe 901
+            // Each admitted call sees its own position 1..100 once; every later call is refused.
+            counts.filter { it <= 100 }.sorted() shouldBe (1L..100L).toList()
+            counts.count { it == 101L } shouldBe 900
         }
 
         contract("sets add, remove and pop members") {

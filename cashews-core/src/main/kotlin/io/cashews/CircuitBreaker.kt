@@ -1,0 +1,88 @@
+package io.cashews
+
+import kotlinx.coroutines.CancellationException
+import kotlin.reflect.KClass
+import kotlin.time.Duration
+
+/**
+ * Runs [block] through a circuit breaker whose state lives in the backend at `"$prefix:$key"`, so every process
+ * sharing the backend shares one breaker.
+ *
+ * ```
+ * suspend fun quote() = cache.circuitBreaker(errorsRate = 50.0, period = 1.minutes, ttl = 30.seconds, minCalls = 20, key = "quotes") { api.quote() }
+ * ```
+ *
+ * - **Closed**: calls pass and are counted in windows of [period]. When a call fails with one of [exceptions] and at
+ *   least [minCalls] calls were made in the window, of which at least [errorsRate] percent failed, the breaker
+ *   opens. Other exceptions pass through uncounted, as does cancellation.
+ * - **Open** for [ttl]: every call is refused with [CircuitBreakerOpen], which tells how long is left.
+ * - **Half-open** for up to [halfOpenTtl] after that: [halfOpenCalls] trial calls pass, the others are refused. A
+ *   trial that succeeds closes the breaker; one that fails with a counted exception opens it again for [ttl]. With
+ *   no trial at all in [halfOpenTtl], the breaker closes.
+ *
+ * @throws IllegalArgumentException when [errorsRate] is not in (0, 100] or a count is not positive.
+ */
+public suspend fun <T> Cache.circuitBreaker(
+    errorsRate: Double,
+    period: Duration,
+    ttl: Duration,
+    key: String,
+    halfOpenTtl: Duration = ttl,
+    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    minCalls: Long = 1,
+    halfOpenCalls: Long = 1,
+    prefix: String = "circuit_breaker",
+    block: suspend () -> T,
+): T {
+    require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
+    require(minCalls > 0) { "minCalls must be positive, was $minCalls" }
+    require(halfOpenCalls > 0) { "halfOpenCalls must be positive, was $halfOpenCalls" }
+    val windowMillis = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
+    Ttl.requirePositive(ttl)
+    Ttl.requirePositive(halfOpenTtl)
+    val breaker = strategyKey(prefix, key)
+    val openKey = "$breaker:open"
+    val halfOpenKey = "$breaker:half_open"
+    val trialsKey = "$breaker:trials"
+
+    suspend fun open() {
+        set(openKey, true, ttl)
+        set(halfOpenKey, true, ttl + halfOpenTtl)
+        delete(trialsKey)
+    }
+
+    fun counts(e: Throwable): Boolean = e !is CancellationException && exceptions.any { it.isInstance(e) }
+
+    val openFor = ttl(openKey)
+    if (openFor != KeyTtl.Missing) throw CircuitBreakerOpen(breaker, (openFor as? KeyTtl.Expiring)?.remaining)
+
+    if (exists(halfOpenKey)) {
+        if (incr(trialsKey, 1, halfOpenTtl) > halfOpenCalls) {
+            throw CircuitBreakerOpen(breaker, (ttl(trialsKey) as? KeyTtl.Expiring)?.remaining)
+        }
+        val result =
+            try {
+                block()
+            } catch (e: Throwable) {
+                if (counts(e)) open()
+                throw e
+            }
+        deleteMany(listOf(halfOpenKey, trialsKey)) // closed again
+        return result
+    }
+
+    // Windows aligned on the clock, so concurrent callers and processes count into the same one.
+    val window = epochMillis() / windowMillis
+    val callsKey = "$breaker:calls:$window"
+    incr(callsKey, 1, period)
+    try {
+        return block()
+    } catch (e: Throwable) {
+        if (counts(e)) {
+            val fails = incr("$breaker:fails:$window", 1, period)
+            val calls = get<Long>(callsKey) ?: fails
+            if (calls >= minCalls && fails * 100.0 >= errorsRate * calls) open()
+        }
+        throw e
+    }
+}

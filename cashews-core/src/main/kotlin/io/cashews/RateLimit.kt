@@ -1,0 +1,62 @@
+package io.cashews
+
+import kotlin.time.Duration
+
+/**
+ * Runs [block] if fewer than [limit] calls were made under [key] in the current window of [period]; otherwise
+ * returns what [action] returns, or throws [RateLimitError] when there is no action.
+ *
+ * ```
+ * suspend fun search(user: String, q: String) = cache.rateLimit(limit = 100, period = 1.minutes, key = "search:$user") { index.search(q) }
+ * ```
+ *
+ * A fixed window: the first call creates a counter at `"$prefix:$key"` that expires after [period]. The first call
+ * over the limit starts a [ban] (default: one [period]; `null` for none) during which every call is refused. The
+ * count lives in the backend and is incremented atomically, so the limit is exact however many callers and
+ * processes share it: of 1 000 concurrent callers with a limit of 100, exactly 100 pass.
+ *
+ * @throws IllegalArgumentException when [limit] is not positive.
+ * @throws InvalidTtlError when [period] or [ban] is not positive.
+ */
+public suspend inline fun <T> Cache.rateLimit(
+    limit: Long,
+    period: Duration,
+    key: String,
+    ban: Duration? = period,
+    prefix: String = "rate_limit",
+    noinline action: (suspend (RateLimitError) -> T)? = null,
+    block: () -> T,
+): T {
+    val refused = fixedWindowRefusal(strategyKey(prefix, key), limit, period, ban) ?: return block()
+    if (action != null) return action(refused) // its result may be null: not a reason to throw
+    throw refused
+}
+
+/** [rateLimit] with the key rendered from the template [key] and [args]: `KeyTemplate.of("search:{user}")`. */
+public suspend inline fun <T> Cache.rateLimit(
+    limit: Long,
+    period: Duration,
+    key: KeyTemplate,
+    args: Map<String, Any?>,
+    ban: Duration? = period,
+    prefix: String = "rate_limit",
+    noinline action: (suspend (RateLimitError) -> T)? = null,
+    block: () -> T,
+): T = rateLimit(limit, period, key.renderInContext(args), ban, prefix, action, block)
+
+/** Counts one call at [key]; `null` when it is admitted, else the error that refuses it. */
+@PublishedApi
+internal suspend fun Cache.fixedWindowRefusal(
+    key: String,
+    limit: Long,
+    period: Duration,
+    ban: Duration?,
+): RateLimitError? {
+    require(limit > 0) { "rate limit must be positive, was $limit" }
+    Ttl.requirePositive(period)
+    ban?.let(Ttl::requirePositive)
+    val count = incr(key, 1, period)
+    if (count <= limit) return null
+    if (count == limit + 1 && ban != null) expire(key, ban)
+    return RateLimitError(key, limit, period, (ttl(key) as? KeyTtl.Expiring)?.remaining)
+}

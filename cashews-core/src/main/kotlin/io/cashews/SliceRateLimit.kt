@@ -1,0 +1,50 @@
+package io.cashews
+
+import kotlin.time.Duration
+
+/**
+ * Runs [block] if fewer than [limit] calls were admitted under [key] in the last [period] (a sliding window);
+ * otherwise returns what [action] returns, or throws [RateLimitError] when there is no action.
+ *
+ * Each admitted call is logged with its time at `"$prefix:$key"` (through [Cache.sliceIncr], atomic in the backend)
+ * and leaves the window exactly [period] later. Refused calls are not logged (cashews logs the first one, which
+ * under steady excess traffic keeps the window full for good). The times are wall-clock milliseconds advanced by the
+ * cache's time source, so processes sharing a backend share one window.
+ *
+ * @throws IllegalArgumentException when [limit] is not positive.
+ * @throws InvalidTtlError when [period] is not positive.
+ */
+public suspend inline fun <T> Cache.sliceRateLimit(
+    limit: Long,
+    period: Duration,
+    key: String,
+    prefix: String = "srl",
+    noinline action: (suspend (RateLimitError) -> T)? = null,
+    block: () -> T,
+): T {
+    val refused = slidingWindowRefusal(strategyKey(prefix, key), limit, period) ?: return block()
+    if (action != null) return action(refused) // its result may be null: not a reason to throw
+    throw refused
+}
+
+/** [sliceRateLimit] with the key rendered from the template [key] and [args]. */
+public suspend inline fun <T> Cache.sliceRateLimit(
+    limit: Long,
+    period: Duration,
+    key: KeyTemplate,
+    args: Map<String, Any?>,
+    prefix: String = "srl",
+    noinline action: (suspend (RateLimitError) -> T)? = null,
+    block: () -> T,
+): T = sliceRateLimit(limit, period, key.renderInContext(args), prefix, action, block)
+
+/** Logs one call at [key]; `null` when it is admitted, else the error that refuses it. */
+@PublishedApi
+internal suspend fun Cache.slidingWindowRefusal(key: String, limit: Long, period: Duration): RateLimitError? {
+    require(limit > 0) { "rate limit must be positive, was $limit" }
+    val window = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
+    val now = epochMillis()
+    // The window (now - period, now]: a call made at t counts until t + period, exclusive.
+    val count = sliceIncr(key, now - window + 1, now, limit, period)
+    return if (count <= limit) null else RateLimitError(key, limit, period, null)
+}
