@@ -30,7 +30,7 @@ public interface SlidingWindowBackend {
      * caller whose clock is ahead). When fewer than [maxValue], records one entry at [end] (every call its own, even
      * at a time already recorded) and returns the count including it, `1..maxValue`; otherwise records nothing and
      * returns `maxValue + 1`, so a result over [maxValue] always means refused. [ttl], when given, is set on the key
-     * by every call.
+     * by every call that changes the log (a refusal may leave it as it is: the key then still outlives its entries).
      */
     public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long
 }

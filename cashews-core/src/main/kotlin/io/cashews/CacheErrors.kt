@@ -55,6 +55,9 @@ public class KeyTemplateError(message: String, cause: Throwable? = null) : Cache
 /**
  * A call was refused by a rate limit: [limit] calls per [period] were already made under [key]. [retryAfter] is how
  * long until calls are admitted again, when the backend can tell.
+ *
+ * It carries no stack trace: it is an expected answer made on every refusal, and a stack trace would cost more than
+ * the decision itself. Its message names the key.
  */
 public class RateLimitError(
     /** The key the calls are counted under. */
@@ -67,7 +70,9 @@ public class RateLimitError(
     public val retryAfter: kotlin.time.Duration?,
 ) : CacheError(
         "rate limit of $limit per $period reached for '$key'" + (retryAfter?.let { "; retry after $it" } ?: ""),
-    )
+    ) {
+    override fun fillInStackTrace(): Throwable = this
+}
 
 /**
  * A call was refused because the circuit breaker at [key] is open (or half-open with its trial calls taken).

@@ -261,6 +261,67 @@ public class JavaCache private constructor(
     ): CompletableFuture<R> =
         call { cache.locked(ttl.toKotlinDuration(), key) { action.get().await() } }
 
+    /**
+     * The fixed-window rate limit ([Cache.rateLimit]): runs [action] when fewer than [limit] calls were made under
+     * [key] in the current [period], else completes exceptionally with [RateLimitError]. The first refused call
+     * starts a [ban] (`null`: none).
+     */
+    @JvmOverloads
+    public fun <R> rateLimit(
+        key: String,
+        limit: Long,
+        period: java.time.Duration,
+        action: Supplier<CompletableFuture<R>>,
+        ban: java.time.Duration? = period,
+    ): CompletableFuture<R> =
+        call { cache.rateLimit(limit, period.toKotlinDuration(), key, ban.toTtl()) { action.get().await() } }
+
+    /** The sliding-window rate limit ([Cache.sliceRateLimit]): at most [limit] calls under [key] in any [period]. */
+    public fun <R> sliceRateLimit(
+        key: String,
+        limit: Long,
+        period: java.time.Duration,
+        action: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call {
+            cache.sliceRateLimit(
+                limit,
+                period.toKotlinDuration(),
+                key,
+            ) { action.get().await() }
+        }
+
+    /**
+     * The circuit breaker ([Cache.circuitBreaker]): opens for [ttl] once [errorsRate] percent of at least [minCalls]
+     * calls in a [period] failed, then lets one trial call through. Refused calls complete exceptionally with
+     * [CircuitBreakerOpen].
+     */
+    public fun <R> circuitBreaker(
+        key: String,
+        errorsRate: Double,
+        period: java.time.Duration,
+        ttl: java.time.Duration,
+        minCalls: Long,
+        action: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call {
+            cache.circuitBreaker(
+                errorsRate,
+                period.toKotlinDuration(),
+                ttl.toKotlinDuration(),
+                key,
+                minCalls = minCalls,
+            ) { action.get().await() }
+        }
+
+    /** A Bloom filter in this cache ([Cache.bloom]), with futures. */
+    public fun bloom(name: String, capacity: Long, falsePositives: Double): JavaBloomFilter =
+        JavaBloomFilter(cache.bloom(name, capacity, falsePositives), scope)
+
+    /** A dual Bloom filter in this cache ([Cache.dualBloom]), with futures. */
+    public fun dualBloom(name: String, capacity: Long, falsePositives: Double): JavaDualBloomFilter =
+        JavaDualBloomFilter(cache.dualBloom(name, capacity, falsePositives), scope)
+
     /** The value as the backend stores it (bytes on a byte backend), or `null`. */
     public fun getRaw(key: String): CompletableFuture<Any?> = call { cache.getRaw(key) }
 

@@ -18,6 +18,7 @@ import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
 import java.util.Collections
+import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
@@ -89,8 +90,8 @@ public class MemoryBackend(
     /** The live value at [key] without suspending: the hit path of an in-memory cache. */
     internal fun getNow(key: String): Any? {
         val stored = cache.getIfPresent(key) ?: return null
-        if (stored !is Expiring) return if (stored is BitField) stored.snapshot() else stored
-        if (clock.read() < stored.expiresAt) return stored.value.let { if (it is BitField) it.snapshot() else it }
+        if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
+        if (clock.read() < stored.expiresAt) return stored.value.let { if (it is InPlace) it.snapshot() else it }
         map.remove(key, stored)
         return null
     }
@@ -157,10 +158,11 @@ public class MemoryBackend(
             val raw = cache.getIfPresent(key)
             val old = raw?.takeIf(::isLive)
             if (old == null) {
-                if (swap(key, raw, wrap(by, expiresAt(ttl)))) return by
+                if (swap(key, raw, wrap(Counter(by), expiresAt(ttl)))) return by
                 continue
             }
             val value = unwrap(old)
+            if (value is Counter) return value.add(key, by)
             val current =
                 integerValue(value)
                     ?: throw NotAnIntegerError("value at key '$key' is not an integer; incr left it unchanged")
@@ -170,8 +172,7 @@ public class MemoryBackend(
                 } catch (e: ArithmeticException) {
                     throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
                 }
-            val stored: Any = if (value is ByteArray) next.toString().encodeToByteArray() else next
-            if (map.replace(key, old, wrap(stored, expiresAtOf(old)))) return next
+            if (map.replace(key, old, wrap(Counter(next, asText = value is ByteArray), expiresAtOf(old)))) return next
         }
     }
 
@@ -242,16 +243,26 @@ public class MemoryBackend(
         }
     }
 
-    override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
-        update(key, ttl) { old ->
-            val kept = ((old as? SlidingWindowLog)?.stamps ?: LongArray(0)).filter { it >= start }
-            val inWindow = kept.size.toLong()
-            if (inWindow >= maxValue) {
-                SlidingWindowLog(kept.toLongArray()) to maxValue + 1
-            } else {
-                SlidingWindowLog((kept + end).toLongArray()) to inWindow + 1
+    override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long {
+        while (true) {
+            val raw = cache.getIfPresent(key)
+            val old = raw?.takeIf(::isLive)
+            val stamps = (old?.let(::unwrap) as? SlidingWindowLog)?.stamps ?: LongArray(0)
+            var kept = 0
+            for (stamp in stamps) if (stamp >= start) kept++
+            // A full window with nothing to drop is left as it is: refusals cost no write.
+            if (kept >= maxValue && kept == stamps.size) return maxValue + 1
+            val size = if (kept >= maxValue) kept else kept + 1
+            val next = LongArray(size)
+            var i = 0
+            for (stamp in stamps) if (stamp >= start) next[i++] = stamp
+            if (i < size) next[i] = end
+            val expiresAt = if (ttl != null || old == null) expiresAt(ttl) else expiresAtOf(old)
+            if (swap(key, raw, wrap(SlidingWindowLog(next), expiresAt))) {
+                return if (kept >= maxValue) maxValue + 1 else kept + 1L
             }
         }
+    }
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =
         update(key, ttl) { old ->
@@ -358,6 +369,7 @@ public class MemoryBackend(
     private fun integerValue(value: Any): Long? =
         when (value) {
             is Long -> value
+            is Counter -> value.current()
             is Int -> value.toLong()
             is Short -> value.toLong()
             is Byte -> value.toLong()
@@ -378,8 +390,42 @@ public class MemoryBackend(
      */
     private class BitField(
         var bytes: ByteArray,
-    ) {
-        fun snapshot(): ByteArray = synchronized(this) { bytes.copyOf() }
+    ) : InPlace {
+        override fun snapshot(): ByteArray = synchronized(this) { bytes.copyOf() }
+    }
+
+    /**
+     * A counter that `incr` changes with a compare-and-set instead of replacing the cache entry on every call, which
+     * costs several times more. Reads see its current value as a `Long`, or as decimal text if it was stored so.
+     */
+    private class Counter(
+        initial: Long,
+        private val asText: Boolean = false,
+    ) : InPlace {
+        private val value = AtomicLong(initial)
+
+        fun current(): Long = value.get()
+
+        // A counter that was stored as decimal text (by a byte-mode cache) reads back as text, as it was written.
+        override fun snapshot(): Any = if (asText) value.get().toString().encodeToByteArray() else value.get()
+
+        fun add(key: String, by: Long): Long {
+            while (true) {
+                val current = value.get()
+                val next =
+                    try {
+                        Math.addExact(current, by)
+                    } catch (e: ArithmeticException) {
+                        throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
+                    }
+                if (value.compareAndSet(current, next)) return next
+            }
+        }
+    }
+
+    /** A value changed in place by the atomic commands; reads get a snapshot of it. */
+    private interface InPlace {
+        fun snapshot(): Any
     }
 
     /** A value written with a TTL and the clock reading at which it expires. Values without a TTL are stored bare. */

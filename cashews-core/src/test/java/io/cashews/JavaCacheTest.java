@@ -159,4 +159,43 @@ class JavaCacheTest {
         Cache inner = new Cache("mem://");
         assertSame(inner, JavaCache.of(inner).getCache());
     }
+
+    @Test
+    void rateLimitsRefuseWithRateLimitError() {
+        Supplier<CompletableFuture<String>> call = () -> CompletableFuture.completedFuture("ok");
+        assertEquals("ok", cache.rateLimit("api", 1, Duration.ofMinutes(1), call).join());
+        CompletionException refused =
+                assertThrows(CompletionException.class, () -> cache.rateLimit("api", 1, Duration.ofMinutes(1), call).join());
+        assertInstanceOf(RateLimitError.class, refused.getCause());
+        assertEquals("ok", cache.sliceRateLimit("s", 1, Duration.ofMinutes(1), call).join());
+        CompletionException sliding =
+                assertThrows(CompletionException.class, () -> cache.sliceRateLimit("s", 1, Duration.ofMinutes(1), call).join());
+        assertInstanceOf(RateLimitError.class, sliding.getCause());
+    }
+
+    @Test
+    void aCircuitBreakerOpensOnFailuresAndRefusesWithCircuitBreakerOpen() {
+        Supplier<CompletableFuture<String>> failing =
+                () -> CompletableFuture.failedFuture(new IllegalStateException("down"));
+        CompletionException first = assertThrows(CompletionException.class,
+                () -> cache.circuitBreaker("cb", 50.0, Duration.ofMinutes(1), Duration.ofMinutes(1), 1, failing).join());
+        assertInstanceOf(IllegalStateException.class, first.getCause());
+        CompletionException open = assertThrows(CompletionException.class,
+                () -> cache.circuitBreaker("cb", 50.0, Duration.ofMinutes(1), Duration.ofMinutes(1), 1, failing).join());
+        assertInstanceOf(CircuitBreakerOpen.class, open.getCause());
+    }
+
+    @Test
+    void bloomFiltersAnswerThroughFutures() {
+        JavaBloomFilter emails = cache.bloom("emails", 1_000, 0.01);
+        emails.add("ann@example.com").join();
+        assertTrue(emails.mightContain("ann@example.com").join());
+        assertFalse(emails.check("bob@example.com", () -> CompletableFuture.completedFuture(true)).join());
+        JavaDualBloomFilter even = cache.dualBloom("even", 1_000, 0.01);
+        AtomicInteger checks = new AtomicInteger();
+        for (int round = 0; round < 2; round++) {
+            assertTrue(even.check("2", () -> CompletableFuture.completedFuture(checks.incrementAndGet() > 0)).join());
+        }
+        assertEquals(1, checks.get());
+    }
 }

@@ -1,0 +1,41 @@
+package io.cashews
+
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.future.future
+import java.util.concurrent.CompletableFuture
+import java.util.function.Supplier
+
+/** A [BloomFilter] for Java callers: the same filter, with futures. Made by [JavaCache.bloom]. */
+public class JavaBloomFilter internal constructor(
+    /** The filter behind this facade. */
+    public val filter: BloomFilter,
+    private val scope: CoroutineScope,
+) {
+    /** Adds [element]. */
+    public fun add(element: String): CompletableFuture<Void?> =
+        scope.future(start = CoroutineStart.UNDISPATCHED) {
+            filter.add(element)
+            null
+        }
+
+    /** `false` when [element] was certainly never added; `true` when it probably was. */
+    public fun mightContain(element: String): CompletableFuture<Boolean> =
+        scope.future(start = CoroutineStart.UNDISPATCHED) { filter.mightContain(element) }
+
+    /** [BloomFilter.check]: `false` at once for an element never added, else [check]'s answer. */
+    public fun check(element: String, check: Supplier<CompletableFuture<Boolean>>): CompletableFuture<Boolean> =
+        scope.future(start = CoroutineStart.UNDISPATCHED) { filter.check(element) { check.get().await() } }
+}
+
+/** A [DualBloomFilter] for Java callers. Made by [JavaCache.dualBloom]. */
+public class JavaDualBloomFilter internal constructor(
+    /** The filters behind this facade. */
+    public val filter: DualBloomFilter,
+    private val scope: CoroutineScope,
+) {
+    /** [DualBloomFilter.check]: [check]'s answer for [element], from the filters when they know it. */
+    public fun check(element: String, check: Supplier<CompletableFuture<Boolean>>): CompletableFuture<Boolean> =
+        scope.future(start = CoroutineStart.UNDISPATCHED) { filter.check(element) { check.get().await() } }
+}
