@@ -26,46 +26,36 @@ private suspend fun admitted(limiter: suspend (suspend () -> Unit) -> Unit): Boo
         false
     }
 
+/** How many of 1 000 callers released at once on real threads [limiter] admits. */
+private fun concurrentAdmissions(limiter: suspend (suspend () -> Unit) -> Unit): Int {
+    val gate = CompletableDeferred<Unit>()
+    return runBlocking(Dispatchers.Default) {
+        val callers =
+            List(1_000) {
+                async {
+                    gate.await()
+                    admitted(limiter)
+                }
+            }
+        gate.complete(Unit)
+        callers.awaitAll().count { it }
+    }
+}
+
 class RateLimitSpec : FunSpec({
     val urls = listOf("mem://", "mem://?secret=s3cr3t")
 
     context("fixed window: exactly the limit passes among 1 000 concurrent callers") {
         withTests(urls) { url ->
             val cache = Cache(url)
-            val gate = CompletableDeferred<Unit>()
-            val passed =
-                runBlocking(Dispatchers.Default) {
-                    val callers =
-                        List(1_000) {
-                            async {
-                                gate.await()
-                                admitted { call -> cache.rateLimit(100, 1.minutes, "hot") { call() } }
-                            }
-                        }
-                    gate.complete(Unit)
-                    callers.awaitAll().count { it }
-                }
-            passed shouldBe 100
+            concurrentAdmissions { call -> cache.rateLimit(100, 1.minutes, "hot") { call() } } shouldBe 100
         }
     }
 
     context("sliding window: exactly the limit passes among 1 000 concurrent callers") {
         withTests(urls) { url ->
             val cache = Cache(url)
-            val gate = CompletableDeferred<Unit>()
-            val passed =
-                runBlocking(Dispatchers.Default) {
-                    val callers =
-                        List(1_000) {
-                            async {
-                                gate.await()
-                                admitted { call -> cache.sliceRateLimit(100, 1.minutes, "hot") { call() } }
-                            }
-                        }
-                    gate.complete(Unit)
-                    callers.awaitAll().count { it }
-                }
-            passed shouldBe 100
+            concurrentAdmissions { call -> cache.sliceRateLimit(100, 1.minutes, "hot") { call() } } shouldBe 100
         }
     }
 
