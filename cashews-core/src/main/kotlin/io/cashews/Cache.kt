@@ -14,6 +14,7 @@ import io.cashews.internal.TagVersions
 import io.cashews.internal.TagVersions.Companion.counterStampKey
 import io.cashews.internal.Tagged
 import io.cashews.internal.ValueSerializer
+import io.cashews.internal.ValueSerializer.Companion.isInteger
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -265,21 +266,7 @@ public class Cache(
                 backend.scan(pattern).collect { emit(it) }
                 return@flow
             }
-            val batch = ArrayList<String>(MATCH_BATCH)
-
-            suspend fun drain() {
-                val stored = backend.getMany(batch)
-                for (i in batch.indices) {
-                    val raw = stored[i] ?: continue
-                    if (!isTagStale(route, batch[i], raw)) emit(batch[i])
-                }
-                batch.clear()
-            }
-            backend.scan(pattern).collect {
-                batch += it
-                if (batch.size == MATCH_BATCH) drain()
-            }
-            if (batch.isNotEmpty()) drain()
+            scanWithValues(backend, pattern) { key, stored -> if (!isTagStale(route, key, stored)) emit(key) }
         }
 
     /** Every live key matching [pattern] with its value; keys whose value is not a readable [T] are skipped. */
@@ -652,7 +639,8 @@ public class Cache(
                 checkedTtl,
             )
             if (route.mayHoldCounterTags) {
-                backend.deleteMany(group.filter { isInteger(it.value) }.map { counterStampKey(it.key) })
+                val stamps = group.filter { isInteger(it.value) }.map { counterStampKey(it.key) }
+                if (stamps.isNotEmpty()) backend.deleteMany(stamps)
             }
         }
     }
@@ -661,24 +649,27 @@ public class Cache(
     internal fun matching(pattern: String, type: () -> ValueType): Flow<Pair<String, Any?>> =
         flow {
             val route = route(pattern)
-            val backend = route.ready()
-            val batch = ArrayList<String>(MATCH_BATCH)
-
-            suspend fun drain() {
-                val stored = backend.getMany(batch)
-                for (i in batch.indices) {
-                    val raw = stored[i] ?: continue
-                    val value = settleTags(route, batch[i], decode(route, batch[i], raw, type))
-                    if (value !== Miss) emit(batch[i] to value)
-                }
-                batch.clear()
+            scanWithValues(route.ready(), pattern) { key, stored ->
+                val value = settleTags(route, key, decode(route, key, stored, type))
+                if (value !== Miss) emit(key to value)
             }
-            backend.scan(pattern).collect {
-                batch += it
-                if (batch.size == MATCH_BATCH) drain()
-            }
-            if (batch.isNotEmpty()) drain()
         }
+
+    /** Scans [pattern] on [backend] and reads the keys' stored values in batches, passing on those still there. */
+    private suspend fun scanWithValues(backend: Backend, pattern: String, each: suspend (String, Any) -> Unit) {
+        val batch = ArrayList<String>(MATCH_BATCH)
+
+        suspend fun drain() {
+            val stored = backend.getMany(batch)
+            for (i in batch.indices) stored[i]?.let { each(batch[i], it) }
+            batch.clear()
+        }
+        backend.scan(pattern).collect {
+            batch += it
+            if (batch.size == MATCH_BATCH) drain()
+        }
+        if (batch.isNotEmpty()) drain()
+    }
 
     /** A stored number read as the numeric class [target] asks for, when it fits; otherwise `null` (a miss). */
     @PublishedApi
@@ -784,8 +775,6 @@ public class Cache(
         backend.delete(key)
         if (counter) backend.delete(counterStampKey(key))
     }
-
-    private fun isInteger(value: Any?): Boolean = value is Long || value is Int || value is Short || value is Byte
 
     private fun decode(route: Route, key: String, stored: Any, type: () -> ValueType): Any? {
         val serializer = route.serializer ?: return unwrap(stored)

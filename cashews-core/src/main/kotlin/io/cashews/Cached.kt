@@ -7,6 +7,7 @@ import io.cashews.internal.SingleFlight
 import io.cashews.internal.StoredFailure
 import io.cashews.internal.TagStamp
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.currentCoroutineContext
 import kotlin.random.Random
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
@@ -167,10 +168,28 @@ public suspend inline fun <reified T> cached(
     noinline block: suspend () -> T,
 ): T = Cache.Default.cached(ttl, block = block)
 
-/** [tags] rendered as key templates with [args] and the current [KeyContext]. */
+/**
+ * [tags] as key templates rendered with [args] and the current [KeyContext], on first read: only a load reads them,
+ * so a hit neither parses nor renders them.
+ */
 @PublishedApi
-internal suspend fun renderTags(tags: Collection<String>, args: Map<String, Any?>): List<String> =
-    tags.map { KeyTemplate.of(it).renderInContext(args) }
+internal suspend fun renderTags(tags: Collection<String>, args: Map<String, Any?>): Collection<String> {
+    if (tags.isEmpty()) return tags
+    val context = currentCoroutineContext()[KeyContext]?.values ?: emptyMap()
+    return RenderedTags(tags, args, context)
+}
+
+private class RenderedTags(
+    private val templates: Collection<String>,
+    args: Map<String, Any?>,
+    context: Map<String, Any?>,
+) : AbstractCollection<String>() {
+    private val rendered by lazy { templates.map { KeyTemplate.of(it).render(args, context) } }
+
+    override val size: Int get() = templates.size
+
+    override fun iterator(): Iterator<String> = rendered.iterator()
+}
 
 /** The derived key of a block: see [DerivedKey]. */
 @PublishedApi

@@ -154,18 +154,13 @@ public class JavaCache private constructor(
     ): CompletableFuture<T?> =
         call {
             cache.earlyLoad(
-                strategyKey(
-                    "early",
-                    key,
-                ),
+                strategyKey("early", key),
                 ttl.toKotlinDuration(),
                 earlyTtl.toKotlinDuration(),
                 CacheCondition.Always,
                 null,
                 tags,
-                {
-                    ValueType.of(type)
-                },
+                { ValueType.of(type) },
             ) { loader.get().await() }
         }
 
@@ -181,21 +176,14 @@ public class JavaCache private constructor(
     ): CompletableFuture<T?> =
         call {
             cache.softLoad(
-                strategyKey(
-                    "soft",
-                    key,
-                ),
+                strategyKey("soft", key),
                 ttl.toKotlinDuration(),
                 softTtl.toKotlinDuration(),
-                setOf(
-                    Exception::class,
-                ),
+                setOf(Exception::class),
                 CacheCondition.Always,
                 null,
                 tags,
-                {
-                    ValueType.of(type)
-                },
+                { ValueType.of(type) },
             ) { loader.get().await() }
         }
 
@@ -210,17 +198,12 @@ public class JavaCache private constructor(
     ): CompletableFuture<T?> =
         call {
             cache.failoverLoad(
-                strategyKey(
-                    "fail",
-                    key,
-                ),
+                strategyKey("fail", key),
                 ttl.toKotlinDuration(),
                 setOf(Exception::class),
                 CacheCondition.Always,
                 tags,
-                {
-                    ValueType.of(type)
-                },
+                { ValueType.of(type) },
             ) { loader.get().await() }
         }
 
@@ -237,19 +220,14 @@ public class JavaCache private constructor(
     ): CompletableFuture<T?> =
         call {
             cache.hitLoad(
-                strategyKey(
-                    "hit",
-                    key,
-                ),
+                strategyKey("hit", key),
                 ttl.toKotlinDuration(),
                 cacheHits,
                 updateAfter,
                 CacheCondition.Always,
                 null,
                 tags,
-                {
-                    ValueType.of(type)
-                },
+                { ValueType.of(type) },
             ) { loader.get().await() }
         }
 

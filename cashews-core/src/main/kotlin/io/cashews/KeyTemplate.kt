@@ -60,7 +60,7 @@ public class KeyTemplate private constructor(
 
     override fun toString(): String = template
 
-    private fun render(values: Map<String, Any?>, context: Map<String, Any?>): String {
+    internal fun render(values: Map<String, Any?>, context: Map<String, Any?>): String {
         val out = StringBuilder(template.length + 16)
         for (part in parts) {
             when (part) {

@@ -28,8 +28,7 @@ public suspend inline fun <T> Cache.rateLimit(
     block: () -> T,
 ): T {
     val refused = fixedWindowRefusal(strategyKey(prefix, key), limit, period, ban) ?: return block()
-    if (action != null) return action(refused) // its result may be null: not a reason to throw
-    throw refused
+    return refusedAnswer(refused, action)
 }
 
 /** [rateLimit] with the key rendered from the template [key] and [args]: `KeyTemplate.of("search:{user}")`. */
@@ -59,4 +58,11 @@ internal suspend fun Cache.fixedWindowRefusal(
     if (count <= limit) return null
     if (count == limit + 1 && ban != null) expire(key, ban)
     return RateLimitError(key, limit, period, (ttl(key) as? KeyTtl.Expiring)?.remaining)
+}
+
+/** What a refused call answers: [action]'s result (which may be `null`), or [refused] thrown without one. */
+@PublishedApi
+internal suspend fun <T> refusedAnswer(refused: RateLimitError, action: (suspend (RateLimitError) -> T)?): T {
+    if (action == null) throw refused
+    return action(refused)
 }

@@ -23,8 +23,7 @@ public suspend inline fun <T> Cache.sliceRateLimit(
     block: () -> T,
 ): T {
     val refused = slidingWindowRefusal(strategyKey(prefix, key), limit, period) ?: return block()
-    if (action != null) return action(refused) // its result may be null: not a reason to throw
-    throw refused
+    return refusedAnswer(refused, action)
 }
 
 /** [sliceRateLimit] with the key rendered from the template [key] and [args]. */

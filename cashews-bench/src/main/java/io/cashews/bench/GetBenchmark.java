@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.cashews.Cache;
 import io.cashews.JavaCache;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,11 +39,6 @@ public class GetBenchmark {
     Cache cashews;
     Cache cashewsWithTtl;
     JavaCache javaCache;
-
-    @State(Scope.Thread)
-    public static class ThreadIndex {
-        int index = ThreadLocalRandom.current().nextInt();
-    }
 
     @Setup
     public void setUp() {

@@ -4,7 +4,6 @@ import io.cashews.Cache;
 import io.github.bucket4j.Bucket;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,11 +41,6 @@ public class RateLimitBenchmark {
     Cache full;
     Map<String, Bucket> admittingBuckets;
     Map<String, Bucket> emptyBuckets;
-
-    @State(Scope.Thread)
-    public static class ThreadIndex {
-        int index = ThreadLocalRandom.current().nextInt();
-    }
 
     @Setup
     public void setUp() {

@@ -216,7 +216,8 @@ internal class ValueSerializer(
         private const val HEADER_FIELDS = 4
         private const val MAX_FIELD = 64
 
-        private fun isInteger(value: Any?): Boolean = value is Long || value is Int || value is Short || value is Byte
+        /** Whether [value] is stored as a plain decimal counter. */
+        fun isInteger(value: Any?): Boolean = value is Long || value is Int || value is Short || value is Byte
 
         fun parseDecimal(bytes: ByteArray): Long? {
             if (bytes.isEmpty() || bytes.size > 20) return null
