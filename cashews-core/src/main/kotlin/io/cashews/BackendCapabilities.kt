@@ -49,3 +49,12 @@ public interface SetBackend {
     /** All members; empty for a missing key. */
     public suspend fun setMembers(key: String): Set<String>
 }
+
+/**
+ * A backend that evicts entries to stay within a size bound and says which: the cache forwards each eviction to its
+ * [CacheEventListener]s. Listeners are called on the evicting thread and must be fast.
+ */
+public interface EvictingBackend {
+    /** Calls [listener] with the key of every entry evicted from now on (not for expiry or deletes). */
+    public fun addEvictionListener(listener: (key: String) -> Unit)
+}

@@ -1,6 +1,8 @@
 package io.cashews
 
+import io.cashews.internal.CacheEvents
 import io.cashews.internal.CodecSettings
+import io.cashews.internal.CommandControls
 import io.cashews.internal.Glob
 import io.cashews.internal.MemoryBackendProvider
 import io.cashews.internal.Miss
@@ -13,6 +15,7 @@ import io.cashews.internal.TagStamp
 import io.cashews.internal.TagVersions
 import io.cashews.internal.TagVersions.Companion.counterStampKey
 import io.cashews.internal.Tagged
+import io.cashews.internal.Transactions
 import io.cashews.internal.ValueSerializer
 import io.cashews.internal.ValueSerializer.Companion.isInteger
 import kotlinx.coroutines.CoroutineName
@@ -79,6 +82,9 @@ public class Cache(
 
     internal val tagVersions = TagVersions(::route)
 
+    /** Cache-wide interceptors, callbacks and context-held blocks: see [CommandControls]. */
+    internal val controls = CommandControls()
+
     // Wall-clock milliseconds as strategies that share windows across processes need them, advanced by timeSource so
     // that those windows also run in virtual time in tests.
     private val epochAtStart = System.currentTimeMillis()
@@ -87,12 +93,27 @@ public class Cache(
     /** Milliseconds since the epoch, advancing with [timeSource]. */
     internal fun epochMillis(): Long = epochAtStart + startMark.elapsedNow().inWholeMilliseconds
 
+    /** Where strategies and backends report what they do: stats and [CacheEventListener]s. */
+    @PublishedApi
+    internal val events: CacheEvents = CacheEvents(statsRecorder)
+
     /**
      * Whether strategies count hits, misses, loads, failures and stale answers ([stats]). Off by default: when off,
-     * and no [detect] block runs, a hit does no bookkeeping at all.
+     * with no listener ([addListener]) and no [detect] block running, a hit does no bookkeeping at all.
      */
-    @Volatile
-    public var recordStats: Boolean = false
+    public var recordStats: Boolean
+        get() = events.recordStats
+        set(value) {
+            events.recordStats = value
+        }
+
+    /** Tells [listener] what this cache does from now on (see [CacheEventListener] for the contract). */
+    public fun addListener(listener: CacheEventListener) {
+        events.add(listener)
+    }
+
+    /** Stops telling [listener]; returns whether it was registered. */
+    public fun removeListener(listener: CacheEventListener): Boolean = events.remove(listener)
 
     /**
      * What each strategy did since [recordStats] was turned on, by strategy name, with the values each holds now.
@@ -110,17 +131,13 @@ public class Cache(
 
     /** Whether a hit must be reported (stats on, or a detect block running): one cheap check on the hit path. */
     @PublishedApi
-    internal val observing: Boolean get() = recordStats || DetectScope.active.get() > 0
+    internal val observing: Boolean get() = events.reporting || DetectScope.active.get() > 0
 
     /** Reports a value served from the cache to stats and to the enclosing detect blocks. */
     @PublishedApi
     internal suspend fun observeHit(key: String, strategy: String, stale: Boolean = false, freshKey: String? = null) {
-        if (recordStats) {
-            if (stale) {
-                statsRecorder.stale(strategy)
-            } else {
-                statsRecorder.hit(strategy)
-            }
+        if (events.reporting) {
+            if (stale) events.stale(key, strategy) else events.hit(key, strategy)
         }
         if (DetectScope.active.get() == 0) return
         val scope = currentCoroutineContext()[DetectScope] ?: return
@@ -138,6 +155,8 @@ public class Cache(
      * backend adds `size` and `check_interval`. [params] override query parameters of the same name; [codec] plugs in
      * a codec of your own.
      *
+     * [interceptors] run around every command sent to this backend, after the cache-wide ones ([addInterceptor]).
+     *
      * Does not connect: the backend is initialised by its first command.
      *
      * @throws SetupError for an unknown scheme or parameter, or a malformed value (the message names it).
@@ -149,6 +168,7 @@ public class Cache(
         prefix: String = "",
         params: Map<String, Any?> = emptyMap(),
         codec: ValueCodec? = null,
+        interceptors: List<CacheInterceptor> = emptyList(),
     ): Backend {
         val parsed = SetupUrl.parse(url)
         val settings = settings(parsed.scheme, parsed.address, parsed.params, params)
@@ -157,13 +177,13 @@ public class Cache(
             providerFor(if (parsed.scheme.isEmpty()) "mem" else parsed.scheme)
                 ?: throw missingProvider(parsed.scheme, url)
         val backend = provider.create(settings)
-        install(prefix, backend, settings, codec, disabled, url)
+        install(prefix, backend, settings, codec, disabled, interceptors, parsed.scheme.ifEmpty { "disabled" }, url)
         return backend
     }
 
     /**
      * Adds a backend you built yourself under [prefix]; [params] take the cache-level parameters of [setup]
-     * (`disable`, `secret`, `codec`, …).
+     * (`disable`, `secret`, `codec`, …), [interceptors] run around its commands.
      */
     @JvmOverloads
     public fun setup(
@@ -171,14 +191,78 @@ public class Cache(
         prefix: String = "",
         params: Map<String, Any?> = emptyMap(),
         codec: ValueCodec? = null,
+        interceptors: List<CacheInterceptor> = emptyList(),
     ): Backend {
         val settings = settings("", backend.toString(), emptyMap(), params)
-        install(prefix, backend, settings, codec, disabled(settings), backend.toString())
+        val layer =
+            backend.javaClass.simpleName
+                .removeSuffix("Backend")
+                .lowercase()
+                .ifEmpty { "custom" }
+        install(prefix, backend, settings, codec, disabled(settings), interceptors, layer, backend.toString())
         return backend
     }
 
     /** Whether at least one backend is set up. */
     public val isSetUp: Boolean get() = routes.isNotEmpty()
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Interceptors and disabling
+
+    /**
+     * Adds [interceptor] around the commands of every backend, after those added before it (see [CacheInterceptor]
+     * for the order). While a cache has no interceptor at all, commands go straight to the backends.
+     */
+    public fun addInterceptor(interceptor: CacheInterceptor) {
+        reconfigure { controls.interceptors += interceptor }
+    }
+
+    /** Removes [interceptor]; returns whether it was there. */
+    public fun removeInterceptor(interceptor: CacheInterceptor): Boolean =
+        reconfigure {
+            val had = interceptor in controls.interceptors
+            controls.interceptors -= interceptor
+            had
+        }
+
+    /**
+     * Disables [commands] (every command when none is given) on the backend set up under [prefix], or on every
+     * backend when [prefix] is `null`. A disabled command does not reach the backend: it answers neutrally, shaped
+     * like the real answer (`null`, `false`, `0`, a list of `null`s as long as the keys asked for), so strategies
+     * call their blocks straight through. Takes effect for every coroutine at once; see [disabling] for a block.
+     */
+    @JvmOverloads
+    public fun disable(
+        vararg commands: Command,
+        prefix: String? = null,
+    ) {
+        reconfigure { routesFor(prefix).forEach { it.disable(commands.asList()) } }
+    }
+
+    /** Enables [commands] again (every command when none is given), on [prefix]'s backend or on all when `null`. */
+    @JvmOverloads
+    public fun enable(
+        vararg commands: Command,
+        prefix: String? = null,
+    ) {
+        reconfigure { routesFor(prefix).forEach { it.enable(commands.asList()) } }
+    }
+
+    /**
+     * Whether [command] is disabled (by [disable] or at setup) on [prefix]'s backend, or on any backend when `null`;
+     * without a command, whether anything at all is disabled there. [disabling] blocks are not counted.
+     */
+    @JvmOverloads
+    public fun isDisabled(
+        command: Command? = null,
+        prefix: String? = null,
+    ): Boolean =
+        routesFor(prefix).any { route ->
+            if (command == null) route.disabled.isNotEmpty() else command in route.disabled
+        }
+
+    /** Whether every command of every backend is disabled, so strategies never touch a backend. */
+    public val isFullyDisabled: Boolean get() = routes.isNotEmpty() && routes.all { it.fullyDisabled }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Values
@@ -248,11 +332,11 @@ public class Cache(
     }
 
     /** The stored value at [key] as the backend holds it (bytes on a byte backend), or `null` when missing. */
-    public suspend fun getRaw(key: String): Any? = route(key).ready().get(key).takeUnless { it === NullValue }
+    public suspend fun getRaw(key: String): Any? = backendOf(route(key)).get(key).takeUnless { it === NullValue }
 
     /** Stores [value] at [key] as it is, bypassing the codec. */
     public suspend fun setRaw(key: String, value: Any, ttl: Duration? = null): Boolean =
-        route(key).ready().set(key, value, checked(ttl), SetCondition.ALWAYS)
+        backendOf(route(key)).set(key, value, checked(ttl), SetCondition.ALWAYS)
 
     /**
      * Every live key matching the Redis glob [pattern], from the backend the pattern routes to. Keys removed by
@@ -261,7 +345,7 @@ public class Cache(
     public fun scan(pattern: String = "*"): Flow<String> =
         flow {
             val route = route(pattern)
-            val backend = route.ready()
+            val backend = backendOf(route)
             if (!checksTags(route)) {
                 backend.scan(pattern).collect { emit(it) }
                 return@flow
@@ -280,7 +364,7 @@ public class Cache(
     public suspend fun delete(key: String): Boolean {
         singleFlight.invalidate(key)
         val route = route(key)
-        val backend = route.ready()
+        val backend = backendOf(route)
         val existed = backend.delete(key)
         if (route.mayHoldCounterTags) backend.delete(counterStampKey(key))
         return existed
@@ -289,19 +373,26 @@ public class Cache(
     /** Deletes [keys]; returns how many existed. */
     public suspend fun deleteMany(keys: Collection<String>): Long {
         keys.forEach(singleFlight::invalidate)
-        return keys.groupBy(::route).entries.sumOf { (route, group) ->
-            val backend = route.ready()
+        return deleteEntries(keys)
+    }
+
+    /** Deletes [keys] (and the tags kept beside counters); returns how many existed. */
+    private suspend fun deleteEntries(keys: Collection<String>): Long =
+        keys.groupBy(::route).entries.sumOf { (route, group) ->
+            val backend = backendOf(route)
             val existed = backend.deleteMany(group)
             if (route.mayHoldCounterTags) backend.deleteMany(group.map(::counterStampKey))
             existed
         }
-    }
 
     /** Deletes every key matching the Redis glob [pattern]; returns how many were deleted. */
     public suspend fun deleteMatch(pattern: String): Long {
         singleFlight.invalidateMatching(Glob(pattern)::matches)
-        val route = route(pattern)
-        val backend = route.ready()
+        return deleteMatchingEntries(route(pattern), pattern)
+    }
+
+    private suspend fun deleteMatchingEntries(route: Route, pattern: String): Long {
+        val backend = backendOf(route)
         val deleted = backend.deleteMatch(pattern)
         if (route.mayHoldCounterTags) backend.deleteMatch(counterStampKey(pattern))
         return deleted
@@ -325,7 +416,7 @@ public class Cache(
     /** Whether [key] exists, has not expired, and was not removed by [deleteTags]. */
     public suspend fun exists(key: String): Boolean {
         val route = route(key)
-        val backend = route.ready()
+        val backend = backendOf(route)
         if (!checksTags(route)) return backend.exists(key)
         val stored = backend.get(key) ?: return false
         return !isTagStale(route, key, stored)
@@ -334,7 +425,7 @@ public class Cache(
     /** Sets a new [ttl] on an existing key; returns `false` when the key is missing. */
     public suspend fun expire(key: String, ttl: Duration): Boolean {
         val route = route(key)
-        val backend = route.ready()
+        val backend = backendOf(route)
         val checkedTtl = checked(ttl)!!
         val existed = backend.expire(key, checkedTtl)
         if (existed && route.mayHoldCounterTags) backend.expire(counterStampKey(key), checkedTtl)
@@ -347,7 +438,7 @@ public class Cache(
     /** Whether [key] is [KeyTtl.Missing], [KeyTtl.Persistent], or [KeyTtl.Expiring] with the time left. */
     public suspend fun ttl(key: String): KeyTtl {
         val route = route(key)
-        val backend = route.ready()
+        val backend = backendOf(route)
         val ttl = backend.ttl(key)
         if (ttl == KeyTtl.Missing || !checksTags(route)) return ttl
         val stored = backend.get(key) ?: return KeyTtl.Missing
@@ -370,7 +461,7 @@ public class Cache(
         tags: Collection<String> = emptyList(),
     ): Long {
         val route = route(key)
-        val backend = route.ready()
+        val backend = backendOf(route)
         val checkedTtl = checked(ttl)
         if (tags.isEmpty() && !route.mayHoldCounterTags) return backend.incr(key, by, checkedTtl)
         // Versions are read first, so a deleteTags that lands during this call leaves a stale stamp behind.
@@ -387,18 +478,18 @@ public class Cache(
     }
 
     /** The stored size of the value at [key] in bytes; `0` when missing, `-1` when the backend cannot tell. */
-    public suspend fun sizeOf(key: String): Long = route(key).ready().sizeOf(key)
+    public suspend fun sizeOf(key: String): Long = backendOf(route(key)).sizeOf(key)
 
     /** The number of live keys across all backends. */
-    public suspend fun keysCount(): Long = routes.sumOf { it.ready().keysCount() }
+    public suspend fun keysCount(): Long = routes.sumOf { backendOf(it).keysCount() }
 
     /** Whether every backend answers; `false` when one is disabled or unreachable. */
-    public suspend fun ping(): Boolean = routes.isNotEmpty() && routes.all { it.ready().ping() }
+    public suspend fun ping(): Boolean = routes.isNotEmpty() && routes.all { backendOf(it).ping() }
 
     /** Removes every key of every backend of this cache. */
     public suspend fun clear() {
         singleFlight.invalidateMatching { true }
-        for (route in routes) route.ready().clear()
+        for (route in routes) backendOf(route).clear()
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -419,7 +510,7 @@ public class Cache(
      * has passed, then answers from a final check.
      */
     public suspend fun isLocked(key: String, wait: Duration? = null, step: Duration = DEFAULT_STEP): Boolean {
-        val backend = route(key).ready()
+        val backend = backendOf(route(key))
         if (wait == null) return backend.exists(key)
         require(step.isPositive()) { "step must be positive, was $step" }
         repeat(steps(wait, step)) {
@@ -454,7 +545,7 @@ public class Cache(
                 held = true
                 break
             }
-            if (!route.target.ping()) break
+            if (!backendOf(route).ping()) break
             if (!wait) throw LockedError("key '$key' is already locked")
             if (attempts != null && tries++ >= attempts) {
                 throw LockedError("key '$key' is still locked after waiting $waitTimeout")
@@ -566,16 +657,24 @@ public class Cache(
         }
 
     private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
-        val stored = route.ready().get(key) ?: return Miss
+        if (invalidatingFurther()) {
+            dropTagged(route, key, counter = route.mayHoldCounterTags)
+            return Miss
+        }
+        val stored = backendOf(route).get(key) ?: return Miss
         return settleTags(route, key, decode(route, key, stored, type))
     }
 
     @PublishedApi
     internal suspend fun lookupMany(keys: List<String>, type: () -> ValueType): List<Any?> {
+        if (invalidatingFurther()) {
+            deleteEntries(keys)
+            return List(keys.size) { Miss }
+        }
         val results = arrayOfNulls<Any?>(keys.size)
         val byRoute = keys.indices.groupBy { route(keys[it]) }
         for ((route, indexes) in byRoute) {
-            val stored = route.ready().getMany(indexes.map { keys[it] })
+            val stored = backendOf(route).getMany(indexes.map { keys[it] })
             indexes.forEachIndexed { i, index ->
                 // Not `?.let { } ?: Miss`: a value that decodes to null is a cached null, not a miss.
                 val raw = stored[i]
@@ -616,12 +715,12 @@ public class Cache(
                 route.serializer == null -> Tagged(value, stamp)
                 else -> route.serializer.encode(key, value, type, stamp)
             }
-        val written = route.ready().set(key, stored, checkedTtl, condition)
+        val written = backendOf(route).set(key, stored, checkedTtl, condition)
         if (written && counter && (stamp != null || route.mayHoldCounterTags)) {
             if (stamp != null) {
                 writeCounterStamp(route, key, stamp, checkedTtl)
             } else {
-                route.ready().delete(counterStampKey(key))
+                backendOf(route).delete(counterStampKey(key))
             }
         }
         return written
@@ -631,7 +730,7 @@ public class Cache(
     internal suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {
         val checkedTtl = checked(ttl)
         for ((route, group) in entries.entries.groupBy { route(it.key) }) {
-            val backend = route.ready()
+            val backend = backendOf(route)
             backend.setMany(
                 group.associate { (key, value) ->
                     key to encode(route, key, value, type)
@@ -649,7 +748,11 @@ public class Cache(
     internal fun matching(pattern: String, type: () -> ValueType): Flow<Pair<String, Any?>> =
         flow {
             val route = route(pattern)
-            scanWithValues(route.ready(), pattern) { key, stored ->
+            if (invalidatingFurther()) {
+                deleteMatchingEntries(route, pattern)
+                return@flow
+            }
+            scanWithValues(backendOf(route), pattern) { key, stored ->
                 val value = settleTags(route, key, decode(route, key, stored, type))
                 if (value !== Miss) emit(key to value)
             }
@@ -754,7 +857,7 @@ public class Cache(
     /** The tags kept beside the counter at [key], if any. */
     private suspend fun counterStamp(route: Route, key: String): TagStamp? {
         val stampKey = counterStampKey(key)
-        val stored = route.ready().get(stampKey) ?: return null
+        val stored = backendOf(route).get(stampKey) ?: return null
         return when (stored) {
             is TagStamp -> stored
             is ByteArray -> route.serializer?.stampOf(stampKey, stored)
@@ -766,12 +869,12 @@ public class Cache(
         val stampKey = counterStampKey(key)
         route.tagsWritten = true
         val stored: Any = route.serializer?.encodeStamp(stampKey, stamp) ?: stamp
-        route.ready().set(stampKey, stored, ttl, SetCondition.ALWAYS)
+        backendOf(route).set(stampKey, stored, ttl, SetCondition.ALWAYS)
     }
 
     /** Deletes an entry found to carry a deleted tag (and the tags beside a [counter]). */
     private suspend fun dropTagged(route: Route, key: String, counter: Boolean) {
-        val backend = route.ready()
+        val backend = backendOf(route)
         backend.delete(key)
         if (counter) backend.delete(counterStampKey(key))
     }
@@ -793,6 +896,32 @@ public class Cache(
             else -> stored
         }
 
+    /**
+     * Applies [change] to what stands between the cache and its backends, then rebuilds every route and publishes
+     * them again through the volatile [routes], so every thread's next command sees the change.
+     */
+    internal fun <R> reconfigure(change: () -> R): R =
+        synchronized(this) {
+            val result = change()
+            for (route in routes) route.refresh()
+            routes = routes.copyOf()
+            result
+        }
+
+    /** The routes whose prefix is [prefix], or every route when it is `null`. */
+    internal fun routesFor(prefix: String?): List<Route> = routes.filter { prefix == null || it.prefix == prefix }
+
+    /**
+     * Where commands for [route] go from the current coroutine: the route's backend (or its command chain), or, inside
+     * a [transaction] of this cache, that transaction's buffer over it.
+     */
+    internal suspend fun backendOf(route: Route): Backend {
+        val backend = route.ready()
+        if (!controls.scoped) return backend
+        val transaction = currentCoroutineContext()[Transactions]?.of(controls) ?: return backend
+        return transaction.bufferFor(route)
+    }
+
     @PublishedApi
     internal fun route(key: String): Route {
         val current = routes
@@ -811,7 +940,7 @@ public class Cache(
         )
 
     private suspend inline fun <reified C : Any> capability(key: String, command: String): C {
-        val backend = route(key).ready()
+        val backend = backendOf(route(key))
         return backend as? C
             ?: throw UnsupportedCommandError("$command needs ${C::class.simpleName}, which $backend does not implement")
     }
@@ -822,6 +951,8 @@ public class Cache(
         settings: BackendSettings,
         codec: ValueCodec?,
         disabled: Boolean,
+        interceptors: List<CacheInterceptor>,
+        layer: String,
         shown: String,
     ) {
         val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
@@ -833,8 +964,14 @@ public class Cache(
                 }} for '$shown'",
             )
         }
-        val route = Route(prefix, backend, serializer, disabled)
+        val route = Route(prefix, backend, serializer, interceptors.toList(), layer, controls, disabled)
+        if (backend is EvictingBackend) {
+            backend.addEvictionListener { key ->
+                if (events.reporting) events.eviction(key, layer)
+            }
+        }
         synchronized(this) {
+            route.refresh() // against a reconfiguration since the route was built
             routes.firstOrNull { it.prefix == prefix }?.let { replaced += it.backend }
             routes =
                 (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()

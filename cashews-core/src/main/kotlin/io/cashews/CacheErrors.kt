@@ -31,7 +31,18 @@ public class CodecError(message: String, cause: Throwable? = null) : CacheError(
 public class UnsecureDataError(message: String) : CacheError(message)
 
 /** A lock is held by someone else and the caller asked not to wait, or waited for longer than it allowed. */
-public class LockedError(message: String) : CacheError(message)
+public open class LockedError(message: String) : CacheError(message)
+
+/**
+ * A [Cache.transaction] waited [timeout] for the lock of [key] (held by another transaction) and gave up. The
+ * transaction is rolled back: nothing it wrote is applied, and the locks it held are released.
+ */
+public class TransactionLockTimeoutError(
+    /** The key whose lock could not be taken (`*` for the single lock of a serializable transaction). */
+    public val key: String,
+    /** How long the transaction waited. */
+    public val timeout: kotlin.time.Duration,
+) : LockedError("transaction could not lock key '$key' within $timeout: a long transaction holds it, or a deadlock")
 
 /** The backend does not implement a capability a command needs (a custom backend without locks, for example). */
 public class UnsupportedCommandError(message: String) : CacheError(message)

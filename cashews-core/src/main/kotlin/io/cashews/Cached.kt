@@ -274,7 +274,7 @@ internal suspend fun <T> Cache.loadCached(
         if (observing) observeHit(key, CACHED)
         return cachedNow.value
     }
-    if (recordStats) statsRecorder.miss(CACHED)
+    if (events.reporting) events.miss(key, CACHED)
     var innerHit = false
     val body: suspend () -> T =
         if (!upper) {
@@ -357,29 +357,34 @@ internal suspend fun <T> Cache.compute(
     // Versions are read before the load, so a deleteTags while it runs leaves its result unreadable.
     val stamp = tagVersions.stamp(tags)
     val started = timeSource.markNow()
-    if (recordStats) statsRecorder.load(strategy)
     val value =
         try {
             if (retry == null) block() else retry.run(block)
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
-            if (recordStats) statsRecorder.loadFailure(strategy)
+            if (events.reporting) events.loadFailure(key, strategy, e, started.elapsedNow())
             if (condition.storesException(e)) {
-                storeUnlessInvalidated(
-                    key,
-                    StoredFailure.of(e),
-                    condition.exceptionTtl ?: ttlFor(ttl, null, jitter),
-                    flight,
-                    stamp,
-                    type,
-                )
+                val stored =
+                    storeUnlessInvalidated(
+                        key,
+                        StoredFailure.of(e),
+                        condition.exceptionTtl ?: ttlFor(ttl, null, jitter),
+                        flight,
+                        stamp,
+                        type,
+                    )
+                if (stored && events.reporting) events.put(key, strategy)
             }
             throw e
         }
-    val slowEnough = timeCondition == null || started.elapsedNow() > timeCondition
-    if (slowEnough && condition.storesValue(value, key)) {
-        if (storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, stamp, type)) afterStore()
+    val took = started.elapsedNow()
+    if (events.reporting) events.load(key, strategy, took)
+    if ((timeCondition == null || took > timeCondition) && condition.storesValue(value, key)) {
+        if (storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, stamp, type)) {
+            if (events.reporting) events.put(key, strategy)
+            afterStore()
+        }
     }
     return value
 }
@@ -418,7 +423,7 @@ private suspend fun Cache.storeUnlessInvalidated(
     if (flight?.invalidated == true) return false
     storeStamped(key, value, ttl, SetCondition.ALWAYS, stamp, type)
     if (flight?.invalidated == true) {
-        route(key).ready().delete(key)
+        backendOf(route(key)).delete(key)
         return false
     }
     return true

@@ -45,29 +45,40 @@ public suspend fun <T> Cache.circuitBreaker(
     val halfOpenKey = "$breaker:half_open"
     val trialsKey = "$breaker:trials"
 
-    suspend fun open() {
-        set(openKey, true, ttl)
+    fun changed(from: BreakerState, to: BreakerState) {
+        if (events.reporting) events.breaker(breaker, from, to)
+    }
+
+    fun refused(retryAfter: Duration?): CircuitBreakerOpen {
+        if (events.reporting) events.rejected(breaker, Rejection.CIRCUIT_OPEN)
+        return CircuitBreakerOpen(breaker, retryAfter)
+    }
+
+    // Only the call that sets the open marker goes on, so concurrent failures open (and report) the breaker once.
+    suspend fun open(from: BreakerState) {
+        if (!set(openKey, true, ttl, SetCondition.IF_ABSENT)) return
         set(halfOpenKey, true, ttl + halfOpenTtl)
         delete(trialsKey)
+        changed(from, BreakerState.OPEN)
     }
 
     fun counts(e: Throwable): Boolean = e !is CancellationException && exceptions.any { it.isInstance(e) }
 
     val openFor = ttl(openKey)
-    if (openFor != KeyTtl.Missing) throw CircuitBreakerOpen(breaker, (openFor as? KeyTtl.Expiring)?.remaining)
+    if (openFor != KeyTtl.Missing) throw refused((openFor as? KeyTtl.Expiring)?.remaining)
 
     if (exists(halfOpenKey)) {
-        if (incr(trialsKey, 1, halfOpenTtl) > halfOpenCalls) {
-            throw CircuitBreakerOpen(breaker, (ttl(trialsKey) as? KeyTtl.Expiring)?.remaining)
-        }
+        val trial = incr(trialsKey, 1, halfOpenTtl)
+        if (trial > halfOpenCalls) throw refused((ttl(trialsKey) as? KeyTtl.Expiring)?.remaining)
+        if (trial == 1L) changed(BreakerState.OPEN, BreakerState.HALF_OPEN)
         val result =
             try {
                 block()
             } catch (e: Throwable) {
-                if (counts(e)) open()
+                if (counts(e)) open(BreakerState.HALF_OPEN)
                 throw e
             }
-        deleteMany(listOf(halfOpenKey, trialsKey)) // closed again
+        if (deleteMany(listOf(halfOpenKey, trialsKey)) > 0) changed(BreakerState.HALF_OPEN, BreakerState.CLOSED)
         return result
     }
 
@@ -81,7 +92,7 @@ public suspend fun <T> Cache.circuitBreaker(
         if (counts(e)) {
             val fails = incr("$breaker:fails:$window", 1, period)
             val calls = get<Long>(callsKey) ?: fails
-            if (calls >= minCalls && fails * 100.0 >= errorsRate * calls) open()
+            if (calls >= minCalls && fails * 100.0 >= errorsRate * calls) open(BreakerState.CLOSED)
         }
         throw e
     }

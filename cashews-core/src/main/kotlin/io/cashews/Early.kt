@@ -59,7 +59,7 @@ internal suspend fun <T> Cache.earlyLoad(
     val markFresh: suspend () -> Unit = { set(freshKey, true, earlyTtl) }
     val cachedNow = cachedOrNull<T>(key, type)
     if (cachedNow == null) {
-        if (recordStats) statsRecorder.miss(EARLY)
+        if (events.reporting) events.miss(key, EARLY)
         return singleFlight.run(key) { flight ->
             cachedOrNull<T>(key, type)?.let { return@run it.value }
             compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, retry, tags, markFresh)

@@ -66,6 +66,6 @@ internal suspend fun <T> Cache.hitLoad(
         }
         return cachedNow.value
     }
-    if (recordStats) statsRecorder.miss(HIT)
+    if (events.reporting) events.miss(key, HIT)
     return loadShared(HIT, key, ttl, condition, retry, tags, type, block, resetCount)
 }

@@ -50,13 +50,36 @@ public class KeyTemplate private constructor(
         render(values, currentCoroutineContext()[KeyContext]?.values ?: emptyMap())
 
     /** A Redis glob matching every key this template renders: each placeholder becomes `*`. */
-    public fun toGlob(): String =
+    public fun toGlob(): String = toGlob(emptyMap(), emptyMap())
+
+    /**
+     * A Redis glob matching the keys this template renders with [values]: placeholders with a value are rendered
+     * (glob characters in them escaped), the others become `*`.
+     */
+    internal fun toGlob(values: Map<String, Any?>, context: Map<String, Any?>): String =
         parts.joinToString("") { part ->
             when (part) {
-                is Part.Text -> part.text.replace(Regex("""[*?\[\]\\]""")) { "\\" + it.value }
-                is Part.Placeholder -> "*"
+                is Part.Text -> {
+                    escapeGlob(part.text)
+                }
+
+                is Part.Placeholder -> {
+                    val root = part.path.first()
+                    val known =
+                        if (root.startsWith(
+                                "@",
+                            )
+                        ) {
+                            context.containsKey(root.drop(1))
+                        } else {
+                            values.containsKey(root)
+                        }
+                    if (known) escapeGlob(renderPart(part, values, context)) else "*"
+                }
             }
         }
+
+    private fun escapeGlob(text: String): String = text.replace(GLOB_SPECIAL) { "\\" + it.value }
 
     override fun toString(): String = template
 
@@ -69,13 +92,17 @@ public class KeyTemplate private constructor(
                 }
 
                 is Part.Placeholder -> {
-                    var text = format(resolve(part, values, context))
-                    for (filter in part.filters) text = filter.run(text, part)
-                    out.append(text)
+                    out.append(renderPart(part, values, context))
                 }
             }
         }
         return out.toString()
+    }
+
+    private fun renderPart(part: Part.Placeholder, values: Map<String, Any?>, context: Map<String, Any?>): String {
+        var text = format(resolve(part, values, context))
+        for (filter in part.filters) text = filter.run(text, part)
+        return text
     }
 
     private fun resolve(part: Part.Placeholder, values: Map<String, Any?>, context: Map<String, Any?>): Any? {
@@ -177,6 +204,7 @@ public class KeyTemplate private constructor(
         private val filters = ConcurrentHashMap<String, KeyFilter>()
         private val formatters = ConcurrentHashMap<Class<*>, (Any) -> String>()
         private val accessors = ConcurrentHashMap<Pair<Class<*>, String>, Accessor>()
+        private val GLOB_SPECIAL = Regex("""[*?\[\]\\]""")
         private val NAME = Regex("""@?[A-Za-z_][A-Za-z0-9_]*""")
         private val FILTER = Regex("""([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?""")
 

@@ -1,6 +1,7 @@
 package io.cashews
 
 import com.github.benmanes.caffeine.cache.Caffeine
+import com.github.benmanes.caffeine.cache.RemovalCause
 import com.github.benmanes.caffeine.cache.Ticker
 import io.cashews.internal.BitCounters
 import io.cashews.internal.Glob
@@ -18,6 +19,7 @@ import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
 import java.util.Collections
+import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.nanoseconds
@@ -50,7 +52,7 @@ public class MemoryBackend(
     public val checkInterval: Duration? = 1.seconds,
     timeSource: TimeSource = TimeSource.Monotonic,
     public val closeValues: Boolean = false,
-) : Backend, LockBackend, BitsBackend, SlidingWindowBackend, SetBackend {
+) : Backend, LockBackend, BitsBackend, SlidingWindowBackend, SetBackend, EvictingBackend {
     init {
         require(size > 0) { "memory backend size must be positive, was $size" }
         require(
@@ -71,11 +73,27 @@ public class MemoryBackend(
             .newBuilder()
             .maximumSize(size)
             .apply { if (closeValues) removalListener<String, Any> { key, stored, _ -> closeRemoved(key, stored) } }
-            .build<String, Any>()
+            .evictionListener<String, Any> { key, _, cause ->
+                if (key != null &&
+                    cause == RemovalCause.SIZE
+                ) {
+                    evicted(key)
+                }
+            }.build<String, Any>()
     private val map = cache.asMap()
     private val sweeper = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("cashews-memory-sweep"))
 
     override val storesObjects: Boolean get() = true
+
+    private val evictionListeners = CopyOnWriteArrayList<(String) -> Unit>()
+
+    override fun addEvictionListener(listener: (key: String) -> Unit) {
+        evictionListeners += listener
+    }
+
+    private fun evicted(key: String) {
+        for (listener in evictionListeners) listener(key)
+    }
 
     override suspend fun init() {
         val interval = checkInterval ?: return

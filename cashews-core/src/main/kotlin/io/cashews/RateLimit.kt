@@ -62,7 +62,8 @@ internal suspend fun Cache.fixedWindowRefusal(
 
 /** What a refused call answers: [action]'s result (which may be `null`), or [refused] thrown without one. */
 @PublishedApi
-internal suspend fun <T> refusedAnswer(refused: RateLimitError, action: (suspend (RateLimitError) -> T)?): T {
+internal suspend fun <T> Cache.refusedAnswer(refused: RateLimitError, action: (suspend (RateLimitError) -> T)?): T {
+    if (events.reporting) events.rejected(refused.key, Rejection.RATE_LIMITED)
     if (action == null) throw refused
     return action(refused)
 }

@@ -58,7 +58,7 @@ internal suspend fun <T> Cache.softLoad(
         if (observing) observeHit(key, SOFT, freshKey = freshKey)
         return stale.value
     }
-    if (recordStats) statsRecorder.miss(SOFT)
+    if (events.reporting) events.miss(key, SOFT)
     return singleFlight.run(key) { flight ->
         try {
             compute(

@@ -1,29 +1,47 @@
 package io.cashews.internal
 
 import io.cashews.Backend
+import io.cashews.CacheInterceptor
+import io.cashews.Command
 import io.cashews.MemoryBackend
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
+import java.util.EnumSet
 
 /**
  * One backend of a cache under a key prefix, with what the cache needs to use it: the serializer when it stores
- * bytes, whether it is disabled, and its one-time initialisation.
+ * bytes, its own interceptors, the commands disabled on it, and its one-time initialisation.
  */
 internal class Route(
     val prefix: String,
     val backend: Backend,
     val serializer: ValueSerializer?,
-    val disabled: Boolean,
+    val interceptors: List<CacheInterceptor>,
+    /** What metrics and logs call this backend: its URL scheme, or its class for a backend built by hand. */
+    val layer: String,
+    private val controls: CommandControls,
+    disabledAtSetup: Boolean,
 ) {
-    /** What commands go to: the backend, or the neutral backend when disabled. */
-    val target: Backend = if (disabled) NeutralBackend else backend
+    /** The commands disabled on this backend (copy on write). */
+    @Volatile
+    var disabled: Set<Command> = if (disabledAtSetup) ALL_COMMANDS else NO_COMMANDS
+        private set
 
     /**
-     * The in-memory backend to read without suspending, once initialised and only when values are stored as
-     * objects: the cache's hit path. `null` sends reads through the general path.
+     * What commands go to: the backend itself, or a [Pipeline] through interceptors, the disable check and
+     * callbacks when any of them is in use.
+     */
+    @Volatile
+    var pipeline: Backend = backend
+        private set
+
+    /**
+     * The in-memory backend to read without suspending, once initialised, only when values are stored as objects
+     * and nothing stands between the cache and the backend: the cache's hit path. `null` sends reads through the
+     * general path.
      *
-     * Deliberately not volatile: a reader that still sees `null` takes the general path once, which is correct, and
-     * the backend it points to was fully built before this route was published through the cache's volatile routes.
+     * Deliberately not volatile: the cache publishes every change through its volatile routes array, which each
+     * command reads first; a reader that still sees `null` takes the general path once, which is correct.
      */
     var local: MemoryBackend? = null
         private set
@@ -42,20 +60,62 @@ internal class Route(
     val mayHoldCounterTags: Boolean get() = serializer != null || tagsWritten
 
     @Volatile
-    private var initialised = disabled
+    private var initialised = false
     private val initLock = Mutex()
 
-    /** The target backend, initialised exactly once however many callers arrive together. */
+    init {
+        refresh()
+    }
+
+    /** Whether every command is disabled here, so nothing may touch the backend (not even to initialise it). */
+    val fullyDisabled: Boolean get() = disabled.size == ALL_COMMANDS.size
+
+    /** Where commands go, with the backend initialised exactly once however many callers arrive together. */
     suspend fun ready(): Backend {
-        if (!initialised) {
-            initLock.withLock {
-                if (!initialised) {
-                    backend.init()
-                    initialised = true
-                    if (serializer == null && backend is MemoryBackend) local = backend
-                }
+        if (!initialised && !fullyDisabled) initialise()
+        return pipeline
+    }
+
+    /** Initialises the backend if that has not happened yet. */
+    suspend fun initialise() {
+        if (initialised) return
+        initLock.withLock {
+            if (!initialised) {
+                backend.init()
+                initialised = true
+                refresh()
             }
         }
-        return target
+    }
+
+    /** Disables [commands] (all when empty). The cache republishes its routes afterwards. */
+    fun disable(commands: Collection<Command>) {
+        disabled = if (commands.isEmpty()) ALL_COMMANDS else copyOf(disabled + commands)
+        refresh()
+    }
+
+    /** Enables [commands] again (all when empty). */
+    fun enable(commands: Collection<Command>) {
+        disabled = if (commands.isEmpty()) NO_COMMANDS else copyOf(disabled - commands.toSet())
+        refresh()
+    }
+
+    /**
+     * Rebuilds [pipeline] and [local] from the current state. Synchronized and reading that state inside, so the last
+     * refresh to run always reflects the last change, whichever thread made it.
+     */
+    @Synchronized
+    fun refresh() {
+        val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
+        pipeline = if (direct) backend else Pipeline(this, controls)
+        local = if (direct && initialised && serializer == null && backend is MemoryBackend) backend else null
+    }
+
+    private companion object {
+        val ALL_COMMANDS: Set<Command> = EnumSet.allOf(Command::class.java)
+        val NO_COMMANDS: Set<Command> = EnumSet.noneOf(Command::class.java)
+
+        fun copyOf(commands: Set<Command>): Set<Command> =
+            if (commands.isEmpty()) NO_COMMANDS else EnumSet.copyOf(commands)
     }
 }

@@ -1,0 +1,373 @@
+package io.cashews
+
+import kotlinx.coroutines.flow.Flow
+import kotlin.time.Duration
+
+/**
+ * One command on its way to a [Backend], as [CacheInterceptor]s and [CommandCallback]s see it, typed by its result
+ * [R]. Values are in the form the backend stores: the objects themselves on an object backend, encoded [ByteArray]s
+ * on a byte backend. [toString] names the command and its keys, never a value.
+ */
+public sealed class CacheCommand<R> {
+    /** Which command this is. */
+    public abstract val kind: Command
+
+    /** The keys (or patterns) this command names, in order; empty for backend-wide commands. */
+    public abstract val keys: List<String>
+
+    /** This command with every key and pattern passed through [transform]: what key-rewriting interceptors use. */
+    public abstract fun withKeys(transform: (String) -> String): CacheCommand<R>
+
+    /** Runs this command on [backend]. */
+    internal abstract suspend fun execute(backend: Backend): R
+
+    override fun toString(): String = if (keys.isEmpty()) kind.name else "${kind.name} ${keys.joinToString(" ")}"
+
+    /** [Backend.get]. */
+    public class Get(
+        public val key: String,
+    ) : CacheCommand<Any?>() {
+        override val kind: Command get() = Command.GET
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Get = Get(transform(key))
+
+        override suspend fun execute(backend: Backend): Any? = backend.get(key)
+    }
+
+    /** [Backend.getMany]. */
+    public class GetMany(
+        override val keys: List<String>,
+    ) : CacheCommand<List<Any?>>() {
+        override val kind: Command get() = Command.GET_MANY
+
+        override fun withKeys(transform: (String) -> String): GetMany = GetMany(keys.map(transform))
+
+        override suspend fun execute(backend: Backend): List<Any?> = backend.getMany(keys)
+    }
+
+    /** [Backend.set]. */
+    public class Set(
+        public val key: String,
+        public val value: Any,
+        public val ttl: Duration?,
+        public val condition: SetCondition,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.SET
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Set = Set(transform(key), value, ttl, condition)
+
+        override suspend fun execute(backend: Backend): Boolean = backend.set(key, value, ttl, condition)
+    }
+
+    /** [Backend.setMany]. */
+    public class SetMany(
+        public val entries: Map<String, Any>,
+        public val ttl: Duration?,
+    ) : CacheCommand<Unit>() {
+        override val kind: Command get() = Command.SET_MANY
+        override val keys: List<String> get() = entries.keys.toList()
+
+        override fun withKeys(transform: (String) -> String): SetMany =
+            SetMany(entries.mapKeys { (key, _) -> transform(key) }, ttl)
+
+        override suspend fun execute(backend: Backend): Unit = backend.setMany(entries, ttl)
+    }
+
+    /** [Backend.delete]. */
+    public class Delete(
+        public val key: String,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.DELETE
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Delete = Delete(transform(key))
+
+        override suspend fun execute(backend: Backend): Boolean = backend.delete(key)
+    }
+
+    /** [Backend.deleteMany]. */
+    public class DeleteMany(
+        override val keys: List<String>,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.DELETE_MANY
+
+        override fun withKeys(transform: (String) -> String): DeleteMany = DeleteMany(keys.map(transform))
+
+        override suspend fun execute(backend: Backend): Long = backend.deleteMany(keys)
+    }
+
+    /** [Backend.deleteMatch]. */
+    public class DeleteMatch(
+        public val pattern: String,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.DELETE_MATCH
+        override val keys: List<String> get() = listOf(pattern)
+
+        override fun withKeys(transform: (String) -> String): DeleteMatch = DeleteMatch(transform(pattern))
+
+        override suspend fun execute(backend: Backend): Long = backend.deleteMatch(pattern)
+    }
+
+    /**
+     * [Backend.scan]. The result is the flow of keys, collected after the chain returns; an interceptor that
+     * rewrites keys rewrites the flow's keys back ([AddPrefix] does).
+     */
+    public class Scan(
+        public val pattern: String,
+    ) : CacheCommand<Flow<String>>() {
+        override val kind: Command get() = Command.SCAN
+        override val keys: List<String> get() = listOf(pattern)
+
+        override fun withKeys(transform: (String) -> String): Scan = Scan(transform(pattern))
+
+        override suspend fun execute(backend: Backend): Flow<String> = backend.scan(pattern)
+    }
+
+    /** [Backend.exists]. */
+    public class Exists(
+        public val key: String,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.EXISTS
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Exists = Exists(transform(key))
+
+        override suspend fun execute(backend: Backend): Boolean = backend.exists(key)
+    }
+
+    /** [Backend.expire]. */
+    public class Expire(
+        public val key: String,
+        public val ttl: Duration,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.EXPIRE
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Expire = Expire(transform(key), ttl)
+
+        override suspend fun execute(backend: Backend): Boolean = backend.expire(key, ttl)
+    }
+
+    /** [Backend.ttl]. */
+    public class GetTtl(
+        public val key: String,
+    ) : CacheCommand<KeyTtl>() {
+        override val kind: Command get() = Command.TTL
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): GetTtl = GetTtl(transform(key))
+
+        override suspend fun execute(backend: Backend): KeyTtl = backend.ttl(key)
+    }
+
+    /** [Backend.incr]. */
+    public class Incr(
+        public val key: String,
+        public val by: Long,
+        public val ttl: Duration?,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.INCR
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Incr = Incr(transform(key), by, ttl)
+
+        override suspend fun execute(backend: Backend): Long = backend.incr(key, by, ttl)
+    }
+
+    /** [Backend.sizeOf]. */
+    public class SizeOf(
+        public val key: String,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.SIZE_OF
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SizeOf = SizeOf(transform(key))
+
+        override suspend fun execute(backend: Backend): Long = backend.sizeOf(key)
+    }
+
+    /** [Backend.keysCount]. */
+    public object KeysCount : CacheCommand<Long>() {
+        override val kind: Command get() = Command.KEYS_COUNT
+        override val keys: List<String> get() = emptyList()
+
+        override fun withKeys(transform: (String) -> String): KeysCount = this
+
+        override suspend fun execute(backend: Backend): Long = backend.keysCount()
+    }
+
+    /** [Backend.ping]. */
+    public object Ping : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.PING
+        override val keys: List<String> get() = emptyList()
+
+        override fun withKeys(transform: (String) -> String): Ping = this
+
+        override suspend fun execute(backend: Backend): Boolean = backend.ping()
+    }
+
+    /** [Backend.clear]. */
+    public object Clear : CacheCommand<Unit>() {
+        override val kind: Command get() = Command.CLEAR
+        override val keys: List<String> get() = emptyList()
+
+        override fun withKeys(transform: (String) -> String): Clear = this
+
+        override suspend fun execute(backend: Backend): Unit = backend.clear()
+    }
+
+    /** [LockBackend.setLock]. */
+    public class SetLock(
+        public val key: String,
+        public val token: String,
+        public val ttl: Duration,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.SET_LOCK
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SetLock = SetLock(transform(key), token, ttl)
+
+        override suspend fun execute(backend: Backend): Boolean =
+            backend
+                .capability<LockBackend>(
+                    kind,
+                ).setLock(key, token, ttl)
+    }
+
+    /** [LockBackend.unlock]. */
+    public class Unlock(
+        public val key: String,
+        public val token: String,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.UNLOCK
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): Unlock = Unlock(transform(key), token)
+
+        override suspend fun execute(backend: Backend): Boolean =
+            backend
+                .capability<LockBackend>(
+                    kind,
+                ).unlock(key, token)
+    }
+
+    /** [BitsBackend.getBits]. */
+    public class GetBits(
+        public val key: String,
+        public val indexes: List<Int>,
+        public val size: Int,
+    ) : CacheCommand<List<Long>>() {
+        override val kind: Command get() = Command.GET_BITS
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): GetBits = GetBits(transform(key), indexes, size)
+
+        override suspend fun execute(backend: Backend): List<Long> =
+            backend.capability<BitsBackend>(kind).getBits(key, indexes, size)
+    }
+
+    /** [BitsBackend.incrBits]. */
+    public class IncrBits(
+        public val key: String,
+        public val indexes: List<Int>,
+        public val size: Int,
+        public val by: Long,
+    ) : CacheCommand<List<Long>>() {
+        override val kind: Command get() = Command.INCR_BITS
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): IncrBits = IncrBits(transform(key), indexes, size, by)
+
+        override suspend fun execute(backend: Backend): List<Long> =
+            backend.capability<BitsBackend>(kind).incrBits(key, indexes, size, by)
+    }
+
+    /** [SlidingWindowBackend.sliceIncr]. */
+    public class SliceIncr(
+        public val key: String,
+        public val start: Long,
+        public val end: Long,
+        public val maxValue: Long,
+        public val ttl: Duration?,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.SLICE_INCR
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SliceIncr =
+            SliceIncr(transform(key), start, end, maxValue, ttl)
+
+        override suspend fun execute(backend: Backend): Long =
+            backend.capability<SlidingWindowBackend>(kind).sliceIncr(key, start, end, maxValue, ttl)
+    }
+
+    /** [SetBackend.setAdd]. */
+    public class SetAdd(
+        public val key: String,
+        public val members: Collection<String>,
+        public val ttl: Duration?,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.SET_ADD
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SetAdd = SetAdd(transform(key), members, ttl)
+
+        override suspend fun execute(backend: Backend): Long =
+            backend
+                .capability<SetBackend>(
+                    kind,
+                ).setAdd(key, members, ttl)
+    }
+
+    /** [SetBackend.setRemove]. */
+    public class SetRemove(
+        public val key: String,
+        public val members: Collection<String>,
+    ) : CacheCommand<Long>() {
+        override val kind: Command get() = Command.SET_REMOVE
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SetRemove = SetRemove(transform(key), members)
+
+        override suspend fun execute(backend: Backend): Long =
+            backend
+                .capability<SetBackend>(
+                    kind,
+                ).setRemove(key, members)
+    }
+
+    /** [SetBackend.setPop]. */
+    public class SetPop(
+        public val key: String,
+        public val count: Int,
+    ) : CacheCommand<List<String>>() {
+        override val kind: Command get() = Command.SET_POP
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SetPop = SetPop(transform(key), count)
+
+        override suspend fun execute(backend: Backend): List<String> =
+            backend
+                .capability<SetBackend>(
+                    kind,
+                ).setPop(key, count)
+    }
+
+    /** [SetBackend.setMembers]. */
+    public class SetMembers(
+        public val key: String,
+    ) : CacheCommand<kotlin.collections.Set<String>>() {
+        override val kind: Command get() = Command.SET_MEMBERS
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): SetMembers = SetMembers(transform(key))
+
+        override suspend fun execute(backend: Backend): kotlin.collections.Set<String> =
+            backend.capability<SetBackend>(kind).setMembers(key)
+    }
+}
+
+/** [this] as the capability [C] a command needs, or [UnsupportedCommandError] naming both. */
+private inline fun <reified C : Any> Backend.capability(kind: Command): C =
+    this as? C ?: throw UnsupportedCommandError("$kind needs ${C::class.simpleName}, which $this does not implement")
