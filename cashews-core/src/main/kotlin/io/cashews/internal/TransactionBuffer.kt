@@ -236,7 +236,7 @@ internal class TransactionBuffer(
                 } catch (e: ArithmeticException) {
                     throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
                 }
-            val encoded: Any = if (storesObjects) next else next.toString().toByteArray(Charsets.US_ASCII)
+            val encoded: Any = if (route.serializer == null) next else next.toString().toByteArray(Charsets.US_ASCII)
             pending[key] = Pending.Written(encoded, expiresAt)
             next
         }
