@@ -483,6 +483,13 @@ public class Cache(
     /** The number of live keys across all backends. */
     public suspend fun keysCount(): Long = routes.sumOf { backendOf(it).keysCount() }
 
+    /**
+     * The entries this cache's in-memory backends hold, as Caffeine estimates them (expired entries not yet swept
+     * included). Backends in other processes (Redis, disk) are not counted: [keysCount] asks them. Never suspends,
+     * so it suits metrics gauges.
+     */
+    public fun estimatedSize(): Long = routes.sumOf { (it.backend as? MemoryBackend)?.estimatedSize ?: 0L }
+
     /** Whether every backend answers; `false` when one is disabled or unreachable. */
     public suspend fun ping(): Boolean = routes.isNotEmpty() && routes.all { backendOf(it).ping() }
 

@@ -42,6 +42,9 @@ public interface CacheInterceptor {
         /** The key prefix that backend is set up under (`""` for the default backend). */
         public val prefix: String
 
+        /** What metrics and logs call that backend: its URL scheme (`mem`, `redis`, `disk`), or its class name. */
+        public val layer: String
+
         /** Passes [command] (this one, or a replacement of the same type) to the next interceptor or the backend. */
         public suspend fun proceed(command: CacheCommand<R>): R
     }

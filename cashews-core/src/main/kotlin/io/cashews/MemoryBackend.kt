@@ -357,6 +357,9 @@ public class MemoryBackend(
         }
     }
 
+    /** How many entries are held, as Caffeine estimates it without waiting (expired ones not yet swept included). */
+    public val estimatedSize: Long get() = cache.estimatedSize()
+
     /** How many entries Caffeine holds, expired ones not yet removed included. */
     internal fun storedCount(): Long {
         cache.cleanUp()

@@ -40,6 +40,7 @@ internal class Pipeline(
     ) : CacheInterceptor.Chain<R> {
         override val backend: Backend get() = route.backend
         override val prefix: String get() = route.prefix
+        override val layer: String get() = route.layer
 
         override suspend fun proceed(command: CacheCommand<R>): R {
             val next = index + 1

@@ -1,0 +1,180 @@
+package io.cashews.micrometer
+
+import io.cashews.BreakerState
+import io.cashews.Cache
+import io.cashews.CacheEventListener
+import io.cashews.CacheInterceptor
+import io.cashews.Command
+import io.cashews.Rejection
+import io.micrometer.core.instrument.Counter
+import io.micrometer.core.instrument.Gauge
+import io.micrometer.core.instrument.MeterRegistry
+import io.micrometer.core.instrument.Tag
+import io.micrometer.core.instrument.Tags
+import io.micrometer.core.instrument.Timer
+import io.micrometer.core.instrument.binder.MeterBinder
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration
+
+/**
+ * Binds a [Cache]'s meters to a Micrometer registry, under the names Micrometer's own cache binders use, each tagged
+ * `cache=<cacheName>` plus [tags]:
+ *
+ * | meter | type | what |
+ * |---|---|---|
+ * | `cache.gets{result=hit\|miss}` | counter | strategy lookups that found a fresh value, or nothing usable |
+ * | `cache.puts` | counter | values (and cached exceptions) strategies stored |
+ * | `cache.evictions` | counter | entries evicted by a size bound (in-memory backend) |
+ * | `cache.size` | gauge | entries held in memory ([Cache.estimatedSize]) |
+ * | `cache.loads{result=success\|failure}` | timer | runs of strategies' loading blocks, with their duration |
+ * | `cache.stale.served` | counter | stale answers (early, soft, failover) |
+ * | `cache.rejections{reason}` | counter | calls refused by a rate limit (`rate_limited`) or a breaker (`circuit_open`) |
+ * | `cache.breaker.transitions{to}` | counter | circuit breaker state changes |
+ * | `cache.operations{layer, command}` | timer | every backend command: `layer` is the backend (`mem`, `redis`, …) |
+ *
+ * ```
+ * CacheMetrics(cache, "users").bindTo(registry)
+ * ```
+ *
+ * The operation timers come from an interceptor added to the cache ([Cache.addInterceptor]), which takes commands
+ * off the cache's direct path: each command then costs a timer update. Pass `timeCommands = false` to keep only the
+ * event meters, which cost one listener call per event. [close] removes both from the cache.
+ */
+public class CacheMetrics
+    @JvmOverloads
+    constructor(
+        private val cache: Cache,
+        private val cacheName: String,
+        tags: Iterable<Tag> = emptyList(),
+        private val timeCommands: Boolean = true,
+    ) : MeterBinder,
+        AutoCloseable {
+        private val tags: Tags = Tags.of(tags).and("cache", cacheName)
+        private var listener: CacheEventListener? = null
+        private var interceptor: CacheInterceptor? = null
+
+        @Synchronized
+        override fun bindTo(registry: MeterRegistry) {
+            check(listener == null) { "CacheMetrics for cache '$cacheName' is already bound; create one per registry" }
+            Gauge
+                .builder("cache.size", cache) { it.estimatedSize().toDouble() }
+                .tags(tags)
+                .description("The number of entries held in memory")
+                .register(registry)
+            val events = MetricsListener(registry, tags)
+            cache.addListener(events)
+            listener = events
+            if (timeCommands) {
+                val timing = CommandTimer(registry, tags)
+                cache.addInterceptor(timing)
+                interceptor = timing
+            }
+        }
+
+        /** Stops feeding the meters: removes this binder's listener and interceptor from the cache. */
+        @Synchronized
+        override fun close() {
+            listener?.let(cache::removeListener)
+            interceptor?.let(cache::removeInterceptor)
+            listener = null
+            interceptor = null
+        }
+    }
+
+/** The event meters, built once so that each event is one counter update. */
+private class MetricsListener(
+    registry: MeterRegistry,
+    tags: Tags,
+) : CacheEventListener {
+    private val hits =
+        counter(registry, "cache.gets", tags.and("result", "hit"), "Strategy lookups served from the cache")
+    private val misses =
+        counter(registry, "cache.gets", tags.and("result", "miss"), "Strategy lookups that had to load")
+    private val puts = counter(registry, "cache.puts", tags, "Values stored by strategies")
+    private val evictions = counter(registry, "cache.evictions", tags, "Entries evicted by a size bound")
+    private val stale = counter(registry, "cache.stale.served", tags, "Stale values served")
+    private val loadSuccess =
+        timer(registry, "cache.loads", tags.and("result", "success"), "Loads that returned a value")
+    private val loadFailure = timer(registry, "cache.loads", tags.and("result", "failure"), "Loads that threw")
+    private val rejections =
+        Rejection.entries.associateWith {
+            counter(registry, "cache.rejections", tags.and("reason", it.name.lowercase()), "Calls refused")
+        }
+    private val transitions =
+        BreakerState.entries.associateWith {
+            counter(
+                registry,
+                "cache.breaker.transitions",
+                tags.and("to", it.name.lowercase()),
+                "Circuit breaker changes",
+            )
+        }
+
+    override fun onHit(key: String, strategy: String) = hits.increment()
+
+    override fun onMiss(key: String, strategy: String) = misses.increment()
+
+    override fun onPut(key: String, strategy: String) = puts.increment()
+
+    override fun onEviction(key: String, layer: String) = evictions.increment()
+
+    override fun onStaleServed(key: String, strategy: String) = stale.increment()
+
+    override fun onLoad(key: String, strategy: String, duration: Duration) =
+        loadSuccess.record(duration.inWholeNanoseconds, TimeUnit.NANOSECONDS)
+
+    override fun onLoadFailure(key: String, strategy: String, error: Throwable, duration: Duration) =
+        loadFailure.record(duration.inWholeNanoseconds, TimeUnit.NANOSECONDS)
+
+    override fun onRejected(key: String, reason: Rejection) = rejections.getValue(reason).increment()
+
+    override fun onBreakerStateChanged(key: String, from: BreakerState, to: BreakerState) =
+        transitions.getValue(to).increment()
+}
+
+/** Times every command, with one timer per backend layer and command kind, looked up without allocating. */
+private class CommandTimer(
+    private val registry: MeterRegistry,
+    private val tags: Tags,
+) : CacheInterceptor {
+    private val byLayer = ConcurrentHashMap<String, Array<Timer>>()
+
+    override suspend fun <R> intercept(chain: CacheInterceptor.Chain<R>): R {
+        val timer = timers(chain.layer)[chain.command.kind.ordinal]
+        val started = System.nanoTime()
+        try {
+            return chain.proceed(chain.command)
+        } finally {
+            timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS)
+        }
+    }
+
+    private fun timers(layer: String): Array<Timer> =
+        byLayer.computeIfAbsent(layer) {
+            Array(Command.entries.size) { i ->
+                timer(
+                    registry,
+                    "cache.operations",
+                    tags.and("layer", layer, "command", Command.entries[i].name.lowercase()),
+                    "Backend commands by layer and kind",
+                )
+            }
+        }
+
+    override fun toString(): String = "CacheMetrics.CommandTimer"
+}
+
+private fun counter(registry: MeterRegistry, name: String, tags: Tags, description: String): Counter =
+    Counter
+        .builder(name)
+        .tags(tags)
+        .description(description)
+        .register(registry)
+
+private fun timer(registry: MeterRegistry, name: String, tags: Tags, description: String): Timer =
+    Timer
+        .builder(name)
+        .tags(tags)
+        .description(description)
+        .register(registry)
