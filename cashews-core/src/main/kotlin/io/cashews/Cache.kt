@@ -139,7 +139,11 @@ public class Cache(
         if (events.reporting) {
             if (stale) events.stale(key, strategy) else events.hit(key, strategy)
         }
-        if (DetectScope.active.get() == 0) return
+        // Only a tail call below: with no detect block running, reporting a hit allocates no continuation.
+        if (DetectScope.active.get() != 0) detectHit(key, strategy, stale, freshKey)
+    }
+
+    private suspend fun detectHit(key: String, strategy: String, stale: Boolean, freshKey: String?) {
         val scope = currentCoroutineContext()[DetectScope] ?: return
         val freshFor = if (stale || freshKey == null) null else (ttl(freshKey) as? KeyTtl.Expiring)?.remaining
         scope.record(DetectedHit(key, strategy, ttl(key), stale, freshFor))
@@ -664,6 +668,13 @@ public class Cache(
         }
 
     private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
+        if (controls.scoped) return lookupScoped(route, key, type)
+        val stored = route.ready().get(key) ?: return Miss
+        return settleTags(route, key, decode(route, key, stored, type))
+    }
+
+    /** [lookupSlow] while blocks with a context-held effect run: the current one may invalidate further. */
+    private suspend fun lookupScoped(route: Route, key: String, type: () -> ValueType): Any? {
         if (invalidatingFurther()) {
             dropTagged(route, key, counter = route.mayHoldCounterTags)
             return Miss
@@ -910,10 +921,24 @@ public class Cache(
     internal fun <R> reconfigure(change: () -> R): R =
         synchronized(this) {
             val result = change()
-            for (route in routes) route.refresh()
-            routes = routes.copyOf()
+            refreshRoutes()
             result
         }
+
+    /** Counts a block with a context-held effect in; the first one takes every command off the direct path. */
+    internal fun enterControlsScope() {
+        synchronized(this) { if (controls.enterScope()) refreshRoutes() }
+    }
+
+    /** Counts such a block out; the last one puts commands back on the direct path. */
+    internal fun exitControlsScope() {
+        synchronized(this) { if (controls.exitScope()) refreshRoutes() }
+    }
+
+    private fun refreshRoutes() {
+        for (route in routes) route.refresh()
+        routes = routes.copyOf()
+    }
 
     /** The routes whose prefix is [prefix], or every route when it is `null`. */
     internal fun routesFor(prefix: String?): List<Route> = routes.filter { prefix == null || it.prefix == prefix }

@@ -144,7 +144,21 @@ public suspend inline fun <reified T> Cache.cached(
     noinline block: suspend () -> T,
 ): T {
     val key = strategyKey(prefix, derivedKey(block))
-    return loadCached(key, ttl, condition, null, true, false, 0.0, false, null, tags, { ValueType.of<T>() }, block)
+    return loadCached(
+        key,
+        ttl,
+        condition,
+        null,
+        true,
+        false,
+        0.0,
+        false,
+        null,
+        tags,
+        { ValueType.of<T>() },
+        false,
+        block,
+    )
 }
 
 /** [cached] without a key, with a TTL in the [Ttl] grammar: `cache.cached("3h") { api.rates() }`. */
@@ -234,13 +248,16 @@ internal suspend inline fun <reified T> Cache.cachedWith(
 ): T {
     val storageKey = strategyKey(prefix, key)
     val now = lookupNow(storageKey)
-    if (now !== NotNow && now !== Miss && now !is StoredFailure && now is T) {
+    // Off the in-memory path (another backend, interceptors, a block in context) the lookup is made here too, so a
+    // hit returns without entering the loading machinery.
+    val found = if (now === NotNow) lookup(storageKey) { ValueType.of<T>() } else now
+    if (found !== Miss && found !is StoredFailure && found is T) {
         if (observing) observeHit(storageKey, CACHED)
-        return now
+        return found
     }
     return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, tags, {
         ValueType.of<T>()
-    }) {
+    }, looked = found === Miss) {
         block()
     }
 }
@@ -263,13 +280,15 @@ internal suspend fun <T> Cache.loadCached(
     retry: Retry?,
     tags: Collection<String>,
     type: () -> ValueType,
+    looked: Boolean,
     block: suspend () -> T,
 ): T {
     require(jitter >= 0.0 && jitter < 1.0) { "jitter must be at least 0 and below 1, was $jitter" }
     require(!(ttl is Function1<*, *> && condition.storesExceptions && condition.exceptionTtl == null)) {
         "a TTL computed from the value cannot apply to a cached exception: give the condition an exception TTL"
     }
-    val cachedNow = cachedOrNull<T>(key, type)
+    // A caller that has just found the key missing does not ask the backend again.
+    val cachedNow = if (looked) null else cachedOrNull<T>(key, type)
     if (cachedNow != null) {
         if (observing) observeHit(key, CACHED)
         return cachedNow.value

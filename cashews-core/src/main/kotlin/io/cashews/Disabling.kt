@@ -30,10 +30,10 @@ public suspend fun <R> Cache.disabling(
  * leave the direct path; the last to end restores it.
  */
 internal suspend fun <R> Cache.withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R {
-    reconfigure { controls.enterScope() }
+    enterControlsScope()
     try {
         return withContext(element) { block() }
     } finally {
-        reconfigure { controls.exitScope() }
+        exitControlsScope()
     }
 }

@@ -136,6 +136,7 @@ public class JavaCache private constructor(
                 null,
                 tags,
                 { ValueType.of(type) },
+                false,
             ) {
                 loader.get().await()
             }

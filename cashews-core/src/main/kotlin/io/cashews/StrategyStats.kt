@@ -42,7 +42,7 @@ internal class StatsRecorder {
 
     private val byStrategy = ConcurrentHashMap<String, Counters>()
 
-    private fun of(strategy: String) = byStrategy.computeIfAbsent(strategy) { Counters() }
+    private fun of(strategy: String) = byStrategy[strategy] ?: byStrategy.computeIfAbsent(strategy) { Counters() }
 
     fun hit(strategy: String) = of(strategy).hits.increment()
 

@@ -4,6 +4,7 @@ import io.cashews.Transaction
 import io.cashews.TransactionMode
 import java.util.UUID
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
@@ -16,12 +17,13 @@ internal class CacheTransaction(
     val lockTtl: Duration,
     val timeSource: TimeSource,
 ) : Transaction {
-    /** The owner token of this transaction's locks. */
-    val id: String = UUID.randomUUID().toString()
+    /** The owner token of this transaction's locks: unique across processes, without a secure random per call. */
+    val id: String = "$PROCESS:${sequence.incrementAndGet()}"
 
     private val buffers = ConcurrentHashMap<Route, TransactionBuffer>()
 
-    fun bufferFor(route: Route): TransactionBuffer = buffers.computeIfAbsent(route) { TransactionBuffer(it, this) }
+    fun bufferFor(route: Route): TransactionBuffer =
+        buffers[route] ?: buffers.computeIfAbsent(route) { TransactionBuffer(it, this) }
 
     override suspend fun commit() {
         for (buffer in buffers.values) buffer.commit()
@@ -32,16 +34,33 @@ internal class CacheTransaction(
     }
 
     override fun toString(): String = "Transaction($mode, $id)"
+
+    private companion object {
+        val PROCESS: String = UUID.randomUUID().toString()
+        val sequence = AtomicLong()
+    }
 }
 
-/** The transactions the current coroutine runs in, one per cache (by the cache's [CommandControls]). */
+/**
+ * The transactions the current coroutine runs in, one per cache (by the cache's [CommandControls]): the innermost
+ * first, chained to the enclosing ones of other caches.
+ */
 internal class Transactions private constructor(
-    private val byCache: Map<CommandControls, CacheTransaction>,
+    private val controls: CommandControls,
+    private val transaction: CacheTransaction,
+    private val enclosing: Transactions?,
 ) : AbstractCoroutineContextElement(Transactions) {
-    fun of(controls: CommandControls): CacheTransaction? = byCache[controls]
+    fun of(controls: CommandControls): CacheTransaction? {
+        var link: Transactions? = this
+        while (link != null) {
+            if (link.controls === controls) return link.transaction
+            link = link.enclosing
+        }
+        return null
+    }
 
     companion object Key : CoroutineContext.Key<Transactions> {
         fun with(enclosing: Transactions?, controls: CommandControls, transaction: CacheTransaction): Transactions =
-            Transactions((enclosing?.byCache ?: emptyMap()) + (controls to transaction))
+            Transactions(controls, transaction, enclosing)
     }
 }

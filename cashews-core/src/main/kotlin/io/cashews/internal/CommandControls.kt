@@ -31,14 +31,18 @@ internal class CommandControls {
     /** Whether backends can be called directly: nothing cache-wide to run around a command. */
     val direct: Boolean get() = interceptors.isEmpty() && callbacks.isEmpty() && !scoped
 
-    fun enterScope() {
+    /** Counts a block in; returns whether it is the first, so routes must be rebuilt. */
+    fun enterScope(): Boolean {
         scopes++
         scoped = true
+        return scopes == 1
     }
 
-    fun exitScope() {
+    /** Counts a block out; returns whether it was the last, so routes must be rebuilt. */
+    fun exitScope(): Boolean {
         scopes--
         scoped = scopes > 0
+        return scopes == 0
     }
 
     /** Whether the current coroutine runs inside a [DisablingScope] of this cache disabling [kind] on [prefix]. */

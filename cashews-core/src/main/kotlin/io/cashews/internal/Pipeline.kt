@@ -27,7 +27,9 @@ internal class Pipeline(
     BitsBackend,
     SlidingWindowBackend,
     SetBackend {
-    private val interceptors: List<CacheInterceptor> = controls.interceptors + route.interceptors
+    /** The cache-wide interceptors this pipeline was built with (a new list each time they change). */
+    val builtFrom: List<CacheInterceptor> = controls.interceptors
+    private val interceptors: List<CacheInterceptor> = builtFrom + route.interceptors
 
     override val storesObjects: Boolean get() = route.backend.storesObjects
 
@@ -54,7 +56,16 @@ internal class Pipeline(
         }
     }
 
-    private suspend fun <R> terminal(command: CacheCommand<R>): R {
+    // Only tail calls on the common path (nothing disabled, no callback, no block in context), so a command through
+    // the chain allocates no continuation here.
+    private suspend fun <R> terminal(command: CacheCommand<R>): R =
+        if (route.disabled.isEmpty() && !controls.scoped && controls.callbacks.isEmpty() && route.initialised) {
+            command.execute(route.backend)
+        } else {
+            terminalChecked(command)
+        }
+
+    private suspend fun <R> terminalChecked(command: CacheCommand<R>): R {
         if (command.kind in route.disabled || controls.disabledInContext(route.prefix, command.kind)) {
             return command.execute(NeutralBackend)
         }

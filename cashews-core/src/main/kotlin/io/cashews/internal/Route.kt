@@ -60,7 +60,8 @@ internal class Route(
     val mayHoldCounterTags: Boolean get() = serializer != null || tagsWritten
 
     @Volatile
-    private var initialised = false
+    var initialised: Boolean = false
+        private set
     private val initLock = Mutex()
 
     init {
@@ -71,8 +72,10 @@ internal class Route(
     val fullyDisabled: Boolean get() = disabled.size == ALL_COMMANDS.size
 
     /** Where commands go, with the backend initialised exactly once however many callers arrive together. */
-    suspend fun ready(): Backend {
-        if (!initialised && !fullyDisabled) initialise()
+    suspend fun ready(): Backend = if (initialised || fullyDisabled) pipeline else initialised()
+
+    private suspend fun initialised(): Backend {
+        initialise()
         return pipeline
     }
 
@@ -107,8 +110,17 @@ internal class Route(
     @Synchronized
     fun refresh() {
         val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
-        pipeline = if (direct) backend else Pipeline(this, controls)
+        pipeline = if (direct) backend else currentPipeline()
         local = if (direct && initialised && serializer == null && backend is MemoryBackend) backend else null
+    }
+
+    private var built: Pipeline? = null
+
+    /** The pipeline for the current cache-wide interceptors, reused while they stay the same list. */
+    private fun currentPipeline(): Pipeline {
+        val reusable = built
+        if (reusable != null && reusable.builtFrom === controls.interceptors) return reusable
+        return Pipeline(this, controls).also { built = it }
     }
 
     private companion object {

@@ -54,8 +54,9 @@ internal class TransactionBuffer(
     private val mutex = Mutex()
     private val pending = HashMap<String, Pending>()
 
-    private val lockMutex = Mutex()
-    private val held = LinkedHashSet<String>()
+    // Only locking modes need these.
+    private val lockMutex by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { Mutex() }
+    private val held by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { HashSet<String>() }
 
     override val storesObjects: Boolean get() = route.backend.storesObjects
 
@@ -303,6 +304,11 @@ internal class TransactionBuffer(
         lockMutex.withLock {
             if (lockKey in held) return
             val locks = locks()
+            // A free lock is taken at once, without arming a timeout.
+            if (locks.setLock(lockKey, transaction.id, transaction.lockTtl)) {
+                held += lockKey
+                return
+            }
             var step = FIRST_STEP
             val taken =
                 withTimeoutOrNull(transaction.timeout) {
@@ -338,6 +344,7 @@ internal class TransactionBuffer(
     }
 
     private suspend fun releaseLocks() {
+        if (transaction.mode == TransactionMode.FAST) return
         val locks = lockMutex.withLock { held.toList().also { held.clear() } }
         if (locks.isEmpty()) return
         val backend = locks()
