@@ -3,7 +3,6 @@ package io.cashews.internal
 import io.cashews.Transaction
 import io.cashews.TransactionMode
 import java.util.UUID
-import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
@@ -17,27 +16,34 @@ internal class CacheTransaction(
     val lockTtl: Duration,
     val timeSource: TimeSource,
 ) : Transaction {
-    /** The owner token of this transaction's locks: unique across processes, without a secure random per call. */
-    val id: String = "$PROCESS:${sequence.incrementAndGet()}"
+    private val sequence = counter.incrementAndGet()
 
-    private val buffers = ConcurrentHashMap<Route, TransactionBuffer>()
+    /** The owner token of this transaction's locks: unique across processes, without a secure random per call. */
+    val id: String get() = "$PROCESS:$sequence"
+
+    // One buffer per backend touched: a handful at most, so a list searched under a lock beats a concurrent map.
+    private val buffers = ArrayList<TransactionBuffer>(1)
 
     fun bufferFor(route: Route): TransactionBuffer =
-        buffers[route] ?: buffers.computeIfAbsent(route) { TransactionBuffer(it, this) }
+        synchronized(buffers) {
+            buffers.firstOrNull { it.route === route } ?: TransactionBuffer(route, this).also { buffers += it }
+        }
+
+    private fun touched(): List<TransactionBuffer> = synchronized(buffers) { buffers.toList() }
 
     override suspend fun commit() {
-        for (buffer in buffers.values) buffer.commit()
+        for (buffer in touched()) buffer.commit()
     }
 
     override suspend fun rollback() {
-        for (buffer in buffers.values) buffer.rollback()
+        for (buffer in touched()) buffer.rollback()
     }
 
     override fun toString(): String = "Transaction($mode, $id)"
 
     private companion object {
         val PROCESS: String = UUID.randomUUID().toString()
-        val sequence = AtomicLong()
+        val counter = AtomicLong()
     }
 }
 

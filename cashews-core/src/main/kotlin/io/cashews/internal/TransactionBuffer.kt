@@ -32,7 +32,7 @@ import kotlin.time.TimeMark
  * Coroutines of one transaction share its buffer, guarded by [mutex].
  */
 internal class TransactionBuffer(
-    private val route: Route,
+    val route: Route,
     private val transaction: CacheTransaction,
 ) : Backend,
     LockBackend,
@@ -54,9 +54,9 @@ internal class TransactionBuffer(
     private val mutex = Mutex()
     private val pending = HashMap<String, Pending>()
 
-    // Only locking modes need these.
-    private val lockMutex by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { Mutex() }
-    private val held by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { HashSet<String>() }
+    // Only locking modes take locks.
+    private val lockMutex: Mutex? = if (transaction.mode == TransactionMode.FAST) null else Mutex()
+    private val held = HashSet<String>(0)
 
     override val storesObjects: Boolean get() = route.backend.storesObjects
 
@@ -299,9 +299,9 @@ internal class TransactionBuffer(
     // -- locks ---------------------------------------------------------------------------------------------------
 
     private suspend fun lock(key: String) {
-        if (transaction.mode == TransactionMode.FAST) return
+        val mutex = lockMutex ?: return // FAST
         val lockKey = if (transaction.mode == TransactionMode.SERIALIZABLE) SERIALIZABLE_LOCK else "$LOCK_PREFIX$key"
-        lockMutex.withLock {
+        mutex.withLock {
             if (lockKey in held) return
             val locks = locks()
             // A free lock is taken at once, without arming a timeout.
@@ -344,8 +344,7 @@ internal class TransactionBuffer(
     }
 
     private suspend fun releaseLocks() {
-        if (transaction.mode == TransactionMode.FAST) return
-        val locks = lockMutex.withLock { held.toList().also { held.clear() } }
+        val locks = (lockMutex ?: return).withLock { held.toList().also { held.clear() } }
         if (locks.isEmpty()) return
         val backend = locks()
         for (lockKey in locks) backend.unlock(lockKey, transaction.id)
