@@ -47,6 +47,12 @@ public class TransactionLockTimeoutError(
 /** The backend does not implement a capability a command needs (a custom backend without locks, for example). */
 public class UnsupportedCommandError(message: String) : CacheError(message)
 
+/**
+ * A backend could not be reached or did not answer in time (with `suppress=false`; by default such commands answer
+ * neutrally instead). The cause is the client's own exception.
+ */
+public class BackendUnavailableError(message: String, cause: Throwable? = null) : CacheError(message, cause)
+
 /** A loader asked for the key it is loading: waiting for itself would never end, so the call fails at once. */
 public class ReentrantLoadError(message: String) : CacheError(message)
 

@@ -1,0 +1,407 @@
+package io.cashews.redis
+
+import io.cashews.Backend
+import io.cashews.BackendUnavailableError
+import io.cashews.BitsBackend
+import io.cashews.KeyTtl
+import io.cashews.LockBackend
+import io.cashews.NotAnIntegerError
+import io.cashews.SetBackend
+import io.cashews.SetCondition
+import io.cashews.SlidingWindowBackend
+import io.lettuce.core.BitFieldArgs
+import io.lettuce.core.ClientOptions
+import io.lettuce.core.RedisClient
+import io.lettuce.core.RedisCommandExecutionException
+import io.lettuce.core.RedisException
+import io.lettuce.core.RedisURI
+import io.lettuce.core.ScanArgs
+import io.lettuce.core.ScanCursor
+import io.lettuce.core.ScriptOutputType
+import io.lettuce.core.SetArgs
+import io.lettuce.core.SocketOptions
+import io.lettuce.core.TimeoutOptions
+import io.lettuce.core.api.StatefulRedisConnection
+import io.lettuce.core.api.async.RedisAsyncCommands
+import io.lettuce.core.codec.ByteArrayCodec
+import io.lettuce.core.codec.RedisCodec
+import io.lettuce.core.codec.StringCodec
+import io.lettuce.core.resource.ClientResources
+import io.lettuce.core.resource.DefaultClientResources
+import io.lettuce.core.resource.Delay
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import org.slf4j.LoggerFactory
+import java.io.IOException
+import java.util.UUID
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.TimeoutException
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
+
+/**
+ * The Redis backend (`redis://host:port/db`): one multiplexed Lettuce connection, values as bytes (the cache's codec
+ * encodes them), counters as plain decimal strings that `redis-cli GET` reads, locks, limits and windows as Lua
+ * scripts run by `EVALSHA` (reloaded after a `NOSCRIPT`).
+ *
+ * **Outages.** With [suppress] (the default), a command that cannot reach Redis within [connectTimeout] or
+ * [commandTimeout] answers neutrally, like a disabled backend: reads miss, writes report `false`, strategies call
+ * their loaders. The first failure of an outage is logged, every one is counted ([suppressedErrors]), and the
+ * backend recovers by itself when Redis answers again. Without [suppress], such a command fails with
+ * [BackendUnavailableError]. Errors Redis itself returns (a wrong type, a non-integer) are never suppressed.
+ *
+ * TTLs are Redis's own (server time). [clear] removes every key of the database this backend uses (`FLUSHDB`).
+ */
+public class RedisBackend(
+    /** Where Redis is: a `redis://` or `rediss://` URI, with the password (and user) and the database in it. */
+    public val uri: RedisURI,
+    /** How long a command may take before it counts as failed. */
+    public val commandTimeout: Duration = DEFAULT_TIMEOUT,
+    /** How long connecting may take. */
+    public val connectTimeout: Duration = DEFAULT_TIMEOUT,
+    /** Whether an unreachable Redis gives neutral answers (`true`) or [BackendUnavailableError] (`false`). */
+    public val suppress: Boolean = true,
+) : Backend,
+    LockBackend,
+    BitsBackend,
+    SlidingWindowBackend,
+    SetBackend {
+    // Reconnect attempts back off from 10 ms to at most 1 s, so the backend is back within a second of Redis.
+    private val resources: ClientResources =
+        DefaultClientResources
+            .builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    10.milliseconds.toJavaDuration(),
+                    1.seconds.toJavaDuration(),
+                    2,
+                    TimeUnit.MILLISECONDS,
+                ),
+            ).build()
+
+    private val client: RedisClient =
+        RedisClient.create(resources, uri).apply {
+            options =
+                ClientOptions
+                    .builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout.toJavaDuration()).build())
+                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout.toJavaDuration()))
+                    .build()
+        }
+
+    @Volatile
+    private var connection: StatefulRedisConnection<String, ByteArray>? = null
+    private val connecting = Mutex()
+
+    private val down = AtomicBoolean(false)
+    private val suppressed = AtomicLong()
+
+    // Members of sliding-window logs must be unique across processes: a random process part and a counter.
+    private val process = UUID.randomUUID().toString()
+    private val sequence = AtomicLong()
+
+    override val storesObjects: Boolean get() = false
+
+    /** How many commands answered neutrally because Redis could not be reached, since this backend was built. */
+    public val suppressedErrors: Long get() = suppressed.get()
+
+    override suspend fun init() {
+        // Connect now when Redis is there; when it is not, the first command tries again (suppressed or not).
+        runCatching { commands() }
+    }
+
+    private suspend fun commands(): RedisAsyncCommands<String, ByteArray> {
+        connection?.let { return it.async() }
+        return connecting.withLock {
+            connection?.async() ?: client
+                .connectAsync(CODEC, uri)
+                .await()
+                .also { connection = it }
+                .async()
+        }
+    }
+
+    /** Runs [block] on the connection, turning an outage into [neutral] (or a typed error) as the class describes. */
+    private suspend inline fun <T> command(
+        name: String,
+        neutral: T,
+        block: (RedisAsyncCommands<String, ByteArray>) -> T,
+    ): T {
+        val result =
+            try {
+                block(commands())
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: RedisCommandExecutionException) {
+                throw translated(name, e)
+            } catch (e: Exception) {
+                if (!isOutage(e)) throw e
+                return outage(name, e, neutral)
+            }
+        if (down.get() && down.compareAndSet(true, false)) log.info("Redis at {} answers again", address)
+        return result
+    }
+
+    private fun <T> outage(name: String, e: Exception, neutral: T): T {
+        if (!suppress) throw BackendUnavailableError("Redis at $address did not answer $name: ${e.message}", e)
+        suppressed.incrementAndGet()
+        if (down.compareAndSet(false, true)) {
+            log.warn(
+                "Redis at {} is unreachable ({}); commands answer neutrally until it is back",
+                address,
+                e.toString(),
+            )
+        }
+        return neutral
+    }
+
+    private fun isOutage(e: Exception): Boolean =
+        e is RedisException || e is IOException || e is TimeoutException || e.cause is IOException
+
+    private fun translated(name: String, e: RedisCommandExecutionException): Exception {
+        val message = e.message.orEmpty()
+        return when {
+            "not an integer" in message || "overflow" in message -> {
+                NotAnIntegerError("$name: the value is not an integer, or the result would overflow; it is unchanged")
+            }
+
+            else -> {
+                e
+            }
+        }
+    }
+
+    private val address: String get() = "${uri.host}:${uri.port}/${uri.database}"
+
+    // -- values ---------------------------------------------------------------------------------------------------
+
+    override suspend fun get(key: String): Any? = command("GET", null) { it.get(key).await() }
+
+    override suspend fun getMany(keys: List<String>): List<Any?> {
+        if (keys.isEmpty()) return emptyList()
+        return command("MGET", List<Any?>(keys.size) { null }) { commands ->
+            commands.mget(*keys.toTypedArray()).await().map { it.getValueOrElse(null) }
+        }
+    }
+
+    override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
+        val args = SetArgs()
+        if (ttl != null) args.px(millis(ttl))
+        when (condition) {
+            SetCondition.ALWAYS -> {}
+
+            SetCondition.IF_EXISTS -> {
+                args.xx()
+            }
+
+            SetCondition.IF_ABSENT -> {
+                args.nx()
+            }
+        }
+        return command("SET", false) { it.set(key, bytes(value), args).await() != null }
+    }
+
+    override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
+        if (entries.isEmpty()) return
+        command("SET", Unit) { commands ->
+            if (ttl == null) {
+                commands.mset(entries.mapValues { (_, value) -> bytes(value) }).await()
+            } else {
+                // Sent together on the multiplexed connection, then awaited: one round trip's worth of latency.
+                val px = millis(ttl)
+                entries.map { (key, value) -> commands.set(key, bytes(value), SetArgs().px(px)) }.forEach { it.await() }
+            }
+            Unit
+        }
+    }
+
+    override suspend fun delete(key: String): Boolean = command("UNLINK", false) { it.unlink(key).await() > 0 }
+
+    override suspend fun deleteMany(keys: Collection<String>): Long {
+        if (keys.isEmpty()) return 0
+        return command("UNLINK", 0L) { it.unlink(*keys.toTypedArray()).await() }
+    }
+
+    override suspend fun deleteMatch(pattern: String): Long {
+        var deleted = 0L
+        val batch = ArrayList<String>(SCAN_COUNT)
+        scan(pattern).collect {
+            batch += it
+            if (batch.size == SCAN_COUNT) {
+                deleted += deleteMany(batch)
+                batch.clear()
+            }
+        }
+        if (batch.isNotEmpty()) deleted += deleteMany(batch)
+        return deleted
+    }
+
+    override fun scan(pattern: String): Flow<String> =
+        flow {
+            val args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT.toLong())
+            // SCAN may return a key more than once; the SPI promises each once.
+            val seen = HashSet<String>()
+            var cursor: ScanCursor = ScanCursor.INITIAL
+            do {
+                val page = command("SCAN", null) { it.scan(cursor, args).await() } ?: return@flow
+                for (key in page.keys) if (seen.add(key)) emit(key)
+                cursor = page
+            } while (!page.isFinished)
+        }
+
+    override suspend fun exists(key: String): Boolean = command("EXISTS", false) { it.exists(key).await() > 0 }
+
+    override suspend fun expire(key: String, ttl: Duration): Boolean =
+        command("PEXPIRE", false) { it.pexpire(key, millis(ttl)).await() == true }
+
+    override suspend fun ttl(key: String): KeyTtl =
+        command("PTTL", KeyTtl.Missing) {
+            when (val left = it.pttl(key).await()) {
+                -2L -> KeyTtl.Missing
+                -1L -> KeyTtl.Persistent
+                else -> KeyTtl.Expiring(left.milliseconds)
+            }
+        }
+
+    override suspend fun incr(key: String, by: Long, ttl: Duration?): Long =
+        command("INCRBY", 0L) {
+            RedisScript.INCR.run<Long>(
+                it,
+                ScriptOutputType.INTEGER,
+                arrayOf(key),
+                ascii(by),
+                ascii(ttl?.let(::millis) ?: 0),
+            )
+        }
+
+    override suspend fun sizeOf(key: String): Long =
+        try {
+            command("STRLEN", 0L) { it.strlen(key).await() }
+        } catch (e: RedisCommandExecutionException) {
+            -1 // not a string (a set, a window): Redis cannot tell its size cheaply
+        }
+
+    override suspend fun keysCount(): Long = command("DBSIZE", 0L) { it.dbsize().await() }
+
+    override suspend fun ping(): Boolean =
+        try {
+            commands().ping().await() == "PONG"
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            false
+        }
+
+    override suspend fun clear() {
+        command("FLUSHDB", Unit) {
+            it.flushdb().await()
+            Unit
+        }
+    }
+
+    override suspend fun close() {
+        connection?.closeAsync()?.await()
+        client.shutdownAsync().await()
+        resources.shutdown().await()
+    }
+
+    // -- locks, bits, windows, sets -------------------------------------------------------------------------------
+
+    override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
+        command("SET NX", false) { it.set(key, token.toByteArray(), SetArgs().nx().px(millis(ttl))).await() != null }
+
+    override suspend fun unlock(key: String, token: String): Boolean =
+        command("UNLOCK", false) {
+            RedisScript.UNLOCK.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), token.toByteArray()) > 0
+        }
+
+    override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
+        if (indexes.isEmpty()) return emptyList()
+        val args = BitFieldArgs()
+        for (index in indexes) args.get(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index))
+        return command("BITFIELD", List(indexes.size) { 0L }) {
+            it.bitfield(key, args).await().map { value ->
+                value
+                    ?: 0L
+            }
+        }
+    }
+
+    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> {
+        if (indexes.isEmpty()) return emptyList()
+        val args = BitFieldArgs().overflow(BitFieldArgs.OverflowType.SAT)
+        for (index in indexes) args.incrBy(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index), by)
+        return command("BITFIELD", List(indexes.size) { 0L }) {
+            it.bitfield(key, args).await().map { value ->
+                value
+                    ?: 0L
+            }
+        }
+    }
+
+    override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long {
+        val member = "$end:$process:${sequence.incrementAndGet()}"
+        return command("SLICE", 0L) {
+            RedisScript.SLICE_INCR.run<Long>(
+                it,
+                ScriptOutputType.INTEGER,
+                arrayOf(key),
+                ascii(start),
+                ascii(end),
+                ascii(maxValue),
+                ascii(ttl?.let(::millis) ?: 0),
+                member.toByteArray(),
+            )
+        }
+    }
+
+    override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long {
+        if (members.isEmpty()) return 0
+        val args = arrayOf(ascii(ttl?.let(::millis) ?: 0)) + members.map { it.toByteArray() }
+        return command("SADD", 0L) { RedisScript.SET_ADD.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), *args) }
+    }
+
+    override suspend fun setRemove(key: String, members: Collection<String>): Long {
+        if (members.isEmpty()) return 0
+        return command("SREM", 0L) { it.srem(key, *members.map(String::toByteArray).toTypedArray()).await() }
+    }
+
+    override suspend fun setPop(key: String, count: Int): List<String> {
+        if (count == 0) return emptyList()
+        return command("SPOP", emptyList()) { it.spop(key, count.toLong()).await().map { member -> String(member) } }
+    }
+
+    override suspend fun setMembers(key: String): Set<String> =
+        command("SMEMBERS", emptySet()) { it.smembers(key).await().mapTo(HashSet()) { member -> String(member) } }
+
+    override fun toString(): String = "RedisBackend($address)"
+
+    private fun bytes(value: Any): ByteArray =
+        value as? ByteArray
+            ?: throw IllegalArgumentException(
+                "the Redis backend stores bytes; got ${value.javaClass.name} (set up a codec)",
+            )
+
+    private fun ascii(value: Long): ByteArray = value.toString().toByteArray(Charsets.US_ASCII)
+
+    /** A TTL in whole milliseconds, at least 1 (a positive TTL under a millisecond must not mean "no expiry"). */
+    private fun millis(ttl: Duration): Long = ttl.inWholeMilliseconds.coerceAtLeast(1)
+
+    public companion object {
+        /** The default connect and command timeout. */
+        public val DEFAULT_TIMEOUT: Duration = 1.seconds
+        private const val SCAN_COUNT = 1_000
+        private val CODEC: RedisCodec<String, ByteArray> = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)
+        private val log = LoggerFactory.getLogger(RedisBackend::class.java)
+    }
+}

@@ -1,0 +1,80 @@
+package io.cashews.redis
+
+import io.lettuce.core.RedisNoScriptException
+import io.lettuce.core.ScriptOutputType
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands
+import kotlinx.coroutines.future.await
+import java.security.MessageDigest
+
+/**
+ * A Lua script run by its SHA-1 (`EVALSHA`), loaded again when the server answers NOSCRIPT: after a restart or a
+ * `SCRIPT FLUSH`, the next call reloads it instead of failing.
+ */
+internal class RedisScript(
+    private val source: String,
+) {
+    private val sha: String =
+        MessageDigest.getInstance("SHA-1").digest(source.toByteArray()).joinToString("") { "%02x".format(it) }
+
+    suspend fun <T> run(
+        commands: RedisScriptingAsyncCommands<String, ByteArray>,
+        output: ScriptOutputType,
+        keys: Array<String>,
+        vararg args: ByteArray,
+    ): T =
+        try {
+            commands.evalsha<T>(sha, output, keys, *args).await()
+        } catch (e: RedisNoScriptException) {
+            commands.scriptLoad(source.toByteArray()).await()
+            commands.evalsha<T>(sha, output, keys, *args).await()
+        }
+
+    companion object {
+        /** INCRBY that sets the TTL (ARGV[2] ms, 0 for none) only when it creates the key. */
+        val INCR =
+            RedisScript(
+                """
+                local existed = redis.call('EXISTS', KEYS[1])
+                local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+                if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+                return value
+                """.trimIndent(),
+            )
+
+        /** Deletes the lock at KEYS[1] only when it holds the token ARGV[1]. */
+        val UNLOCK =
+            RedisScript(
+                """
+                if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+                return 0
+                """.trimIndent(),
+            )
+
+        /**
+         * The sliding-window log: drops entries before ARGV[1], then records ARGV[5] at ARGV[2] when fewer than ARGV[3]
+         * are left (setting the TTL ARGV[4] ms, 0 for none) and returns the count, or returns ARGV[3] + 1.
+         */
+        val SLICE_INCR =
+            RedisScript(
+                """
+                redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+                local count = redis.call('ZCARD', KEYS[1])
+                local max = tonumber(ARGV[3])
+                if count >= max then return max + 1 end
+                redis.call('ZADD', KEYS[1], ARGV[2], ARGV[5])
+                if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+                return count + 1
+                """.trimIndent(),
+            )
+
+        /** SADD of ARGV[2..] that (re)sets the TTL ARGV[1] ms when it is not 0. */
+        val SET_ADD =
+            RedisScript(
+                """
+                local added = redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+                if tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+                return added
+                """.trimIndent(),
+            )
+    }
+}

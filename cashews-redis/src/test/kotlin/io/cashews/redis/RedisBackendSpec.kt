@@ -1,0 +1,265 @@
+package io.cashews.redis
+
+import io.cashews.BackendUnavailableError
+import io.cashews.Cache
+import io.cashews.KeyTtl
+import io.cashews.NotAnIntegerError
+import io.cashews.RateLimitError
+import io.cashews.SetCondition
+import io.cashews.UnsecureDataError
+import io.cashews.cached
+import io.cashews.rateLimit
+import io.cashews.test.RedisProcess
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
+import io.kotest.matchers.longs.shouldBeGreaterThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.types.shouldBeInstanceOf
+import io.lettuce.core.RedisClient
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
+import kotlinx.serialization.Serializable
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
+
+@Serializable
+data class User(
+    val id: Long,
+    val name: String,
+)
+
+/** Runs [body] on a fresh Redis through the real `redis://` setup URL (found by ServiceLoader). */
+private fun redisTest(params: String = "", body: suspend (Cache, RedisProcess) -> Unit) {
+    RedisProcess.start().use { redis ->
+        runBlocking(Dispatchers.Default) {
+            val cache = Cache(redis.url + params)
+            try {
+                body(cache, redis)
+            } finally {
+                cache.close()
+            }
+        }
+    }
+}
+
+/** A raw Redis command on [redis], bypassing the cache. */
+private suspend fun <T> raw(
+    redis: RedisProcess,
+    command: suspend (io.lettuce.core.api.async.RedisAsyncCommands<String, String>) -> T,
+): T {
+    val client = RedisClient.create(redis.url)
+    try {
+        client.connect().use { return command(it.async()) }
+    } finally {
+        client.shutdown()
+    }
+}
+
+class RedisBackendSpec : FunSpec({
+    test("values, counters and keys round-trip through a real Redis, counters readable as plain integers") {
+        redisTest { cache, redis ->
+            cache.set("user:1", User(1, "Ann"), ttl = 1.minutes) shouldBe true
+            cache.get<User>("user:1") shouldBe User(1, "Ann")
+            cache.set("user:1", User(9, "x"), condition = SetCondition.IF_ABSENT) shouldBe false
+            cache.set("nothing", null as String?) shouldBe true
+            cache.exists("nothing") shouldBe true
+            cache.get<String>("nothing") shouldBe null
+            cache.incr("visits", 41) shouldBe 41
+            cache.incr("visits") shouldBe 42
+            raw(redis) { it.get("visits").await() } shouldBe "42"
+            cache.set("n", -7L)
+            raw(redis) { it.get("n").await() } shouldBe "-7"
+            cache.getMany<User>(listOf("user:1", "missing")) shouldBe listOf(User(1, "Ann"), null)
+            cache.setMany(mapOf("a:1" to "x", "a:2" to "y"), ttl = 1.minutes)
+            cache.scan("a:*").toList() shouldContainExactlyInAnyOrder listOf("a:1", "a:2")
+            cache.getMatch<String>("a:*").toList() shouldContainExactlyInAnyOrder listOf("a:1" to "x", "a:2" to "y")
+            cache.deleteMatch("a:*") shouldBe 2
+            cache.keysCount() shouldBe 4 // user:1, nothing, visits, n
+            cache.delete("n") shouldBe true
+            cache.delete("n") shouldBe false
+            cache.clear()
+            cache.keysCount() shouldBe 0
+        }
+    }
+
+    test("TTLs are Redis's own: three distinct answers, millisecond TTLs kept, incr's TTL only on creation") {
+        redisTest { cache, _ ->
+            cache.ttl("missing") shouldBe KeyTtl.Missing
+            cache.set("forever", 1)
+            cache.ttl("forever") shouldBe KeyTtl.Persistent
+            cache.set("short", "v", ttl = 1500.milliseconds)
+            val left = (cache.ttl("short") as KeyTtl.Expiring).remaining
+            (left > 1.seconds && left <= 1500.milliseconds) shouldBe true
+            cache.expire("forever", 1.minutes) shouldBe true
+            cache.ttl("forever").shouldBeInstanceOf<KeyTtl.Expiring>()
+            cache.set("forever", 2) // a set without a TTL clears it
+            cache.ttl("forever") shouldBe KeyTtl.Persistent
+            cache.incr("counter", 1, ttl = 1.minutes)
+            cache.persistTtlOf("counter")
+            cache.incr("counter", 1, ttl = 1.minutes) shouldBe 2
+            cache.ttl("counter") shouldBe KeyTtl.Persistent
+        }
+    }
+
+    test("incr of a non-integer or past Long.MAX_VALUE fails with NotAnIntegerError and leaves the value") {
+        redisTest { cache, _ ->
+            cache.set("text", "abc")
+            shouldThrow<NotAnIntegerError> { cache.incr("text") }
+            cache.get<String>("text") shouldBe "abc"
+            cache.incr("big", Long.MAX_VALUE)
+            shouldThrow<NotAnIntegerError> { cache.incr("big") }
+            cache.get<Long>("big") shouldBe Long.MAX_VALUE
+        }
+    }
+
+    test("locks honour their token, bit fields saturate, sliding windows refuse at the limit, sets work") {
+        redisTest { cache, _ ->
+            cache.setLock("lock", "a", 1.minutes) shouldBe true
+            cache.setLock("lock", "b", 1.minutes) shouldBe false
+            cache.unlock("lock", "b") shouldBe false
+            cache.unlock("lock", "a") shouldBe true
+            cache.incrBits("bits", listOf(0, 5), size = 2, by = 5) shouldBe listOf(3L, 3L)
+            cache.incrBits("bits", listOf(0), size = 2, by = -9) shouldBe listOf(0L)
+            cache.getBits("bits", listOf(0, 5, 9), size = 2) shouldBe listOf(0L, 3L, 0L)
+            (1..3).map { cache.sliceIncr("w", 0, 100, 3, 1.minutes) } shouldBe listOf(1L, 2L, 3L)
+            cache.sliceIncr("w", 0, 100, 3) shouldBe 4
+            cache.sliceIncr("w", 101, 200, 3) shouldBe 1 // the old entries left the window
+            cache.setAdd("s", listOf("a", "b", "a")) shouldBe 2
+            cache.setRemove("s", listOf("a")) shouldBe 1
+            cache.setMembers("s") shouldBe setOf("b")
+            cache.setPop("s") shouldBe listOf("b")
+            cache.sizeOf("s") shouldBe 0
+        }
+    }
+
+    test("scripts are loaded again after SCRIPT FLUSH, as after a restart") {
+        redisTest { cache, redis ->
+            cache.incr("n") shouldBe 1
+            cache.setLock("l", "t", 1.minutes)
+            raw(redis) { it.scriptFlush().await() }
+            cache.incr("n") shouldBe 2
+            cache.unlock("l", "t") shouldBe true
+        }
+    }
+
+    test("tags, strategies and their invalidation work on Redis") {
+        redisTest { cache, _ ->
+            var loads = 0
+
+            suspend fun user() =
+                cache.cached(
+                    1.minutes,
+                    key = "user:1",
+                    tags = listOf("users"),
+                ) { User(1, "Ann${++loads}") }
+            user() shouldBe User(1, "Ann1")
+            user() shouldBe User(1, "Ann1")
+            cache.deleteTags("users")
+            user() shouldBe User(1, "Ann2")
+        }
+    }
+
+    test("a rate limit is exact for 1 000 concurrent callers across two caches on one Redis") {
+        RedisProcess.start().use { redis ->
+            runBlocking(Dispatchers.Default) {
+                val caches = listOf(Cache(redis.url), Cache(redis.url))
+                val admitted =
+                    (0 until 1_000)
+                        .map { i ->
+                            async {
+                                runCatching {
+                                    caches[i % 2].rateLimit(
+                                        limit = 100,
+                                        period = 1.minutes,
+                                        key = "api",
+                                    ) { 1 }
+                                }.getOrElse { e -> if (e is RateLimitError) 0 else throw e }
+                            }
+                        }.awaitAll()
+                        .sum()
+                admitted shouldBe 100
+                caches.forEach { it.close() }
+            }
+        }
+    }
+
+    test("tampered or foreign bytes in Redis read as a miss or UnsecureDataError, never as a wrong value") {
+        redisTest("?secret=s3cr3t") { cache, redis ->
+            cache.set("user", User(1, "Ann"))
+            val stored = raw(redis) { it.get("user").await() }
+            raw(redis) { it.set("user", stored.replace("Ann", "Eve")).await() }
+            shouldThrow<UnsecureDataError> { cache.get<User>("user") }
+            raw(redis) { it.set("user", "garbage").await() }
+            cache.get<User>("user") shouldBe null
+            raw(redis) { it.set("user", "{\"id\":1,\"name\":\"Eve\"}").await() }
+            cache.get<User>("user") shouldBe null
+        }
+    }
+
+    test("with suppress on, a dead Redis gives neutral answers and loader values, and recovery is automatic") {
+        redisTest("?socket_timeout=500ms&connect_timeout=500ms") { cache, redis ->
+            cache.set("k", "v")
+            redis.stop()
+            var loads = 0
+            repeat(5) { cache.cached(1.minutes, key = "c") { "loaded${++loads}" } shouldBe "loaded$loads" }
+            loads shouldBe 5
+            cache.get<String>("k") shouldBe null
+            cache.set("k", "w") shouldBe false
+            cache.incr("n") shouldBe 0
+            cache.ping() shouldBe false
+            redis.start()
+            awaitTrue { cache.ping() }
+            cache.set("k", "back") shouldBe true
+            cache.get<String>("k") shouldBe "back"
+            cache.cached(1.minutes, key = "c") { "stored" } shouldBe "stored"
+            cache.cached(1.minutes, key = "c") { "not called" } shouldBe "stored"
+        }
+    }
+
+    test("with suppress off, a dead Redis raises BackendUnavailableError") {
+        redisTest("?suppress=false&socket_timeout=500ms&connect_timeout=500ms") { cache, redis ->
+            cache.set("k", "v")
+            redis.stop()
+            val error = shouldThrow<BackendUnavailableError> { cache.get<String>("k") }
+            error.message!!.contains("127.0.0.1") shouldBe true
+        }
+    }
+
+    test("the counter of suppressed errors counts an outage") {
+        RedisProcess.start().use { redis ->
+            runBlocking(Dispatchers.Default) {
+                val cache = Cache()
+                val redisBackend = cache.setup(redis.url) as RedisBackend
+                cache.set("k", 1)
+                redis.stop()
+                repeat(3) { cache.get<Int>("k") }
+                redisBackend.suppressedErrors shouldBeGreaterThan 2
+                cache.close()
+            }
+        }
+    }
+})
+
+/** Polls [condition] until it holds, at most 10 s: a bounded wait for an asynchronous reconnect. */
+private suspend fun awaitTrue(condition: suspend () -> Boolean) {
+    withContext(Dispatchers.Default) {
+        repeat(200) {
+            if (condition()) return@withContext
+            kotlinx.coroutines.delay(50.milliseconds)
+        }
+        error("condition did not hold within 10 s")
+    }
+}
+
+/** Removes the TTL of [key] through the cache's own command (an `expire`-free way to make a key persistent). */
+private suspend fun Cache.persistTtlOf(key: String) {
+    val value = get<Long>(key)!!
+    set(key, value)
+}

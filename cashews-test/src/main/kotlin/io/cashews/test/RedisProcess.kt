@@ -1,0 +1,144 @@
+package io.cashews.test
+
+import java.io.File
+import java.net.InetSocketAddress
+import java.net.ServerSocket
+import java.net.Socket
+import java.nio.file.Files
+import java.util.concurrent.TimeUnit
+
+/**
+ * A `redis-server` child process on a free loopback port, for tests against a real Redis.
+ *
+ * The binary is `$REDIS_SERVER` when set, else `redis-server` on the `PATH`, else the one inside
+ * `com.github.codemonstur:embedded-redis` when that is on the test classpath. The server keeps nothing on disk,
+ * listens on 127.0.0.1 only, and is stopped by [close] (by its own PID). [stop] and [start] take it down and bring it
+ * back on the same port, as an outage does.
+ *
+ * ```
+ * RedisProcess.start().use { redis -> Cache(redis.url) … }
+ * ```
+ */
+public class RedisProcess private constructor(
+    private val binary: String,
+    /** The port the server listens on, on 127.0.0.1. */
+    public val port: Int,
+    private val extraArgs: List<String>,
+) : AutoCloseable {
+    private val dir: File = Files.createTempDirectory("cashews-redis").toFile()
+    private var process: Process? = null
+
+    /** `redis://127.0.0.1:<port>`. */
+    public val url: String get() = "redis://127.0.0.1:$port"
+
+    /** Starts the server (again) and waits until it answers PING. */
+    @Synchronized
+    public fun start(): RedisProcess {
+        check(process?.isAlive != true) { "redis-server on port $port is already running" }
+        val command =
+            listOf(
+                binary,
+                "--port",
+                "$port",
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.path,
+            ) +
+                extraArgs
+        val started =
+            ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(File(dir, "redis.log"))
+                .start()
+        process = started
+        awaitPing(started)
+        return this
+    }
+
+    /** Kills the server at once, as a crash would: clients see the connection drop. */
+    @Synchronized
+    public fun stop() {
+        val running = process ?: return
+        running.destroyForcibly()
+        running.waitFor(10, TimeUnit.SECONDS)
+        process = null
+    }
+
+    /** Whether the server process is running. */
+    public val isRunning: Boolean get() = process?.isAlive == true
+
+    override fun close() {
+        stop()
+        dir.deleteRecursively()
+    }
+
+    private fun awaitPing(started: Process) {
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS)
+        while (System.nanoTime() < deadline) {
+            check(started.isAlive) { "redis-server exited at start: ${File(dir, "redis.log").readText().take(2_000)}" }
+            if (answersPing()) return
+            Thread.onSpinWait()
+            started.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)
+        }
+        started.destroyForcibly()
+        error("redis-server on port $port did not answer PING within $STARTUP_SECONDS s")
+    }
+
+    private fun answersPing(): Boolean =
+        try {
+            Socket().use { socket ->
+                socket.connect(InetSocketAddress("127.0.0.1", port), CONNECT_MILLIS)
+                socket.soTimeout = CONNECT_MILLIS
+                socket.getOutputStream().write("PING\r\n".toByteArray())
+                val reply = ByteArray(PONG.length)
+                socket.getInputStream().read(reply) == PONG.length && String(reply) == PONG
+            }
+        } catch (e: java.io.IOException) {
+            false
+        }
+
+    public companion object {
+        private const val STARTUP_SECONDS = 20L
+        private const val POLL_MILLIS = 20L
+        private const val CONNECT_MILLIS = 200
+        private const val PONG = "+PONG"
+
+        /** Starts a server on a free port; [extraArgs] are added to its command line (e.g. `--cluster-enabled yes`). */
+        @JvmStatic
+        public fun start(
+            vararg extraArgs: String,
+        ): RedisProcess = RedisProcess(binary(), freePort(), extraArgs.toList()).start()
+
+        /** The redis-server binary tests use, resolved as the class documentation says. */
+        @JvmStatic
+        public fun binary(): String {
+            System.getenv("REDIS_SERVER")?.takeIf { it.isNotBlank() }?.let { return it }
+            System
+                .getenv("PATH")
+                ?.split(File.pathSeparator)
+                ?.map { File(it, "redis-server") }
+                ?.firstOrNull { it.canExecute() }
+                ?.let { return it.path }
+            return embeddedBinary()
+                ?: error(
+                    "no redis-server: set REDIS_SERVER, install redis-server, or add embedded-redis to the test classpath",
+                )
+        }
+
+        private fun embeddedBinary(): String? =
+            try {
+                val providers = Class.forName("redis.embedded.core.ExecutableProvider")
+                val provider = providers.getMethod("newJarResourceProvider").invoke(null)
+                (providers.getMethod("get").invoke(provider) as File).path
+            } catch (e: ReflectiveOperationException) {
+                null
+            }
+
+        private fun freePort(): Int = ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()).use { it.localPort }
+    }
+}
