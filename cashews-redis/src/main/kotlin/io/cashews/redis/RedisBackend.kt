@@ -31,6 +31,7 @@ import io.lettuce.core.resource.DefaultClientResources
 import io.lettuce.core.resource.Delay
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.sync.Mutex
@@ -291,7 +292,8 @@ public class RedisBackend(
             -1 // not a string (a set, a window): Redis cannot tell its size cheaply
         }
 
-    override suspend fun keysCount(): Long = command("DBSIZE", 0L) { it.dbsize().await() }
+    /** Counted by SCAN, which skips expired keys that DBSIZE would still count: exact, and linear in the keys. */
+    override suspend fun keysCount(): Long = scan("*").count().toLong()
 
     override suspend fun ping(): Boolean =
         try {

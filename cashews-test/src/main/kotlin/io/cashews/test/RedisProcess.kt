@@ -5,6 +5,9 @@ import java.net.InetSocketAddress
 import java.net.ServerSocket
 import java.net.Socket
 import java.nio.file.Files
+import java.nio.file.StandardCopyOption
+import java.time.LocalDateTime
+import java.time.format.DateTimeFormatter
 import java.util.concurrent.TimeUnit
 
 /**
@@ -24,9 +27,39 @@ public class RedisProcess private constructor(
     /** The port the server listens on, on 127.0.0.1. */
     public val port: Int,
     private val extraArgs: List<String>,
+    private val fakeTime: String?,
 ) : AutoCloseable {
     private val dir: File = Files.createTempDirectory("cashews-redis").toFile()
     private var process: Process? = null
+
+    // The server's wall clock while it runs under libfaketime: frozen, and moved only by advanceClock.
+    private val clockFile = File(dir, "clock")
+    private var clock: LocalDateTime = FROZEN_START
+
+    /** Whether this server's clock is frozen and moved only by [advanceClock]. */
+    public val hasControlledClock: Boolean get() = fakeTime != null
+
+    /**
+     * Moves the server's frozen wall clock forward by [by] (to the millisecond), so keys expire as if that much time
+     * had passed. Only for a server from [startWithControlledClock].
+     */
+    @Synchronized
+    public fun advanceClock(by: kotlin.time.Duration) {
+        check(fakeTime != null) { "this redis-server's clock is real; start it with startWithControlledClock()" }
+        clock = clock.plusNanos(by.inWholeMilliseconds * 1_000_000)
+        writeClock()
+    }
+
+    private fun writeClock() {
+        val tmp = File(dir, "clock.tmp")
+        tmp.writeText(CLOCK_FORMAT.format(clock) + "\n")
+        Files.move(
+            tmp.toPath(),
+            clockFile.toPath(),
+            StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE,
+        )
+    }
 
     /** `redis://127.0.0.1:<port>`. */
     public val url: String get() = "redis://127.0.0.1:$port"
@@ -50,11 +83,24 @@ public class RedisProcess private constructor(
                 dir.path,
             ) +
                 extraArgs
-        val started =
+        val builder =
             ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(File(dir, "redis.log"))
-                .start()
+        if (fakeTime != null) {
+            writeClock()
+            builder.environment().putAll(
+                mapOf(
+                    "LD_PRELOAD" to fakeTime,
+                    "FAKETIME_TIMESTAMP_FILE" to clockFile.path,
+                    "FAKETIME_NO_CACHE" to "1",
+                    // Timers and the event loop keep the real monotonic clock; only the wall clock (expiry) is frozen.
+                    "FAKETIME_DONT_FAKE_MONOTONIC" to "1",
+                    "TZ" to "UTC",
+                ),
+            )
+        }
+        val started = builder.start()
         process = started
         awaitPing(started)
         return this
@@ -108,11 +154,50 @@ public class RedisProcess private constructor(
         private const val CONNECT_MILLIS = 200
         private const val PONG = "+PONG"
 
+        private const val NO_FAKETIME = "libfaketime is not installed (apt-get install faketime, or set LIBFAKETIME)"
+        private const val NO_EMBEDDED = "the embedded-redis binary is not on the test classpath"
+        private val FROZEN_START: LocalDateTime = LocalDateTime.of(2030, 1, 1, 0, 0)
+
+        // Half a millisecond past each millisecond: libfaketime reads the fraction as a double, and an exact .001 can
+        // come back as .000999…, which Redis would truncate to the millisecond before.
+        private val CLOCK_FORMAT: DateTimeFormatter = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS'500'")
+        private val FAKETIME_LIBRARIES =
+            listOf(
+                "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+                "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+                "/usr/lib/faketime/libfaketime.so.1",
+                "/usr/local/lib/faketime/libfaketime.so.1",
+            )
+
         /** Starts a server on a free port; [extraArgs] are added to its command line (e.g. `--cluster-enabled yes`). */
         @JvmStatic
-        public fun start(
-            vararg extraArgs: String,
-        ): RedisProcess = RedisProcess(binary(), freePort(), extraArgs.toList()).start()
+        public fun start(vararg extraArgs: String): RedisProcess =
+            RedisProcess(binary(), freePort(), extraArgs.toList(), null).start()
+
+        /**
+         * Starts a server whose wall clock is frozen and moved only by [advanceClock], so TTL boundaries can be tested
+         * to the millisecond against a real server. Needs libfaketime (Debian's `faketime` package; `$LIBFAKETIME`
+         * names another path) and the embedded-redis binary on the test classpath: libfaketime cannot wrap a server
+         * linked with jemalloc, as distribution builds are. See [controlledClockUnavailable].
+         */
+        @JvmStatic
+        public fun startWithControlledClock(): RedisProcess {
+            val library = fakeTimeLibrary() ?: error(NO_FAKETIME)
+            val binary = embeddedBinary() ?: error(NO_EMBEDDED)
+            return RedisProcess(binary, freePort(), emptyList(), library).start()
+        }
+
+        /** Why [startWithControlledClock] cannot work on this machine, or `null` when it can. */
+        @JvmStatic
+        public fun controlledClockUnavailable(): String? =
+            when {
+                fakeTimeLibrary() == null -> NO_FAKETIME
+                embeddedBinary() == null -> NO_EMBEDDED
+                else -> null
+            }
+
+        private fun fakeTimeLibrary(): String? =
+            (listOfNotNull(System.getenv("LIBFAKETIME")) + FAKETIME_LIBRARIES).firstOrNull { File(it).canRead() }
 
         /** The redis-server binary tests use, resolved as the class documentation says. */
         @JvmStatic
