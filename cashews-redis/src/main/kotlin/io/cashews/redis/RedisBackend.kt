@@ -9,6 +9,7 @@ import io.cashews.NotAnIntegerError
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.lettuce.core.AbstractRedisClient
 import io.lettuce.core.BitFieldArgs
 import io.lettuce.core.ClientOptions
 import io.lettuce.core.RedisClient
@@ -21,8 +22,10 @@ import io.lettuce.core.ScriptOutputType
 import io.lettuce.core.SetArgs
 import io.lettuce.core.SocketOptions
 import io.lettuce.core.TimeoutOptions
-import io.lettuce.core.api.StatefulRedisConnection
-import io.lettuce.core.api.async.RedisAsyncCommands
+import io.lettuce.core.api.StatefulConnection
+import io.lettuce.core.cluster.ClusterClientOptions
+import io.lettuce.core.cluster.RedisClusterClient
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands
 import io.lettuce.core.codec.ByteArrayCodec
 import io.lettuce.core.codec.RedisCodec
 import io.lettuce.core.codec.StringCodec
@@ -70,6 +73,8 @@ public class RedisBackend(
     public val connectTimeout: Duration = DEFAULT_TIMEOUT,
     /** Whether an unreachable Redis gives neutral answers (`true`) or [BackendUnavailableError] (`false`). */
     public val suppress: Boolean = true,
+    /** Whether [uri] is one node of a Redis Cluster, whose topology the client discovers from it. */
+    public val cluster: Boolean = false,
 ) : Backend,
     LockBackend,
     BitsBackend,
@@ -88,20 +93,34 @@ public class RedisBackend(
                 ),
             ).build()
 
-    private val client: RedisClient =
-        RedisClient.create(resources, uri).apply {
-            options =
-                ClientOptions
-                    .builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout.toJavaDuration()).build())
-                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout.toJavaDuration()))
-                    .build()
+    // The command timeout goes into the URI too: Lettuce times commands by the URI's timeout (a minute by default).
+    private val target: RedisURI = RedisURI.builder(uri).withTimeout(commandTimeout.toJavaDuration()).build()
+
+    private val options: ClientOptions =
+        ClientOptions
+            .builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout.toJavaDuration()).build())
+            .timeoutOptions(TimeoutOptions.enabled(commandTimeout.toJavaDuration()))
+            .build()
+
+    private val client: AbstractRedisClient =
+        if (cluster) {
+            RedisClusterClient
+                .create(
+                    resources,
+                    target,
+                ).apply { setOptions(ClusterClientOptions.builder(options).build()) }
+        } else {
+            RedisClient.create(resources, target).apply { setOptions(options) }
         }
 
+    // Standalone and cluster commands share RedisClusterAsyncCommands; the cluster's implementation splits multi-key
+    // commands by slot and runs SCAN, FLUSHDB and script loads on every master.
     @Volatile
-    private var connection: StatefulRedisConnection<String, ByteArray>? = null
+    private var connected: RedisClusterAsyncCommands<String, ByteArray>? = null
+    private var connection: StatefulConnection<String, ByteArray>? = null
     private val connecting = Mutex()
 
     private val down = AtomicBoolean(false)
@@ -121,23 +140,40 @@ public class RedisBackend(
         runCatching { commands() }
     }
 
-    private suspend fun commands(): RedisAsyncCommands<String, ByteArray> {
-        connection?.let { return it.async() }
-        return connecting.withLock {
-            connection?.async() ?: client
-                .connectAsync(CODEC, uri)
-                .await()
-                .also { connection = it }
-                .async()
-        }
+    private suspend fun commands(): RedisClusterAsyncCommands<String, ByteArray> {
+        connected?.let { return it }
+        return connecting.withLock { connected ?: connect().also { connected = it } }
     }
+
+    private suspend fun connect(): RedisClusterAsyncCommands<String, ByteArray> =
+        when (val redis = client) {
+            is RedisClusterClient -> {
+                // The topology first: an asynchronous cluster connect does not discover it by itself.
+                redis.refreshPartitionsAsync().await()
+                redis
+                    .connectAsync(CODEC)
+                    .await()
+                    .also { connection = it }
+                    .async()
+            }
+
+            else -> {
+                (redis as RedisClient)
+                    .connectAsync(CODEC, target)
+                    .await()
+                    .also { connection = it }
+                    .async()
+            }
+        }
 
     /** Runs [block] on the connection, turning an outage into [neutral] (or a typed error) as the class describes. */
     private suspend inline fun <T> command(
         name: String,
         neutral: T,
-        block: (RedisAsyncCommands<String, ByteArray>) -> T,
+        block: (RedisClusterAsyncCommands<String, ByteArray>) -> T,
     ): T {
+        // During an outage, while the client has no open connection, answer at once instead of waiting a timeout.
+        if (down.get() && connection?.isOpen == false) return outage(name, DISCONNECTED, neutral)
         val result =
             try {
                 block(commands())
@@ -296,6 +332,13 @@ public class RedisBackend(
     override suspend fun keysCount(): Long = scan("*").count().toLong()
 
     override suspend fun ping(): Boolean =
+        if (down.get() && connection?.isOpen == false) {
+            false
+        } else {
+            tryPing()
+        }
+
+    private suspend fun tryPing(): Boolean =
         try {
             commands().ping().await() == "PONG"
         } catch (e: CancellationException) {
@@ -313,8 +356,9 @@ public class RedisBackend(
 
     override suspend fun close() {
         connection?.closeAsync()?.await()
-        client.shutdownAsync().await()
-        resources.shutdown().await()
+        // No quiet period: nothing is sent after close, and Lettuce's default would hold close() for 2 s per pool.
+        client.shutdownAsync(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
+        resources.shutdown(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
     }
 
     // -- locks, bits, windows, sets -------------------------------------------------------------------------------
@@ -386,7 +430,7 @@ public class RedisBackend(
     override suspend fun setMembers(key: String): Set<String> =
         command("SMEMBERS", emptySet()) { it.smembers(key).await().mapTo(HashSet()) { member -> String(member) } }
 
-    override fun toString(): String = "RedisBackend($address)"
+    override fun toString(): String = if (cluster) "RedisBackend(cluster at $address)" else "RedisBackend($address)"
 
     private fun bytes(value: Any): ByteArray =
         value as? ByteArray
@@ -403,6 +447,8 @@ public class RedisBackend(
         /** The default connect and command timeout. */
         public val DEFAULT_TIMEOUT: Duration = 1.seconds
         private const val SCAN_COUNT = 1_000
+        private const val SHUTDOWN_SECONDS = 5L
+        private val DISCONNECTED = RedisException("not connected; reconnecting")
         private val CODEC: RedisCodec<String, ByteArray> = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)
         private val log = LoggerFactory.getLogger(RedisBackend::class.java)
     }

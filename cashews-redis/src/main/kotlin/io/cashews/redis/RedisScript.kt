@@ -7,8 +7,8 @@ import kotlinx.coroutines.future.await
 import java.security.MessageDigest
 
 /**
- * A Lua script run by its SHA-1 (`EVALSHA`), loaded again when the server answers NOSCRIPT: after a restart or a
- * `SCRIPT FLUSH`, the next call reloads it instead of failing.
+ * A Lua script run by its SHA-1 (`EVALSHA`). When the server answers NOSCRIPT (after a restart or a `SCRIPT FLUSH`,
+ * or on a cluster node that never ran it), the call is made again with `EVAL`, which caches the script there.
  */
 internal class RedisScript(
     private val source: String,
@@ -25,8 +25,9 @@ internal class RedisScript(
         try {
             commands.evalsha<T>(sha, output, keys, *args).await()
         } catch (e: RedisNoScriptException) {
-            commands.scriptLoad(source.toByteArray()).await()
-            commands.evalsha<T>(sha, output, keys, *args).await()
+            // EVAL runs the script and caches it on the node that holds the key (any node of a cluster), so the next
+            // EVALSHA there succeeds.
+            commands.eval<T>(source, output, keys, *args).await()
         }
 
     companion object {

@@ -1,6 +1,7 @@
 package io.cashews.redis
 
 import io.cashews.test.BackendContractSpec
+import io.cashews.test.RedisCluster
 import io.cashews.test.RedisProcess
 import io.kotest.core.annotation.Condition
 import io.kotest.core.annotation.EnabledIf
@@ -32,6 +33,26 @@ private class ControlledRedis {
 private val jsonRedis = ControlledRedis()
 private val signedRedis = ControlledRedis()
 
+/** A 3-master Redis Cluster with frozen clocks, shared like [ControlledRedis]. */
+private object ControlledCluster {
+    val cluster: RedisCluster by lazy {
+        RedisCluster.startWithControlledClock().also { started ->
+            Runtime.getRuntime().addShutdownHook(Thread(started::close))
+        }
+    }
+
+    fun backend(): RedisBackend =
+        RedisBackend(
+            RedisURI.create("redis://127.0.0.1:${cluster.nodes.first().port}"),
+            cluster = true,
+        )
+
+    fun advance(time: TestTimeSource, by: Duration) {
+        time += by
+        cluster.advanceClock(by)
+    }
+}
+
 /**
  * Runs the contract specs only where a Redis clock can be controlled (libfaketime and the embedded binary); elsewhere
  * says why, once per spec, and skips them instead of failing every case.
@@ -59,4 +80,11 @@ class SignedRedisBackendContractSpec :
         newBackend = { signedRedis.backend() },
     ) {
     override suspend fun advanceTime(time: TestTimeSource, by: Duration) = signedRedis.advance(time, by)
+}
+
+/** The contract against a 3-master Redis Cluster: keys spread over every master. */
+@EnabledIf(ControlledClockAvailable::class)
+class ClusterRedisBackendContractSpec :
+    BackendContractSpec(newBackend = { ControlledCluster.backend() }) {
+    override suspend fun advanceTime(time: TestTimeSource, by: Duration) = ControlledCluster.advance(time, by)
 }

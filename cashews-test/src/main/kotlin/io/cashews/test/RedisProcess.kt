@@ -181,10 +181,10 @@ public class RedisProcess private constructor(
          * linked with jemalloc, as distribution builds are. See [controlledClockUnavailable].
          */
         @JvmStatic
-        public fun startWithControlledClock(): RedisProcess {
+        public fun startWithControlledClock(vararg extraArgs: String): RedisProcess {
             val library = fakeTimeLibrary() ?: error(NO_FAKETIME)
             val binary = embeddedBinary() ?: error(NO_EMBEDDED)
-            return RedisProcess(binary, freePort(), emptyList(), library).start()
+            return RedisProcess(binary, freePort(), extraArgs.toList(), library).start()
         }
 
         /** Why [startWithControlledClock] cannot work on this machine, or `null` when it can. */
