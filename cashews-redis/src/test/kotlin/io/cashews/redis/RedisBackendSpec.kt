@@ -247,17 +247,6 @@ class RedisBackendSpec : FunSpec({
     }
 })
 
-/** Polls [condition] until it holds, at most 10 s: a bounded wait for an asynchronous reconnect. */
-private suspend fun awaitTrue(condition: suspend () -> Boolean) {
-    withContext(Dispatchers.Default) {
-        repeat(200) {
-            if (condition()) return@withContext
-            kotlinx.coroutines.delay(50.milliseconds)
-        }
-        error("condition did not hold within 10 s")
-    }
-}
-
 /** Removes the TTL of [key] through the cache's own command (an `expire`-free way to make a key persistent). */
 private suspend fun Cache.persistTtlOf(key: String) {
     val value = get<Long>(key)!!
