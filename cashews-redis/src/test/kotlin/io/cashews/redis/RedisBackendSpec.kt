@@ -139,6 +139,23 @@ class RedisBackendSpec : FunSpec({
         }
     }
 
+    test("getMany of 100 keys is one MGET: one round trip") {
+        redisTest { cache, redis ->
+            val keys = (1..100).map { "k:$it" }
+            cache.setMany(keys.associateWith { it })
+            raw(redis) { it.configResetstat().await() }
+            cache.getMany<String>(keys) shouldBe keys
+            val calls =
+                raw(redis) { it.info("commandstats").await() }
+                    .lines()
+                    .filter { it.startsWith("cmdstat_") }
+                    .map { it.substringBefore(",") }
+            // Besides the raw client's own HELLO, CONFIG RESETSTAT and INFO: one MGET and no GET.
+            calls.filter { it.startsWith("cmdstat_mget") || it.startsWith("cmdstat_get") } shouldBe
+                listOf("cmdstat_mget:calls=1")
+        }
+    }
+
     test("scripts are loaded again after SCRIPT FLUSH, as after a restart") {
         redisTest { cache, redis ->
             cache.incr("n") shouldBe 1
@@ -206,7 +223,7 @@ class RedisBackendSpec : FunSpec({
     test("with suppress on, a dead Redis gives neutral answers and loader values, and recovery is automatic") {
         redisTest("?socket_timeout=500ms&connect_timeout=500ms") { cache, redis ->
             cache.set("k", "v")
-            redis.stop()
+            redis.kill()
             var loads = 0
             repeat(5) { cache.cached(1.minutes, key = "c") { "loaded${++loads}" } shouldBe "loaded$loads" }
             loads shouldBe 5
@@ -214,7 +231,7 @@ class RedisBackendSpec : FunSpec({
             cache.set("k", "w") shouldBe false
             cache.incr("n") shouldBe 0
             cache.ping() shouldBe false
-            redis.start()
+            redis.restart()
             awaitTrue { cache.ping() }
             cache.set("k", "back") shouldBe true
             cache.get<String>("k") shouldBe "back"
@@ -226,7 +243,7 @@ class RedisBackendSpec : FunSpec({
     test("with suppress off, a dead Redis raises BackendUnavailableError") {
         redisTest("?suppress=false&socket_timeout=500ms&connect_timeout=500ms") { cache, redis ->
             cache.set("k", "v")
-            redis.stop()
+            redis.kill()
             val error = shouldThrow<BackendUnavailableError> { cache.get<String>("k") }
             error.message!!.contains("127.0.0.1") shouldBe true
         }
@@ -238,7 +255,7 @@ class RedisBackendSpec : FunSpec({
                 val cache = Cache()
                 val redisBackend = cache.setup(redis.url) as RedisBackend
                 cache.set("k", 1)
-                redis.stop()
+                redis.kill()
                 repeat(3) { cache.get<Int>("k") }
                 redisBackend.suppressedErrors shouldBeGreaterThan 2
                 cache.close()

@@ -33,9 +33,9 @@ class RedisOutageSpec : FunSpec({
 
                 // A bounded stream: 6 rounds of 200 concurrent calls; Redis dies after round 2 and is back for round 5.
                 for (round in 1..6) {
-                    if (round == 3) redis.stop()
+                    if (round == 3) redis.kill()
                     if (round == 5) {
-                        redis.start()
+                        redis.restart()
                         awaitTrue { cache.ping() }
                     }
                     val results = (0 until 200).map { i -> async { call(i) } }.awaitAll()
@@ -63,8 +63,8 @@ class RedisOutageSpec : FunSpec({
                     cache.sliceIncr("window", 0, 10, 2) shouldBe 1
                 }
                 exercise()
-                redis.stop()
-                redis.start()
+                redis.kill()
+                redis.restart()
                 awaitTrue { cache.ping() }
                 exercise()
                 cache.close()

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit
  *
  * The binary is `$REDIS_SERVER` when set, else `redis-server` on the `PATH`, else the one inside
  * `com.github.codemonstur:embedded-redis` when that is on the test classpath. The server keeps nothing on disk,
- * listens on 127.0.0.1 only, and is stopped by [close] (by its own PID). [stop] and [start] take it down and bring it
+ * listens on 127.0.0.1 only, and is stopped by [close] (by its own PID). [kill] and [restart] take it down and bring it
  * back on the same port, as an outage does.
  *
  * ```
@@ -64,9 +64,9 @@ public class RedisProcess private constructor(
     /** `redis://127.0.0.1:<port>`. */
     public val url: String get() = "redis://127.0.0.1:$port"
 
-    /** Starts the server (again) and waits until it answers PING. */
+    /** Starts the server again on the same port (after [kill]) and waits until it answers PING. */
     @Synchronized
-    public fun start(): RedisProcess {
+    public fun restart(): RedisProcess {
         check(process?.isAlive != true) { "redis-server on port $port is already running" }
         val command =
             listOf(
@@ -108,7 +108,7 @@ public class RedisProcess private constructor(
 
     /** Kills the server at once, as a crash would: clients see the connection drop. */
     @Synchronized
-    public fun stop() {
+    public fun kill() {
         val running = process ?: return
         running.destroyForcibly()
         running.waitFor(10, TimeUnit.SECONDS)
@@ -119,7 +119,7 @@ public class RedisProcess private constructor(
     public val isRunning: Boolean get() = process?.isAlive == true
 
     override fun close() {
-        stop()
+        kill()
         dir.deleteRecursively()
     }
 
@@ -172,7 +172,7 @@ public class RedisProcess private constructor(
         /** Starts a server on a free port; [extraArgs] are added to its command line (e.g. `--cluster-enabled yes`). */
         @JvmStatic
         public fun start(vararg extraArgs: String): RedisProcess =
-            RedisProcess(binary(), freePort(), extraArgs.toList(), null).start()
+            RedisProcess(binary(), freePort(), extraArgs.toList(), null).restart()
 
         /**
          * Starts a server whose wall clock is frozen and moved only by [advanceClock], so TTL boundaries can be tested
@@ -184,7 +184,7 @@ public class RedisProcess private constructor(
         public fun startWithControlledClock(vararg extraArgs: String): RedisProcess {
             val library = fakeTimeLibrary() ?: error(NO_FAKETIME)
             val binary = embeddedBinary() ?: error(NO_EMBEDDED)
-            return RedisProcess(binary, freePort(), extraArgs.toList(), library).start()
+            return RedisProcess(binary, freePort(), extraArgs.toList(), library).restart()
         }
 
         /** Why [startWithControlledClock] cannot work on this machine, or `null` when it can. */

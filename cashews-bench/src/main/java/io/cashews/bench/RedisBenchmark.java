@@ -1,0 +1,98 @@
+package io.cashews.bench;
+
+import io.cashews.Cache;
+import io.cashews.test.RedisProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.util.concurrent.TimeUnit;
+import kotlinx.coroutines.BuildersKt;
+import kotlinx.coroutines.Dispatchers;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * {@code get} hits and {@code set}s through our Redis backend against raw Lettuce async GET/SET on its own
+ * connection, in the same run, on a redis-server this benchmark starts on loopback. {@code concurrency} coroutines
+ * each await one command at a time. Both sides move the same bytes: the raw side reads and writes the JSON envelope
+ * our cache stores.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class RedisBenchmark {
+    @Param({"1", "16", "256"})
+    public int concurrency;
+
+    RedisProcess redis;
+    Cache cache;
+    RedisClient client;
+    StatefulRedisConnection<String, byte[]> connection;
+    RedisAsyncCommands<String, byte[]> raw;
+    String[] keys;
+    byte[] stored;
+    static final String VALUE = "a cached value of a realistic size, around eighty bytes of JSON text in all";
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        redis = RedisProcess.start();
+        cache = new Cache(redis.getUrl());
+        keys = new String[1024];
+        for (int i = 0; i < keys.length; i++) keys[i] = "bench:" + i;
+        stored = RedisLoops.populate(cache, keys, VALUE);
+        client = RedisClient.create(redis.getUrl());
+        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        raw = connection.async();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+        connection.close();
+        client.shutdown();
+        BuildersKt.runBlocking(Dispatchers.getUnconfined(), (scope, continuation) -> cache.close(continuation));
+        redis.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RedisLoops.BATCH)
+    public void cashewsGet(Blackhole bh) {
+        RedisLoops.cashewsGet(cache, keys, concurrency, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RedisLoops.BATCH)
+    public void lettuceGet(Blackhole bh) {
+        RedisLoops.lettuceGet(raw, keys, concurrency, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RedisLoops.BATCH)
+    public void cashewsSet(Blackhole bh) {
+        RedisLoops.cashewsSet(cache, keys, VALUE, concurrency, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RedisLoops.BATCH)
+    public void lettuceSet(Blackhole bh) {
+        RedisLoops.lettuceSet(raw, keys, stored, concurrency, bh);
+    }
+}
