@@ -9,8 +9,6 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.util.concurrent.TimeUnit;
-import kotlinx.coroutines.BuildersKt;
-import kotlinx.coroutines.Dispatchers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -65,11 +63,14 @@ public class RedisBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
-        connection.close();
-        client.shutdown();
-        BuildersKt.runBlocking(Dispatchers.getUnconfined(), (scope, continuation) -> cache.close(continuation));
-        redis.close();
+    public void tearDown() {
+        try {
+            connection.close();
+            client.shutdown();
+            RedisLoops.close(cache);
+        } finally {
+            redis.close();
+        }
     }
 
     @Benchmark

@@ -50,6 +50,12 @@ public object RedisLoops {
         inFlight(concurrency) { i -> bh.consume(commands.set(keys[i and (keys.size - 1)], value).await()) }
     }
 
+    /** Closes [cache] from Java. */
+    @JvmStatic
+    public fun close(cache: Cache) {
+        runBlocking { cache.close() }
+    }
+
     /** Writes every key once through [cache], so gets hit; returns the bytes the cache stored for [value]. */
     @JvmStatic
     public fun populate(cache: Cache, keys: Array<String>, value: String): ByteArray =

@@ -33,12 +33,14 @@ import io.lettuce.core.resource.ClientResources
 import io.lettuce.core.resource.DefaultClientResources
 import io.lettuce.core.resource.Delay
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
 import org.slf4j.LoggerFactory
 import java.io.IOException
 import java.util.UUID
@@ -355,10 +357,14 @@ public class RedisBackend(
     }
 
     override suspend fun close() {
-        connection?.closeAsync()?.await()
-        // No quiet period: nothing is sent after close, and Lettuce's default would hold close() for 2 s per pool.
-        client.shutdownAsync(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
-        resources.shutdown(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
+        // Off any Netty thread a caller may have resumed on (an unconfined coroutine): an event loop cannot wait for
+        // its own shutdown.
+        withContext(Dispatchers.IO) {
+            connection?.closeAsync()?.await()
+            // No quiet period: nothing is sent after close, and Lettuce's default would hold close() for 2 s per pool.
+            client.shutdownAsync(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
+            resources.shutdown(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
+        }
     }
 
     // -- locks, bits, windows, sets -------------------------------------------------------------------------------
