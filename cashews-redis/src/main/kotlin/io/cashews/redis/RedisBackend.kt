@@ -21,6 +21,7 @@ import io.lettuce.core.ScanCursor
 import io.lettuce.core.ScriptOutputType
 import io.lettuce.core.SetArgs
 import io.lettuce.core.SocketOptions
+import io.lettuce.core.SslOptions
 import io.lettuce.core.TimeoutOptions
 import io.lettuce.core.api.StatefulConnection
 import io.lettuce.core.cluster.ClusterClientOptions
@@ -77,6 +78,8 @@ public class RedisBackend(
     public val suppress: Boolean = true,
     /** Whether [uri] is one node of a Redis Cluster, whose topology the client discovers from it. */
     public val cluster: Boolean = false,
+    /** TLS settings for a `rediss://` [uri] (trusted CA, client certificate); `null`: the JVM's defaults. */
+    public val ssl: SslOptions? = null,
 ) : Backend,
     LockBackend,
     BitsBackend,
@@ -98,13 +101,14 @@ public class RedisBackend(
     // The command timeout goes into the URI too: Lettuce times commands by the URI's timeout (a minute by default).
     private val target: RedisURI = RedisURI.builder(uri).withTimeout(commandTimeout.toJavaDuration()).build()
 
-    private val options: ClientOptions =
+    private val clientOptions: ClientOptions =
         ClientOptions
             .builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout.toJavaDuration()).build())
             .timeoutOptions(TimeoutOptions.enabled(commandTimeout.toJavaDuration()))
+            .apply { if (ssl != null) sslOptions(ssl) }
             .build()
 
     private val client: AbstractRedisClient =
@@ -113,9 +117,18 @@ public class RedisBackend(
                 .create(
                     resources,
                     target,
-                ).apply { setOptions(ClusterClientOptions.builder(options).build()) }
+                ).apply {
+                    setOptions(
+                        // Node connections open lazily, and a rejecting one would refuse the first command to each
+                        // node: a cluster accepts commands while (re)connecting, bounded by the command timeout.
+                        ClusterClientOptions
+                            .builder(clientOptions)
+                            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                            .build(),
+                    )
+                }
         } else {
-            RedisClient.create(resources, target).apply { setOptions(options) }
+            RedisClient.create(resources, target).apply { setOptions(clientOptions) }
         }
 
     // Standalone and cluster commands share RedisClusterAsyncCommands; the cluster's implementation splits multi-key

@@ -5,13 +5,18 @@ import io.cashews.BackendProvider
 import io.cashews.BackendSettings
 import io.cashews.SetupError
 import io.lettuce.core.RedisURI
+import io.lettuce.core.SslOptions
+import io.lettuce.core.SslVerifyMode
+import java.io.File
 
 /**
- * Registers `redis://`, `rediss://` (TLS, trusting the JVM's trust store) and `redis-cluster://` with
+ * Registers `redis://`, `rediss://` (TLS) and `redis-cluster://` with
  * [io.cashews.Cache.setup].
  *
  * URL: `redis://[[user]:password@]host[:port][/db]?socket_timeout=1s&connect_timeout=1s&suppress=true&client_name=…`;
- * a Redis Cluster is `redis-cluster://host:port` (any node) or `redis://host:port?cluster=true`.
+ * a Redis Cluster is `redis-cluster://host:port` (any node) or `redis://host:port?cluster=true`. TLS
+ * (`rediss://`) takes `ssl_ca_certs` (the CA to trust, PEM), `ssl_certfile` and `ssl_keyfile` (a client certificate
+ * and its PKCS#8 key, PEM) and `ssl_check_hostname` (default on).
  */
 public class RedisBackendProvider : BackendProvider {
     override val schemes: Set<String> = setOf("redis", "rediss", CLUSTER_SCHEME)
@@ -32,13 +37,47 @@ public class RedisBackendProvider : BackendProvider {
             throw SetupError("a Redis Cluster has only database 0; '${settings.address}' asks for ${uri.database}")
         }
         settings.string("client_name")?.let { uri.clientName = it }
+        val ssl = sslOptions(settings, uri)
         return RedisBackend(
             uri = uri,
             commandTimeout = settings.duration("socket_timeout", null) ?: RedisBackend.DEFAULT_TIMEOUT,
             connectTimeout = settings.duration("connect_timeout", null) ?: RedisBackend.DEFAULT_TIMEOUT,
             suppress = settings.boolean("suppress", true),
             cluster = cluster,
+            ssl = ssl,
         )
+    }
+
+    /** TLS from `ssl_ca_certs`, `ssl_certfile` + `ssl_keyfile` (PEM, the key in PKCS#8) and `ssl_check_hostname`. */
+    private fun sslOptions(settings: BackendSettings, uri: RedisURI): SslOptions? {
+        val ca = pemFile(settings, "ssl_ca_certs")
+        val cert = pemFile(settings, "ssl_certfile")
+        val key = pemFile(settings, "ssl_keyfile")
+        val checkHostname = settings.boolean("ssl_check_hostname", true)
+        val given = ca != null || cert != null || key != null
+        if (given &&
+            !uri.isSsl
+        ) {
+            throw SetupError("TLS parameters need a rediss:// URL; '${settings.address}' is not one")
+        }
+        if ((cert == null) !=
+            (key == null)
+        ) {
+            throw SetupError("ssl_certfile and ssl_keyfile go together: give both or neither")
+        }
+        if (!checkHostname) uri.setVerifyPeer(SslVerifyMode.CA)
+        if (!given) return null
+        val options = SslOptions.builder().jdkSslProvider()
+        ca?.let(options::trustManager)
+        if (cert != null && key != null) options.keyManager(cert, key, null)
+        return options.build()
+    }
+
+    private fun pemFile(settings: BackendSettings, name: String): File? {
+        val path = settings.string(name) ?: return null
+        val file = File(path)
+        if (!file.canRead()) throw SetupError("setup parameter '$name' names '$path', which is not a readable file")
+        return file
     }
 
     private companion object {
