@@ -21,62 +21,24 @@ private class Certificates {
 
     fun file(name: String) = File(dir, name).path
 
-    private fun openssl(vararg args: String) {
-        val process = ProcessBuilder(listOf("openssl") + args).directory(dir).redirectErrorStream(true).start()
+    /** Runs `openssl` with [command]'s space-separated arguments (none of them holds a space). */
+    private fun openssl(command: String) {
+        val process =
+            ProcessBuilder(
+                listOf("openssl") + command.split(" "),
+            ).directory(dir).redirectErrorStream(true).start()
         val output = process.inputStream.readAllBytes().decodeToString()
-        check(
-            process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0,
-        ) { "openssl ${args.first()} failed: $output" }
+        check(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0) { "openssl $command failed: $output" }
     }
 
     private fun authority(name: String) =
-        openssl(
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "$name.key",
-            "-out",
-            "$name.crt",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=$name",
-        )
+        openssl("req -x509 -newkey rsa:2048 -nodes -keyout $name.key -out $name.crt -days 2 -subj /CN=$name")
 
     private fun signed(name: String, ca: String, extensions: String?) {
-        openssl(
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "$name.key",
-            "-out",
-            "$name.csr",
-            "-subj",
-            "/CN=$name",
-        )
-        val extra = if (extensions == null) emptyList() else listOf("-extfile", "$name.ext")
+        openssl("req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj /CN=$name")
         extensions?.let { File(dir, "$name.ext").writeText(it) }
-        openssl(
-            "x509",
-            "-req",
-            "-in",
-            "$name.csr",
-            "-CA",
-            "$ca.crt",
-            "-CAkey",
-            "$ca.key",
-            "-CAcreateserial",
-            "-out",
-            "$name.crt",
-            "-days",
-            "2",
-            *extra.toTypedArray(),
-        )
+        val extra = if (extensions == null) "" else " -extfile $name.ext"
+        openssl("x509 -req -in $name.csr -CA $ca.crt -CAkey $ca.key -CAcreateserial -out $name.crt -days 2$extra")
     }
 
     init {
