@@ -18,6 +18,7 @@ import io.cashews.internal.Tagged
 import io.cashews.internal.Transactions
 import io.cashews.internal.ValueSerializer
 import io.cashews.internal.ValueSerializer.Companion.isInteger
+import io.cashews.internal.capability
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -33,6 +34,7 @@ import kotlinx.coroutines.flow.transform
 import kotlinx.coroutines.withContext
 import java.util.ServiceLoader
 import java.util.UUID
+import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.TimeSource
@@ -925,14 +927,18 @@ public class Cache(
             result
         }
 
-    /** Counts a block with a context-held effect in; the first one takes every command off the direct path. */
-    internal fun enterControlsScope() {
+    /**
+     * Runs [block] in [element] (a block with a context-held effect: disabling, invalidate-further, a transaction)
+     * while commands leave the direct path to read their coroutine context: the first such block to start takes them
+     * off it, the last to end puts them back.
+     */
+    internal suspend fun <R> withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R {
         synchronized(this) { if (controls.enterScope()) refreshRoutes() }
-    }
-
-    /** Counts such a block out; the last one puts commands back on the direct path. */
-    internal fun exitControlsScope() {
-        synchronized(this) { if (controls.exitScope()) refreshRoutes() }
+        try {
+            return withContext(element) { block() }
+        } finally {
+            synchronized(this) { if (controls.exitScope()) refreshRoutes() }
+        }
     }
 
     private fun refreshRoutes() {
@@ -971,11 +977,8 @@ public class Cache(
             },
         )
 
-    private suspend inline fun <reified C : Any> capability(key: String, command: String): C {
-        val backend = backendOf(route(key))
-        return backend as? C
-            ?: throw UnsupportedCommandError("$command needs ${C::class.simpleName}, which $backend does not implement")
-    }
+    private suspend inline fun <reified C : Any> capability(key: String, command: String): C =
+        backendOf(route(key)).capability(command)
 
     private fun install(
         prefix: String,

@@ -1,12 +1,14 @@
 package io.cashews
 
+import io.cashews.internal.capability
 import kotlinx.coroutines.flow.Flow
 import kotlin.time.Duration
 
 /**
  * One command on its way to a [Backend], as [CacheInterceptor]s and [CommandCallback]s see it, typed by its result
  * [R]. Values are in the form the backend stores: the objects themselves on an object backend, encoded [ByteArray]s
- * on a byte backend. [toString] names the command and its keys, never a value.
+ * on a byte backend. Each command's properties are the arguments of the backend method it names. [toString] names
+ * the command and its keys, never a value.
  */
 public sealed class CacheCommand<R> {
     /** Which command this is. */
@@ -231,9 +233,8 @@ public sealed class CacheCommand<R> {
 
         override suspend fun execute(backend: Backend): Boolean =
             backend
-                .capability<LockBackend>(
-                    kind,
-                ).setLock(key, token, ttl)
+                .capability<LockBackend>(kind.name)
+                .setLock(key, token, ttl)
     }
 
     /** [LockBackend.unlock]. */
@@ -248,9 +249,8 @@ public sealed class CacheCommand<R> {
 
         override suspend fun execute(backend: Backend): Boolean =
             backend
-                .capability<LockBackend>(
-                    kind,
-                ).unlock(key, token)
+                .capability<LockBackend>(kind.name)
+                .unlock(key, token)
     }
 
     /** [BitsBackend.getBits]. */
@@ -265,7 +265,7 @@ public sealed class CacheCommand<R> {
         override fun withKeys(transform: (String) -> String): GetBits = GetBits(transform(key), indexes, size)
 
         override suspend fun execute(backend: Backend): List<Long> =
-            backend.capability<BitsBackend>(kind).getBits(key, indexes, size)
+            backend.capability<BitsBackend>(kind.name).getBits(key, indexes, size)
     }
 
     /** [BitsBackend.incrBits]. */
@@ -281,7 +281,7 @@ public sealed class CacheCommand<R> {
         override fun withKeys(transform: (String) -> String): IncrBits = IncrBits(transform(key), indexes, size, by)
 
         override suspend fun execute(backend: Backend): List<Long> =
-            backend.capability<BitsBackend>(kind).incrBits(key, indexes, size, by)
+            backend.capability<BitsBackend>(kind.name).incrBits(key, indexes, size, by)
     }
 
     /** [SlidingWindowBackend.sliceIncr]. */
@@ -299,7 +299,7 @@ public sealed class CacheCommand<R> {
             SliceIncr(transform(key), start, end, maxValue, ttl)
 
         override suspend fun execute(backend: Backend): Long =
-            backend.capability<SlidingWindowBackend>(kind).sliceIncr(key, start, end, maxValue, ttl)
+            backend.capability<SlidingWindowBackend>(kind.name).sliceIncr(key, start, end, maxValue, ttl)
     }
 
     /** [SetBackend.setAdd]. */
@@ -315,9 +315,8 @@ public sealed class CacheCommand<R> {
 
         override suspend fun execute(backend: Backend): Long =
             backend
-                .capability<SetBackend>(
-                    kind,
-                ).setAdd(key, members, ttl)
+                .capability<SetBackend>(kind.name)
+                .setAdd(key, members, ttl)
     }
 
     /** [SetBackend.setRemove]. */
@@ -332,9 +331,8 @@ public sealed class CacheCommand<R> {
 
         override suspend fun execute(backend: Backend): Long =
             backend
-                .capability<SetBackend>(
-                    kind,
-                ).setRemove(key, members)
+                .capability<SetBackend>(kind.name)
+                .setRemove(key, members)
     }
 
     /** [SetBackend.setPop]. */
@@ -349,9 +347,8 @@ public sealed class CacheCommand<R> {
 
         override suspend fun execute(backend: Backend): List<String> =
             backend
-                .capability<SetBackend>(
-                    kind,
-                ).setPop(key, count)
+                .capability<SetBackend>(kind.name)
+                .setPop(key, count)
     }
 
     /** [SetBackend.setMembers]. */
@@ -364,10 +361,6 @@ public sealed class CacheCommand<R> {
         override fun withKeys(transform: (String) -> String): SetMembers = SetMembers(transform(key))
 
         override suspend fun execute(backend: Backend): kotlin.collections.Set<String> =
-            backend.capability<SetBackend>(kind).setMembers(key)
+            backend.capability<SetBackend>(kind.name).setMembers(key)
     }
 }
-
-/** [this] as the capability [C] a command needs, or [UnsupportedCommandError] naming both. */
-private inline fun <reified C : Any> Backend.capability(kind: Command): C =
-    this as? C ?: throw UnsupportedCommandError("$kind needs ${C::class.simpleName}, which $this does not implement")

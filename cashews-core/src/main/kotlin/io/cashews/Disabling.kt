@@ -2,8 +2,6 @@ package io.cashews
 
 import io.cashews.internal.DisablingScope
 import kotlinx.coroutines.currentCoroutineContext
-import kotlinx.coroutines.withContext
-import kotlin.coroutines.CoroutineContext
 
 /**
  * Runs [block] with [commands] (every command when none is given) disabled on [prefix]'s backend, or on every
@@ -22,18 +20,4 @@ public suspend fun <R> Cache.disabling(
 ): R {
     val parent = currentCoroutineContext()[DisablingScope]
     return withControlsScope(DisablingScope(controls, prefix, commands.toSet(), parent), block)
-}
-
-/**
- * Runs [block] in [element] while the cache routes every command through its command chain, which reads the
- * coroutine context (see [io.cashews.internal.CommandControls.scoped]). The first such block to start makes commands
- * leave the direct path; the last to end restores it.
- */
-internal suspend fun <R> Cache.withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R {
-    enterControlsScope()
-    try {
-        return withContext(element) { block() }
-    } finally {
-        exitControlsScope()
-    }
 }

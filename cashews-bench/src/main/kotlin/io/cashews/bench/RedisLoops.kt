@@ -24,21 +24,25 @@ public object RedisLoops {
         }
     }
 
+    /** Our `get` of present keys through the Redis backend. */
     @JvmStatic
     public fun cashewsGet(cache: Cache, keys: Array<String>, concurrency: Int, bh: Blackhole) {
         inFlight(concurrency) { i -> bh.consume(cache.get<String>(keys[i and (keys.size - 1)])) }
     }
 
+    /** Raw Lettuce async `GET` of the same keys, awaited. */
     @JvmStatic
     public fun lettuceGet(commands: RedisAsyncCommands<String, ByteArray>, keys: Array<String>, concurrency: Int, bh: Blackhole) {
         inFlight(concurrency) { i -> bh.consume(commands.get(keys[i and (keys.size - 1)]).await()) }
     }
 
+    /** Our `set` through the Redis backend, encoding [value] each time. */
     @JvmStatic
     public fun cashewsSet(cache: Cache, keys: Array<String>, value: String, concurrency: Int, bh: Blackhole) {
         inFlight(concurrency) { i -> bh.consume(cache.set(keys[i and (keys.size - 1)], value)) }
     }
 
+    /** Raw Lettuce async `SET` of the bytes our cache stores for the same value, awaited. */
     @JvmStatic
     public fun lettuceSet(
         commands: RedisAsyncCommands<String, ByteArray>,

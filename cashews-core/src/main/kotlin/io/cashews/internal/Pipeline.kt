@@ -75,8 +75,6 @@ internal class Pipeline(
         return result
     }
 
-    override suspend fun init() {}
-
     override suspend fun get(key: String): Any? = run(CacheCommand.Get(key))
 
     override suspend fun getMany(keys: List<String>): List<Any?> = run(CacheCommand.GetMany(keys))

@@ -72,9 +72,9 @@ internal class Route(
     val fullyDisabled: Boolean get() = disabled.size == ALL_COMMANDS.size
 
     /** Where commands go, with the backend initialised exactly once however many callers arrive together. */
-    suspend fun ready(): Backend = if (initialised || fullyDisabled) pipeline else initialised()
+    suspend fun ready(): Backend = if (initialised || fullyDisabled) pipeline else initialisedPipeline()
 
-    private suspend fun initialised(): Backend {
+    private suspend fun initialisedPipeline(): Backend {
         initialise()
         return pipeline
     }

@@ -10,7 +10,6 @@ import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
 import io.cashews.TransactionLockTimeoutError
 import io.cashews.TransactionMode
-import io.cashews.UnsupportedCommandError
 import io.cashews.internal.ValueSerializer.Companion.isInteger
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
@@ -350,19 +349,15 @@ internal class TransactionBuffer(
         for (lockKey in locks) backend.unlock(lockKey, transaction.id)
     }
 
-    private suspend fun locks(): LockBackend =
-        real() as? LockBackend
-            ?: throw UnsupportedCommandError(
-                "a ${transaction.mode} transaction needs LockBackend, which ${route.backend} does not implement",
-            )
+    private suspend fun locks(): LockBackend = capability("a ${transaction.mode} transaction")
 
     // -- not transactional: straight through ---------------------------------------------------------------------
 
-    private suspend inline fun <reified C : Any> capability(name: String): C =
-        real() as? C
-            ?: throw UnsupportedCommandError(
-                "$name needs ${C::class.simpleName}, which ${route.backend} does not implement",
-            )
+    private suspend inline fun <reified C : Any> capability(command: String): C =
+        real().capability(
+            command,
+            route.backend,
+        )
 
     override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
         capability<LockBackend>("setLock").setLock(key, token, ttl)

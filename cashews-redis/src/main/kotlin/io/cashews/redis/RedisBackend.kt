@@ -85,19 +85,6 @@ public class RedisBackend(
     BitsBackend,
     SlidingWindowBackend,
     SetBackend {
-    // Reconnect attempts back off from 10 ms to at most 1 s, so the backend is back within a second of Redis.
-    private val resources: ClientResources =
-        DefaultClientResources
-            .builder()
-            .reconnectDelay(
-                Delay.exponential(
-                    10.milliseconds.toJavaDuration(),
-                    1.seconds.toJavaDuration(),
-                    2,
-                    TimeUnit.MILLISECONDS,
-                ),
-            ).build()
-
     // The command timeout goes into the URI too: Lettuce times commands by the URI's timeout (a minute by default).
     private val target: RedisURI = RedisURI.builder(uri).withTimeout(commandTimeout.toJavaDuration()).build()
 
@@ -111,25 +98,42 @@ public class RedisBackend(
             .apply { if (ssl != null) sslOptions(ssl) }
             .build()
 
-    private val client: AbstractRedisClient =
-        if (cluster) {
-            RedisClusterClient
-                .create(
-                    resources,
-                    target,
-                ).apply {
-                    setOptions(
-                        // Node connections open lazily, and a rejecting one would refuse the first command to each
-                        // node: a cluster accepts commands while (re)connecting, bounded by the command timeout.
-                        ClusterClientOptions
-                            .builder(clientOptions)
-                            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                            .build(),
-                    )
-                }
-        } else {
-            RedisClient.create(resources, target).apply { setOptions(clientOptions) }
-        }
+    /** The Lettuce client and its threads: made by the first connect, so building the backend at setup starts nothing. */
+    private class Clients(
+        val resources: ClientResources,
+        val client: AbstractRedisClient,
+    )
+
+    private val clients = lazy(LazyThreadSafetyMode.SYNCHRONIZED) { newClients() }
+
+    private fun newClients(): Clients {
+        // Reconnect attempts back off from 10 ms to at most 1 s, so the backend is back within a second of Redis.
+        val resources =
+            DefaultClientResources
+                .builder()
+                .reconnectDelay(
+                    Delay.exponential(
+                        10.milliseconds.toJavaDuration(),
+                        1.seconds.toJavaDuration(),
+                        2,
+                        TimeUnit.MILLISECONDS,
+                    ),
+                ).build()
+        val client =
+            if (cluster) {
+                // Node connections open lazily, and a rejecting one would refuse the first command to each node: a
+                // cluster accepts commands while (re)connecting, bounded by the command timeout.
+                val options =
+                    ClusterClientOptions
+                        .builder(clientOptions)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                        .build()
+                RedisClusterClient.create(resources, target).apply { setOptions(options) }
+            } else {
+                RedisClient.create(resources, target).apply { setOptions(clientOptions) }
+            }
+        return Clients(resources, client)
+    }
 
     // Standalone and cluster commands share RedisClusterAsyncCommands; the cluster's implementation splits multi-key
     // commands by slot and runs SCAN, FLUSHDB and script loads on every master.
@@ -147,6 +151,9 @@ public class RedisBackend(
 
     override val storesObjects: Boolean get() = false
 
+    /** Whether an outage is under way and the client has no open connection: commands need not wait to fail. */
+    private val knownDown: Boolean get() = down.get() && connection?.isOpen == false
+
     /** How many commands answered neutrally because Redis could not be reached, since this backend was built. */
     public val suppressedErrors: Long get() = suppressed.get()
 
@@ -161,7 +168,7 @@ public class RedisBackend(
     }
 
     private suspend fun connect(): RedisClusterAsyncCommands<String, ByteArray> =
-        when (val redis = client) {
+        when (val redis = clients.value.client) {
             is RedisClusterClient -> {
                 // The topology first: an asynchronous cluster connect does not discover it by itself.
                 redis.refreshPartitionsAsync().await()
@@ -188,7 +195,7 @@ public class RedisBackend(
         block: (RedisClusterAsyncCommands<String, ByteArray>) -> T,
     ): T {
         // During an outage, while the client has no open connection, answer at once instead of waiting a timeout.
-        if (down.get() && connection?.isOpen == false) return outage(name, DISCONNECTED, neutral)
+        if (knownDown) return outage(name, DISCONNECTED, neutral)
         val result =
             try {
                 block(commands())
@@ -347,7 +354,7 @@ public class RedisBackend(
     override suspend fun keysCount(): Long = scan("*").count().toLong()
 
     override suspend fun ping(): Boolean =
-        if (down.get() && connection?.isOpen == false) {
+        if (knownDown) {
             false
         } else {
             tryPing()
@@ -375,8 +382,14 @@ public class RedisBackend(
         withContext(Dispatchers.IO) {
             connection?.closeAsync()?.await()
             // No quiet period: nothing is sent after close, and Lettuce's default would hold close() for 2 s per pool.
-            client.shutdownAsync(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
-            resources.shutdown(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS).await()
+            if (clients.isInitialized()) {
+                clients.value.client
+                    .shutdownAsync(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS)
+                    .await()
+                clients.value.resources
+                    .shutdown(0, SHUTDOWN_SECONDS, TimeUnit.SECONDS)
+                    .await()
+            }
         }
     }
 
