@@ -9,6 +9,37 @@ public interface LockBackend {
 
     /** Releases the lock at [key] if it is held with [token]; returns whether it was released. */
     public suspend fun unlock(key: String, token: String): Boolean
+
+    /**
+     * Extends the lock at [key] to expire [ttl] from now if it is still held with [token]; returns whether it is. A
+     * holder renews its lease while a long job runs, so the lock outlives the job but not a crashed holder.
+     */
+    public suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean
+}
+
+/**
+ * A lock backend that tells waiters when a lock is released, in this process or any other sharing the backend, so
+ * they wake at once instead of polling. Waiters still check again now and then: a release can go unheard (a lock
+ * that expires, a notice lost to a disconnect), and must only delay them, never strand them.
+ */
+public interface LockReleaseBackend {
+    /**
+     * Starts listening for releases of the lock at [key]. Open the watch *before* trying the lock, so that a release
+     * between a failed try and the wait is not missed; close it when done.
+     */
+    public fun watchRelease(key: String): LockReleaseWatch
+}
+
+/** Listens for the release of one lock: see [LockReleaseBackend.watchRelease]. */
+public interface LockReleaseWatch : AutoCloseable {
+    /**
+     * Suspends until a release of the lock is heard (`true`) or [timeout] has passed (`false`). It may also answer
+     * `true` when releases may have been missed (after a reconnect): the caller tries the lock again either way.
+     */
+    public suspend fun await(timeout: Duration): Boolean
+
+    /** Stops listening. */
+    override fun close()
 }
 
 /**
@@ -48,6 +79,20 @@ public interface SetBackend {
 
     /** All members; empty for a missing key. */
     public suspend fun setMembers(key: String): Set<String>
+}
+
+/**
+ * A byte backend that keeps copies of values in this process (a client-side cache) and knows when they are current:
+ * the cache reads them without suspending. The backend owns their correctness: a copy it answers with must be what
+ * [Backend.get] would return now, as far as the backend can know (Redis: tracked by `CLIENT TRACKING`, dropped on
+ * invalidation and on disconnect).
+ */
+public interface LocalCopyBackend {
+    /**
+     * The current local copy of [key], or `null` when there is none (the cache then calls [Backend.get]). Called on
+     * the hit path of every read: it must not block, suspend or do I/O.
+     */
+    public fun localCopy(key: String): LocalCopy?
 }
 
 /**

@@ -19,6 +19,7 @@ import io.cashews.internal.Transactions
 import io.cashews.internal.ValueSerializer
 import io.cashews.internal.ValueSerializer.Companion.isInteger
 import io.cashews.internal.capability
+import io.cashews.internal.withLease
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -276,7 +277,7 @@ public class Cache(
     /** The value at [key], or `null` when it is missing, expired, undecodable, or not a [T]. */
     public suspend inline fun <reified T> get(key: String): T? {
         // An in-memory hit never reaches a suspend call, so the caller's coroutine saves no state for it.
-        val now = lookupNow(key)
+        val now = lookupNow(key) { ValueType.of<T>() }
         val found = if (now !== NotNow) now else lookup(key) { ValueType.of<T>() }
         if (found === Miss || found == null) return null
         if (found is T) return found
@@ -518,6 +519,10 @@ public class Cache(
         token: String,
     ): Boolean = capability<LockBackend>(key, "unlock").unlock(key, token)
 
+    /** Extends the lock [key] to expire [ttl] from now if it is still held with [token]; returns whether it is. */
+    public suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
+        capability<LockBackend>(key, "renewLock").renewLock(key, token, checked(ttl)!!)
+
     /**
      * Whether the lock [key] is held. With [wait], checks again every [step] until it is released (`false`) or [wait]
      * has passed, then answers from a final check.
@@ -534,10 +539,13 @@ public class Cache(
     }
 
     /**
-     * Runs [block] holding the lock [key] (taken for at most [ttl]) and releases it afterwards, even on failure or
-     * cancellation. A lock held by someone else is waited for (checked every [step]) when [wait] is `true`, up to
-     * [waitTimeout] when given; otherwise [LockedError] is raised. A disabled or unreachable backend cannot lock:
-     * [block] then runs without the lock.
+     * Runs [block] holding the lock [key] (taken for [ttl]) and releases it afterwards, even on failure or
+     * cancellation. A lock held by someone else is waited for when [wait] is `true`, up to [waitTimeout] when given;
+     * otherwise [LockedError] is raised. Waiters wake as soon as the holder releases the lock on a backend that
+     * announces releases ([LockReleaseBackend]: memory and Redis) and check again at least every [step] in any
+     * case (a lock can also expire). With [renew], the lock is renewed every third of [ttl] while [block] runs, so
+     * [ttl] bounds how long a crashed holder blocks others, not how long [block] may take. A disabled or unreachable
+     * backend cannot lock: [block] then runs without the lock.
      */
     public suspend fun <R> lock(
         key: String,
@@ -545,30 +553,53 @@ public class Cache(
         wait: Boolean = true,
         waitTimeout: Duration? = null,
         step: Duration = DEFAULT_STEP,
+        renew: Boolean = false,
+        block: suspend () -> R,
+    ): R = lockOrRecheck(key, ttl, wait, waitTimeout, step, renew, recheck = null, block)
+
+    /**
+     * [lock], where [recheck] runs after every wait and may answer instead of the lock (a value the holder stored):
+     * the cross-process single-flight of loads, where one process loads and the others read what it stored.
+     */
+    internal suspend fun <R> lockOrRecheck(
+        key: String,
+        ttl: Duration,
+        wait: Boolean,
+        waitTimeout: Duration?,
+        step: Duration,
+        renew: Boolean,
+        recheck: (suspend () -> Found<R>?)?,
         block: suspend () -> R,
     ): R {
+        require(step.isPositive()) { "step must be positive, was $step" }
         val route = route(key)
         val locks = capability<LockBackend>(key, "lock")
+        val releases = if (wait) route.backend as? LockReleaseBackend else null
+        val leaseTtl = checked(ttl)!!
         val token = UUID.randomUUID().toString()
-        val attempts = waitTimeout?.let { steps(it, step) }
-        var tries = 0
-        var held = false
+        val started = timeSource.markNow()
         while (true) {
-            if (locks.setLock(key, token, checked(ttl)!!)) {
-                held = true
-                break
+            // Listening starts before the try, so a release between a failed try and the wait is heard.
+            val watch = releases?.watchRelease(key)
+            try {
+                if (locks.setLock(key, token, leaseTtl)) break
+                if (!backendOf(route).ping()) return block()
+                if (!wait) throw LockedError("key '$key' is already locked")
+                val waited = started.elapsedNow()
+                if (waitTimeout != null && waited >= waitTimeout) {
+                    throw LockedError("key '$key' is still locked after waiting $waitTimeout")
+                }
+                val pause = if (waitTimeout == null) step else minOf(step, waitTimeout - waited)
+                if (watch == null) delay(pause) else watch.await(pause)
+            } finally {
+                watch?.close()
             }
-            if (!backendOf(route).ping()) break
-            if (!wait) throw LockedError("key '$key' is already locked")
-            if (attempts != null && tries++ >= attempts) {
-                throw LockedError("key '$key' is still locked after waiting $waitTimeout")
-            }
-            delay(step)
+            recheck?.invoke()?.let { return it.value }
         }
         try {
-            return block()
+            return if (renew) withLease(locks, key, token, leaseTtl, block) else block()
         } finally {
-            if (held) withContext(NonCancellable) { locks.unlock(key, token) }
+            withContext(NonCancellable) { locks.unlock(key, token) }
         }
     }
 
@@ -649,14 +680,25 @@ public class Cache(
             val found = unwrap(local.getNow(key))
             return if (route.tagsWritten) settleTags(route, key, found) else found
         }
+        val copy = route.copies?.localCopy(key)
+        if (copy != null) return settleTags(route, key, decodeCopy(route, key, copy, type))
         return lookupSlow(route, key, type)
     }
 
-    /** The decoded value at [key] when it can be answered without suspending (an in-memory hit), else [NotNow]. */
+    /**
+     * The decoded value at [key] when it can be answered without suspending (an in-memory hit, or a current local
+     * copy of a byte backend's value when [type] is given), else [NotNow].
+     */
     @PublishedApi
-    internal fun lookupNow(key: String): Any? {
+    internal fun lookupNow(key: String, type: (() -> ValueType)?): Any? {
         val route = route(key)
-        val local = route.local ?: return NotNow
+        val local = route.local
+        if (local == null) {
+            if (type == null) return NotNow
+            val copy = route.copies?.localCopy(key) ?: return NotNow
+            // A tagged value needs its tags' versions read from the backend: that is the suspending path's work.
+            return decodeCopy(route, key, copy, type).let { if (it is Tagged) NotNow else it }
+        }
         val found = unwrap(local.getNow(key))
         return if (route.tagsWritten) settleTagsNow(local, key, found) else found
     }
@@ -664,7 +706,7 @@ public class Cache(
     /** [lookupNow], answering [NotNow] instead of failing, so callers that return futures fail them properly. */
     internal fun lookupNowOrNotNow(key: String): Any? =
         try {
-            lookupNow(key)
+            lookupNow(key, null)
         } catch (e: NotConfiguredError) {
             NotNow
         }
@@ -904,6 +946,14 @@ public class Cache(
         return serializer.decode(key, stored, type)
     }
 
+    /** A local copy decoded once per type (see [LocalCopy]); a copy of an absent key is a [Miss]. */
+    private fun decodeCopy(route: Route, key: String, copy: LocalCopy, type: () -> ValueType): Any? {
+        val stored = copy.stored ?: return Miss
+        val decoded = copy.decodedFor(type)
+        if (decoded !== LocalCopy.UNDECODED) return decoded
+        return decode(route, key, stored, type).also { copy.remember(type, it) }
+    }
+
     private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType): Any {
         val serializer = route.serializer ?: return value ?: NullValue
         return serializer.encode(key, value, type)
@@ -977,7 +1027,7 @@ public class Cache(
             },
         )
 
-    private suspend inline fun <reified C : Any> capability(key: String, command: String): C =
+    internal suspend inline fun <reified C : Any> capability(key: String, command: String): C =
         backendOf(route(key)).capability(command)
 
     private fun install(

@@ -253,6 +253,23 @@ public sealed class CacheCommand<R> {
                 .unlock(key, token)
     }
 
+    /** [LockBackend.renewLock]. */
+    public class RenewLock(
+        public val key: String,
+        public val token: String,
+        public val ttl: Duration,
+    ) : CacheCommand<Boolean>() {
+        override val kind: Command get() = Command.RENEW_LOCK
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): RenewLock = RenewLock(transform(key), token, ttl)
+
+        override suspend fun execute(backend: Backend): Boolean =
+            backend
+                .capability<LockBackend>(kind.name)
+                .renewLock(key, token, ttl)
+    }
+
     /** [BitsBackend.getBits]. */
     public class GetBits(
         public val key: String,

@@ -247,7 +247,7 @@ internal suspend inline fun <reified T> Cache.cachedWith(
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = strategyKey(prefix, key)
-    val now = lookupNow(storageKey)
+    val now = lookupNow(storageKey) { ValueType.of<T>() }
     // Off the in-memory path (another backend, interceptors, a block in context) the lookup is made here too, so a
     // hit returns without entering the loading machinery.
     val found = if (now === NotNow) lookup(storageKey) { ValueType.of<T>() } else now
@@ -325,8 +325,11 @@ internal suspend fun <T> Cache.loadCached(
                 tags,
             )
         }
-        lock("lock:$key", lockTtl(ttl)) {
-            // Whoever held the lock before us has probably just stored the value.
+        // One load across processes: the lock's holder loads (renewing its lease while the load runs) while the others
+        // wait for its release and read what it stored.
+        val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type) }
+        lockOrRecheck("lock:$key", lockTtl(ttl), true, null, LOCK_RECHECK, true, recheck) {
+            // Whoever held the lock before us may have stored the value since our last look.
             val storedByOther = cachedOrNull<T>(key, type)
             if (storedByOther != null) {
                 storedByOther.value
@@ -340,6 +343,9 @@ internal suspend fun <T> Cache.loadCached(
 
 @PublishedApi
 internal const val CACHED: String = "cached"
+
+/** How often a process waiting for another's load checks again when no release notice comes (one may be lost). */
+private val LOCK_RECHECK = 100.milliseconds
 
 /** A value found in the cache, boxed so that a cached `null` differs from a miss. */
 @JvmInline

@@ -23,6 +23,7 @@ public enum class Command {
     CLEAR,
     SET_LOCK,
     UNLOCK,
+    RENEW_LOCK,
     GET_BITS,
     INCR_BITS,
     SLICE_INCR,

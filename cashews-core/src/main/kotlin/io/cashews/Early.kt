@@ -1,6 +1,7 @@
 package io.cashews
 
 import io.cashews.internal.refreshInBackground
+import io.cashews.internal.withLease
 import java.util.UUID
 import kotlin.time.Duration
 
@@ -10,7 +11,7 @@ import kotlin.time.Duration
  * A value is fresh for [earlyTtl] (default a third of [ttl]) and kept for [ttl]. The first call that finds it past
  * [earlyTtl] starts one refresh in the cache's own scope and returns the stale value at once; the calls that follow
  * keep getting it until the refresh stores the new one. Exactly one refresh per key runs at a time, across every
- * process sharing the backend (a backend lock held for at most [earlyTtl]). A failed refresh is logged and retried
+ * process sharing the backend (a backend lock leased for [earlyTtl] and renewed while the refresh runs). A failed refresh is logged and retried
  * after [earlyTtl]. A cold key is loaded in the foreground, single-flight.
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
@@ -70,10 +71,16 @@ internal suspend fun <T> Cache.earlyLoad(
         return cachedNow.value
     }
     if (observing) observeHit(key, EARLY, stale = true)
-    if (setLock("$key:refresh", UUID.randomUUID().toString(), earlyTtl)) {
+    val refreshKey = "$key:refresh"
+    val token = UUID.randomUUID().toString()
+    if (setLock(refreshKey, token, earlyTtl)) {
         refreshInBackground(key) {
-            loadShared(EARLY, key, ttl, condition, retry, tags, type, block, markFresh)
-            delete("$key:refresh")
+            // The lease is renewed while the refresh runs and released by its token when it succeeds; after a failure
+            // it runs out, so the next refresh waits for earlyTtl.
+            withLease(capability<LockBackend>(refreshKey, "early"), refreshKey, token, earlyTtl) {
+                loadShared(EARLY, key, ttl, condition, retry, tags, type, block, markFresh)
+            }
+            unlock(refreshKey, token)
         }
     }
     return cachedNow.value

@@ -52,7 +52,13 @@ public class MemoryBackend(
     public val checkInterval: Duration? = 1.seconds,
     timeSource: TimeSource = TimeSource.Monotonic,
     public val closeValues: Boolean = false,
-) : Backend, LockBackend, BitsBackend, SlidingWindowBackend, SetBackend, EvictingBackend {
+) : Backend,
+    LockBackend,
+    LockReleaseBackend,
+    BitsBackend,
+    SlidingWindowBackend,
+    SetBackend,
+    EvictingBackend {
     init {
         require(size > 0) { "memory backend size must be positive, was $size" }
         require(
@@ -84,6 +90,8 @@ public class MemoryBackend(
     private val sweeper = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("cashews-memory-sweep"))
 
     override val storesObjects: Boolean get() = true
+
+    private val releases = LockReleaseSignals()
 
     private val evictionListeners = CopyOnWriteArrayList<(String) -> Unit>()
 
@@ -226,8 +234,18 @@ public class MemoryBackend(
 
     override suspend fun unlock(key: String, token: String): Boolean {
         val held = live(key) ?: return false
-        return unwrap(held) == token && map.remove(key, held)
+        val released = unwrap(held) == token && map.remove(key, held)
+        if (released) releases.released(key)
+        return released
     }
+
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean {
+        val held = live(key) ?: return false
+        // Replaced only if still the very entry read: a lock released and taken by another holder meanwhile stays.
+        return unwrap(held) == token && map.replace(key, held, wrap(token, expiresAt(ttl)))
+    }
+
+    override fun watchRelease(key: String): LockReleaseWatch = releases.watchRelease(key)
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
         val stored = live(key)?.let(::unwrap)

@@ -6,8 +6,12 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.async
+import kotlin.time.Duration.Companion.hours
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import kotlin.time.Duration.Companion.milliseconds
@@ -80,6 +84,67 @@ class LockSpec : FunSpec({
             cache.isLocked("job", wait = 1.seconds) shouldBe false
             cache.setLock("job", "t", 1.minutes)
             cache.isLocked("job", wait = 300.milliseconds) shouldBe true
+        }
+    }
+
+    test("a waiter wakes when the holder releases, not at its next check") {
+        runTest {
+            val cache = Cache("mem://", testScheduler.timeSource)
+            val release = CompletableDeferred<Unit>()
+            val holding = CompletableDeferred<Unit>()
+            launch {
+                cache.lock("job", 1.minutes) {
+                    holding.complete(Unit)
+                    release.await()
+                }
+            }
+            holding.await()
+            val waiter = async { cache.lock("job", 1.minutes, step = 1.hours) { currentTime } }
+            runCurrent()
+            delay(5.seconds)
+            release.complete(Unit)
+            waiter.await() shouldBe 5_000
+        }
+    }
+
+    test("a renewed lease outlives its ttl while the block runs, and a crashed holder's lock still expires") {
+        runTest {
+            val cache = Cache("mem://", testScheduler.timeSource)
+            val done = CompletableDeferred<Unit>()
+            val holder = launch { cache.lock("job", 1.seconds, renew = true) { done.await() } }
+            runCurrent()
+            delay(10.seconds)
+            cache.setLock("job", "other", 1.minutes) shouldBe false
+            done.complete(Unit)
+            holder.join()
+            cache.isLocked("job") shouldBe false
+
+            cache.setLock("crashed", "gone", 1.seconds)
+            cache.renewLock("crashed", "someone else", 1.minutes) shouldBe false
+            delay(1.seconds)
+            cache.setLock("crashed", "next", 1.minutes) shouldBe true
+        }
+    }
+
+    test("cached(lock = true) loads once across caches sharing a backend; the others read the stored value") {
+        runTest {
+            val shared = MemoryBackend(timeSource = testScheduler.timeSource, checkInterval = null)
+            val caches = List(2) { Cache(testScheduler.timeSource).apply { setup(shared) } }
+            var loads = 0
+            val results =
+                List(20) { i ->
+                    async {
+                        caches[i % 2].cached(ttl = 1.minutes, key = "report", lock = true) {
+                            loads++
+                            // Longer than the lock's own ttl (the value's): the lease is renewed while the load runs.
+                            delay(3.minutes)
+                            "built at $currentTime"
+                        } to currentTime
+                    }
+                }.awaitAll()
+            loads shouldBe 1
+            // Everyone is answered the moment the load is stored, woken by the release rather than by a poll.
+            results.toSet() shouldBe setOf("built at 180000" to 180_000L)
         }
     }
 })

@@ -56,6 +56,8 @@ internal object NeutralBackend : Backend, LockBackend, BitsBackend, SlidingWindo
 
     override suspend fun unlock(key: String, token: String): Boolean = false
 
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean = false
+
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> = List(indexes.size) { 0L }
 
     override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> =

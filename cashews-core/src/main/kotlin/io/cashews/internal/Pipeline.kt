@@ -118,6 +118,9 @@ internal class Pipeline(
 
     override suspend fun unlock(key: String, token: String): Boolean = run(CacheCommand.Unlock(key, token))
 
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
+        run(CacheCommand.RenewLock(key, token, ttl))
+
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> =
         run(CacheCommand.GetBits(key, indexes, size))
 

@@ -3,6 +3,7 @@ package io.cashews.internal
 import io.cashews.Backend
 import io.cashews.CacheInterceptor
 import io.cashews.Command
+import io.cashews.LocalCopyBackend
 import io.cashews.MemoryBackend
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -44,6 +45,13 @@ internal class Route(
      * command reads first; a reader that still sees `null` takes the general path once, which is correct.
      */
     var local: MemoryBackend? = null
+        private set
+
+    /**
+     * The byte backend's local copies ([LocalCopyBackend]) to read without suspending, under the same conditions
+     * as [local]; published the same way.
+     */
+    var copies: LocalCopyBackend? = null
         private set
 
     /**
@@ -112,6 +120,7 @@ internal class Route(
         val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
         pipeline = if (direct) backend else currentPipeline()
         local = if (direct && initialised && serializer == null && backend is MemoryBackend) backend else null
+        copies = if (direct && initialised && serializer != null) backend as? LocalCopyBackend else null
     }
 
     private var built: Pipeline? = null

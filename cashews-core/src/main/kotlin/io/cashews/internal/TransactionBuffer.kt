@@ -367,6 +367,9 @@ internal class TransactionBuffer(
             "unlock",
         ).unlock(key, token)
 
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
+        capability<LockBackend>("renewLock").renewLock(key, token, ttl)
+
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> =
         capability<BitsBackend>("getBits").getBits(key, indexes, size)
 

@@ -4,7 +4,11 @@ import io.cashews.Backend
 import io.cashews.BackendUnavailableError
 import io.cashews.BitsBackend
 import io.cashews.KeyTtl
+import io.cashews.LocalCopy
+import io.cashews.LocalCopyBackend
 import io.cashews.LockBackend
+import io.cashews.LockReleaseBackend
+import io.cashews.LockReleaseWatch
 import io.cashews.NotAnIntegerError
 import io.cashews.SetBackend
 import io.cashews.SetCondition
@@ -12,8 +16,10 @@ import io.cashews.SlidingWindowBackend
 import io.lettuce.core.AbstractRedisClient
 import io.lettuce.core.BitFieldArgs
 import io.lettuce.core.ClientOptions
+import io.lettuce.core.RedisChannelHandler
 import io.lettuce.core.RedisClient
 import io.lettuce.core.RedisCommandExecutionException
+import io.lettuce.core.RedisConnectionStateListener
 import io.lettuce.core.RedisException
 import io.lettuce.core.RedisURI
 import io.lettuce.core.ScanArgs
@@ -23,13 +29,17 @@ import io.lettuce.core.SetArgs
 import io.lettuce.core.SocketOptions
 import io.lettuce.core.SslOptions
 import io.lettuce.core.TimeoutOptions
+import io.lettuce.core.TrackingArgs
 import io.lettuce.core.api.StatefulConnection
+import io.lettuce.core.api.StatefulRedisConnection
+import io.lettuce.core.api.push.PushListener
 import io.lettuce.core.cluster.ClusterClientOptions
 import io.lettuce.core.cluster.RedisClusterClient
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands
 import io.lettuce.core.codec.ByteArrayCodec
 import io.lettuce.core.codec.RedisCodec
 import io.lettuce.core.codec.StringCodec
+import io.lettuce.core.protocol.ProtocolVersion
 import io.lettuce.core.resource.ClientResources
 import io.lettuce.core.resource.DefaultClientResources
 import io.lettuce.core.resource.Delay
@@ -45,6 +55,7 @@ import kotlinx.coroutines.withContext
 import org.slf4j.LoggerFactory
 import java.io.IOException
 import java.util.UUID
+import java.util.concurrent.CompletionStage
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicBoolean
@@ -65,6 +76,15 @@ import kotlin.time.toJavaDuration
  * backend recovers by itself when Redis answers again. Without [suppress], such a command fails with
  * [BackendUnavailableError]. Errors Redis itself returns (a wrong type, a non-integer) are never suppressed.
  *
+ * **Client-side cache.** With [clientSide], values read are kept in this process (at most [clientSideSize], each
+ * until the TTL it had in Redis) and served from there without a round trip, for as long as Redis tracks them for
+ * this connection (RESP3 `CLIENT TRACKING`): a write by any client, an expiry or a flush invalidates the copy. Own
+ * writes drop the copy before and after they are sent, so a read after a write sees it. A disconnect drops every
+ * copy, and none is served again until tracking is back on for the new connection. Not available on a cluster.
+ *
+ * **Locks.** Releases are published on a pub/sub channel, so waiters in every process wake at once; leases are
+ * renewed by token ([renewLock]).
+ *
  * TTLs are Redis's own (server time). [clear] removes every key of the database this backend uses (`FLUSHDB`).
  */
 public class RedisBackend(
@@ -80,11 +100,27 @@ public class RedisBackend(
     public val cluster: Boolean = false,
     /** TLS settings for a `rediss://` [uri] (trusted CA, client certificate); `null`: the JVM's defaults. */
     public val ssl: SslOptions? = null,
+    /** Whether values read are also kept in this process, kept current by Redis's invalidations (see above). */
+    public val clientSide: Boolean = false,
+    /** How many values the client-side cache keeps at most. */
+    public val clientSideSize: Long = DEFAULT_CLIENT_SIDE_SIZE,
 ) : Backend,
     LockBackend,
+    LockReleaseBackend,
+    LocalCopyBackend,
     BitsBackend,
     SlidingWindowBackend,
     SetBackend {
+    init {
+        require(!(clientSide && cluster)) {
+            "client-side caching is not available on a Redis Cluster: its node connections are tracked and reconnect " +
+                "one by one"
+        }
+        require(clientSideSize > 0) { "client-side cache size must be positive, was $clientSideSize" }
+    }
+
+    private val near: ClientSideCache? = if (clientSide) ClientSideCache(clientSideSize) else null
+
     // The command timeout goes into the URI too: Lettuce times commands by the URI's timeout (a minute by default).
     private val target: RedisURI = RedisURI.builder(uri).withTimeout(commandTimeout.toJavaDuration()).build()
 
@@ -96,6 +132,8 @@ public class RedisBackend(
             .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout.toJavaDuration()).build())
             .timeoutOptions(TimeoutOptions.enabled(commandTimeout.toJavaDuration()))
             .apply { if (ssl != null) sslOptions(ssl) }
+            // Invalidations come as RESP3 pushes on the connection that read the keys.
+            .apply { if (clientSide) protocolVersion(ProtocolVersion.RESP3) }
             .build()
 
     /** The Lettuce client and its threads: made by the first connect, so building the backend at setup starts nothing. */
@@ -132,6 +170,15 @@ public class RedisBackend(
             } else {
                 RedisClient.create(resources, target).apply { setOptions(clientOptions) }
             }
+        if (near != null) {
+            client.addListener(
+                object : RedisConnectionStateListener {
+                    override fun onRedisDisconnected(handler: RedisChannelHandler<*, *>) {
+                        if (handler === connection) near.disconnected()
+                    }
+                },
+            )
+        }
         return Clients(resources, client)
     }
 
@@ -180,13 +227,65 @@ public class RedisBackend(
             }
 
             else -> {
-                (redis as RedisClient)
-                    .connectAsync(CODEC, target)
-                    .await()
-                    .also { connection = it }
-                    .async()
+                val standalone = (redis as RedisClient).connectAsync(CODEC, target).await()
+                connection = standalone
+                if (near != null) {
+                    standalone.addListener(PushListener(near::onPush))
+                    // Tracking on before the first read, so that read's value can be kept already.
+                    enableTracking(near)?.await()
+                }
+                standalone.async()
             }
         }
+
+    /** Sends `CLIENT TRACKING ON` unless tracking is on or being turned on; the client-side cache hears the reply. */
+    private fun enableTracking(near: ClientSideCache): CompletionStage<*>? {
+        val standalone = connection as? StatefulRedisConnection<String, ByteArray> ?: return null
+        if (!near.shouldEnableTracking()) return null
+        val number = near.connectionNumber
+        return standalone
+            .async()
+            .clientTracking(TrackingArgs.Builder.enabled())
+            .handle { reply, error -> near.trackingReply(number, error == null && reply == "OK") }
+    }
+
+    // Lock releases: published by the unlock script, heard on a pub/sub connection made by the first waiter.
+    private val lockReleases =
+        LockReleaseChannel {
+            when (val redis = clients.value.client) {
+                is RedisClusterClient -> redis.connectPubSubAsync(StringCodec.UTF8)
+                else -> (redis as RedisClient).connectPubSubAsync(StringCodec.UTF8, target).toCompletableFuture()
+            }
+        }
+
+    override fun watchRelease(key: String): LockReleaseWatch = lockReleases.watchRelease(key)
+
+    override fun localCopy(key: String): LocalCopy? = near?.copy(key)
+
+    /** How many values the client-side cache holds now (0 without one). */
+    public val clientSideEntries: Long get() = near?.size ?: 0
+
+    /** Runs the write [block] on [key], dropping the local copy before it is sent and after it is answered. */
+    private inline fun <T> writing(key: String, block: () -> T): T {
+        if (near == null) return block()
+        near.invalidate(key)
+        try {
+            return block()
+        } finally {
+            near.invalidate(key)
+        }
+    }
+
+    /** [writing] for a write whose keys are not known here (a pattern, a flush). */
+    private inline fun <T> writingAll(block: () -> T): T {
+        if (near == null) return block()
+        near.invalidateAll()
+        try {
+            return block()
+        } finally {
+            near.invalidateAll()
+        }
+    }
 
     /** Runs [block] on the connection, turning an outage into [neutral] (or a typed error) as the class describes. */
     private suspend inline fun <T> command(
@@ -244,13 +343,54 @@ public class RedisBackend(
 
     // -- values ---------------------------------------------------------------------------------------------------
 
-    override suspend fun get(key: String): Any? = command("GET", null) { it.get(key).await() }
+    override suspend fun get(key: String): Any? {
+        val near = near ?: return command("GET", null) { it.get(key).await() }
+        val copy = near.copy(key)
+        return if (copy != null) copy.stored else getTracked(near, key)
+    }
+
+    /** GET with the key's PTTL in the same round trip, keeping the value as a local copy when that is safe. */
+    private suspend fun getTracked(near: ClientSideCache, key: String): ByteArray? {
+        val stamp = near.stamp(key)
+        if (stamp == ClientSideCache.UNTRACKED) enableTracking(near)
+        val sentAt = System.nanoTime()
+        return command("GET", null) { commands ->
+            val value = commands.get(key)
+            val ttl = commands.pttl(key)
+            value.await().also { near.keep(key, stamp, it, ttl.await(), sentAt) }
+        }
+    }
 
     override suspend fun getMany(keys: List<String>): List<Any?> {
         if (keys.isEmpty()) return emptyList()
-        return command("MGET", List<Any?>(keys.size) { null }) { commands ->
-            commands.mget(*keys.toTypedArray()).await().map { it.getValueOrElse(null) }
-        }
+        val near = near
+        val copies = near?.let { keys.map(it::copy) }
+        val remote = if (copies == null) keys else keys.filterIndexed { i, _ -> copies[i] == null }
+        val stamps = near?.let { remote.map(it::stamp) }
+        if (near != null && stamps!!.any { it == ClientSideCache.UNTRACKED }) enableTracking(near)
+        val sentAt = System.nanoTime()
+        val fetched =
+            if (remote.isEmpty()) {
+                emptyList()
+            } else {
+                command("MGET", List<ByteArray?>(remote.size) { null }) { commands ->
+                    val values = commands.mget(*remote.toTypedArray())
+                    val ttls = if (near == null) null else remote.map(commands::pttl)
+                    values.await().map { it.getValueOrElse(null) }.also { found ->
+                        if (near != null) {
+                            remote.forEachIndexed {
+                                i,
+                                key,
+                                ->
+                                near.keep(key, stamps!![i], found[i], ttls!![i].await(), sentAt)
+                            }
+                        }
+                    }
+                }
+            }
+        if (copies == null) return fetched
+        val fromRemote = fetched.iterator()
+        return copies.map { copy -> if (copy != null) copy.stored else fromRemote.next() }
     }
 
     override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
@@ -267,11 +407,20 @@ public class RedisBackend(
                 args.nx()
             }
         }
-        return command("SET", false) { it.set(key, bytes(value), args).await() != null }
+        return writing(key) { command("SET", false) { it.set(key, bytes(value), args).await() != null } }
     }
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
         if (entries.isEmpty()) return
+        near?.let { near -> entries.keys.forEach(near::invalidate) }
+        try {
+            setManyRemote(entries, ttl)
+        } finally {
+            near?.let { near -> entries.keys.forEach(near::invalidate) }
+        }
+    }
+
+    private suspend fun setManyRemote(entries: Map<String, Any>, ttl: Duration?) {
         command("SET", Unit) { commands ->
             if (ttl == null) {
                 commands.mset(entries.mapValues { (_, value) -> bytes(value) }).await()
@@ -284,14 +433,22 @@ public class RedisBackend(
         }
     }
 
-    override suspend fun delete(key: String): Boolean = command("UNLINK", false) { it.unlink(key).await() > 0 }
+    override suspend fun delete(key: String): Boolean =
+        writing(key) { command("UNLINK", false) { it.unlink(key).await() > 0 } }
 
     override suspend fun deleteMany(keys: Collection<String>): Long {
         if (keys.isEmpty()) return 0
-        return command("UNLINK", 0L) { it.unlink(*keys.toTypedArray()).await() }
+        near?.let { near -> keys.forEach(near::invalidate) }
+        try {
+            return command("UNLINK", 0L) { it.unlink(*keys.toTypedArray()).await() }
+        } finally {
+            near?.let { near -> keys.forEach(near::invalidate) }
+        }
     }
 
-    override suspend fun deleteMatch(pattern: String): Long {
+    override suspend fun deleteMatch(pattern: String): Long = writingAll { deleteMatching(pattern) }
+
+    private suspend fun deleteMatching(pattern: String): Long {
         var deleted = 0L
         val batch = ArrayList<String>(SCAN_COUNT)
         scan(pattern).collect {
@@ -318,10 +475,13 @@ public class RedisBackend(
             } while (!page.isFinished)
         }
 
-    override suspend fun exists(key: String): Boolean = command("EXISTS", false) { it.exists(key).await() > 0 }
+    override suspend fun exists(key: String): Boolean {
+        near?.copy(key)?.let { return it.stored != null }
+        return command("EXISTS", false) { it.exists(key).await() > 0 }
+    }
 
     override suspend fun expire(key: String, ttl: Duration): Boolean =
-        command("PEXPIRE", false) { it.pexpire(key, millis(ttl)).await() == true }
+        writing(key) { command("PEXPIRE", false) { it.pexpire(key, millis(ttl)).await() == true } }
 
     override suspend fun ttl(key: String): KeyTtl =
         command("PTTL", KeyTtl.Missing) {
@@ -333,6 +493,9 @@ public class RedisBackend(
         }
 
     override suspend fun incr(key: String, by: Long, ttl: Duration?): Long =
+        writing(key) { incrRemote(key, by, ttl) }
+
+    private suspend fun incrRemote(key: String, by: Long, ttl: Duration?): Long =
         command("INCRBY", 0L) {
             RedisScript.INCR.run<Long>(
                 it,
@@ -370,9 +533,11 @@ public class RedisBackend(
         }
 
     override suspend fun clear() {
-        command("FLUSHDB", Unit) {
-            it.flushdb().await()
-            Unit
+        writingAll {
+            command("FLUSHDB", Unit) {
+                it.flushdb().await()
+                Unit
+            }
         }
     }
 
@@ -380,6 +545,7 @@ public class RedisBackend(
         // Off any Netty thread a caller may have resumed on (an unconfined coroutine): an event loop cannot wait for
         // its own shutdown.
         withContext(Dispatchers.IO) {
+            lockReleases.close()
             connection?.closeAsync()?.await()
             // No quiet period: nothing is sent after close, and Lettuce's default would hold close() for 2 s per pool.
             if (clients.isInitialized()) {
@@ -398,9 +564,30 @@ public class RedisBackend(
     override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
         command("SET NX", false) { it.set(key, token.toByteArray(), SetArgs().nx().px(millis(ttl))).await() != null }
 
-    override suspend fun unlock(key: String, token: String): Boolean =
-        command("UNLOCK", false) {
-            RedisScript.UNLOCK.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), token.toByteArray()) > 0
+    override suspend fun unlock(key: String, token: String): Boolean {
+        val released =
+            command("UNLOCK", false) {
+                RedisScript.UNLOCK.run<Long>(
+                    it,
+                    ScriptOutputType.INTEGER,
+                    arrayOf(key),
+                    token.toByteArray(),
+                    LockReleaseChannel.CHANNEL.toByteArray(),
+                ) > 0
+            }
+        if (released) lockReleases.released(key)
+        return released
+    }
+
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
+        command("RENEW LOCK", false) {
+            RedisScript.RENEW_LOCK.run<Long>(
+                it,
+                ScriptOutputType.INTEGER,
+                arrayOf(key),
+                token.toByteArray(),
+                ascii(millis(ttl)),
+            ) > 0
         }
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
@@ -419,10 +606,12 @@ public class RedisBackend(
         if (indexes.isEmpty()) return emptyList()
         val args = BitFieldArgs().overflow(BitFieldArgs.OverflowType.SAT)
         for (index in indexes) args.incrBy(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index), by)
-        return command("BITFIELD", List(indexes.size) { 0L }) {
-            it.bitfield(key, args).await().map { value ->
-                value
-                    ?: 0L
+        // Bit counters are a string a GET can read, so a local copy of it is dropped like any written value's.
+        return writing(key) {
+            command("BITFIELD", List(indexes.size) { 0L }) {
+                it.bitfield(key, args).await().map { value ->
+                    value ?: 0L
+                }
             }
         }
     }
@@ -462,7 +651,12 @@ public class RedisBackend(
     override suspend fun setMembers(key: String): Set<String> =
         command("SMEMBERS", emptySet()) { it.smembers(key).await().mapTo(HashSet()) { member -> String(member) } }
 
-    override fun toString(): String = if (cluster) "RedisBackend(cluster at $address)" else "RedisBackend($address)"
+    override fun toString(): String =
+        when {
+            cluster -> "RedisBackend(cluster at $address)"
+            clientSide -> "RedisBackend($address, client-side)"
+            else -> "RedisBackend($address)"
+        }
 
     private fun bytes(value: Any): ByteArray =
         value as? ByteArray
@@ -478,6 +672,9 @@ public class RedisBackend(
     public companion object {
         /** The default connect and command timeout. */
         public val DEFAULT_TIMEOUT: Duration = 1.seconds
+
+        /** The default bound on client-side copies, as in cashews. */
+        public const val DEFAULT_CLIENT_SIDE_SIZE: Long = ClientSideCache.DEFAULT_SIZE
         private const val SCAN_COUNT = 1_000
         private const val SHUTDOWN_SECONDS = 5L
         private val DISCONNECTED = RedisException("not connected; reconnecting")

@@ -16,7 +16,8 @@ import java.io.File
  * URL: `redis://[[user]:password@]host[:port][/db]?socket_timeout=1s&connect_timeout=1s&suppress=true&client_name=…`;
  * a Redis Cluster is `redis-cluster://host:port` (any node) or `redis://host:port?cluster=true`. TLS
  * (`rediss://`) takes `ssl_ca_certs` (the CA to trust, PEM), `ssl_certfile` and `ssl_keyfile` (a client certificate
- * and its PKCS#8 key, PEM) and `ssl_check_hostname` (default on).
+ * and its PKCS#8 key, PEM) and `ssl_check_hostname` (default on). `client_side=true` turns the client-side cache
+ * on (standalone only), `client_side_size` bounds it (default 10 000 values).
  */
 public class RedisBackendProvider : BackendProvider {
     override val schemes: Set<String> = setOf("redis", "rediss", CLUSTER_SCHEME)
@@ -38,6 +39,15 @@ public class RedisBackendProvider : BackendProvider {
         }
         settings.string("client_name")?.let { uri.clientName = it }
         val ssl = sslOptions(settings, uri)
+        val clientSide = settings.boolean("client_side", false)
+        if (clientSide &&
+            cluster
+        ) {
+            throw SetupError(
+                "client_side is not available on a Redis Cluster ('${settings.address}'): its node connections are " +
+                    "tracked and reconnect one by one, and a copy could outlive a reconnect it did not see",
+            )
+        }
         return RedisBackend(
             uri = uri,
             commandTimeout = settings.duration("socket_timeout", null) ?: RedisBackend.DEFAULT_TIMEOUT,
@@ -45,6 +55,13 @@ public class RedisBackendProvider : BackendProvider {
             suppress = settings.boolean("suppress", true),
             cluster = cluster,
             ssl = ssl,
+            clientSide = clientSide,
+            clientSideSize =
+                settings.long(
+                    "client_side_size",
+                    RedisBackend.DEFAULT_CLIENT_SIDE_SIZE,
+                    1..Long.MAX_VALUE,
+                ),
         )
     }
 

@@ -42,12 +42,26 @@ internal class RedisScript(
                 """.trimIndent(),
             )
 
-        /** Deletes the lock at KEYS[1] only when it holds the token ARGV[1]. */
+        /**
+         * Deletes the lock at KEYS[1] only when it holds the token ARGV[1], and publishes the key on ARGV[2] so that
+         * waiters in every process wake.
+         */
         val UNLOCK =
             RedisScript(
                 """
-                if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-                return 0
+                if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+                redis.call('DEL', KEYS[1])
+                redis.call('PUBLISH', ARGV[2], KEYS[1])
+                return 1
+                """.trimIndent(),
+            )
+
+        /** Sets the TTL of the lock at KEYS[1] to ARGV[2] ms only when it holds the token ARGV[1]. */
+        val RENEW_LOCK =
+            RedisScript(
+                """
+                if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+                return redis.call('PEXPIRE', KEYS[1], ARGV[2])
                 """.trimIndent(),
             )
 

@@ -49,19 +49,6 @@ private fun redisTest(params: String = "", body: suspend (Cache, RedisProcess) -
     }
 }
 
-/** A raw Redis command on [redis], bypassing the cache. */
-private suspend fun <T> raw(
-    redis: RedisProcess,
-    command: suspend (io.lettuce.core.api.async.RedisAsyncCommands<String, String>) -> T,
-): T {
-    val client = RedisClient.create(redis.url)
-    try {
-        client.connect().use { return command(it.async()) }
-    } finally {
-        client.shutdown()
-    }
-}
-
 class RedisBackendSpec : FunSpec({
     test("values, counters and keys round-trip through a real Redis, counters readable as plain integers") {
         redisTest { cache, redis ->

@@ -72,14 +72,3 @@ class RedisOutageSpec : FunSpec({
         }
     }
 })
-
-/** Polls [condition] until it holds, at most 10 s: a bounded wait for an asynchronous reconnect. */
-internal suspend fun awaitTrue(condition: suspend () -> Boolean) {
-    withContext(Dispatchers.Default) {
-        repeat(200) {
-            if (condition()) return@withContext
-            delay(50.milliseconds)
-        }
-        error("condition did not hold within 10 s")
-    }
-}

@@ -3,6 +3,7 @@ package io.cashews.test
 import io.cashews.Backend
 import io.cashews.Cache
 import io.cashews.KeyTtl
+import io.cashews.LockReleaseBackend
 import io.cashews.NotAnIntegerError
 import io.cashews.SetCondition
 import io.kotest.assertions.throwables.shouldThrow
@@ -59,9 +60,10 @@ public abstract class BackendContractSpec(
             runTest {
                 val time = TestTimeSource()
                 val cache = Cache(time)
-                cache.setup(newBackend(time), params = setupParams)
+                val backend = newBackend(time)
+                cache.setup(backend, params = setupParams)
                 try {
-                    Fixture(cache, time).body()
+                    Fixture(cache, backend, time).body()
                 } finally {
                     cache.clear()
                     cache.close()
@@ -73,6 +75,7 @@ public abstract class BackendContractSpec(
     /** What each case works with: the cache over the backend under test and its clock. */
     private inner class Fixture(
         val cache: Cache,
+        val backend: Backend,
         val time: TestTimeSource,
     ) {
         /** Makes [by] pass for the backend, through [advanceTime]. */
@@ -265,6 +268,27 @@ public abstract class BackendContractSpec(
             advancePast(1.seconds)
             cache.setLock("lock", "new", 1.seconds) shouldBe true
             cache.unlock("lock", "old") shouldBe false
+        }
+
+        contract("a lock's lease is renewed only with its token") {
+            cache.setLock("lock", "mine", 1.seconds) shouldBe true
+            cache.renewLock("lock", "theirs", 1.minutes) shouldBe false
+            cache.renewLock("lock", "mine", 1.minutes) shouldBe true
+            advancePast(1.seconds)
+            cache.setLock("lock", "theirs", 1.minutes) shouldBe false
+            cache.unlock("lock", "mine") shouldBe true
+            cache.renewLock("lock", "mine", 1.minutes) shouldBe false
+            cache.isLocked("lock") shouldBe false
+        }
+
+        contract("a release wakes the watchers of that lock (backends that announce releases)") {
+            val releases = backend as? LockReleaseBackend ?: return@contract
+            cache.setLock("lock", "mine", 1.minutes)
+            releases.watchRelease("lock").use { watch ->
+                cache.unlock("lock", "mine") shouldBe true
+                // Real time: a release may come back over the network.
+                withContext(Dispatchers.Default) { watch.await(10.seconds) } shouldBe true
+            }
         }
 
         contract("exactly one of many concurrent setLock calls wins") {

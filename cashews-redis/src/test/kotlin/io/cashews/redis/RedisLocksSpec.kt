@@ -1,0 +1,90 @@
+package io.cashews.redis
+
+import io.cashews.Cache
+import io.cashews.cached
+import io.cashews.test.RedisProcess
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.hours
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
+
+/** Two caches on one Redis: two processes' worth of locks and loads. */
+private fun twoProcesses(body: suspend (Cache, Cache, RedisProcess) -> Unit) {
+    RedisProcess.start().use { redis ->
+        runBlocking(Dispatchers.Default) {
+            val first = Cache(redis.url)
+            val second = Cache(redis.url)
+            try {
+                body(first, second, redis)
+            } finally {
+                first.close()
+                second.close()
+            }
+        }
+    }
+}
+
+/** How many connections listen for lock releases. */
+private suspend fun releaseListeners(redis: RedisProcess): Long =
+    raw(redis) {
+        it
+            .pubsubNumsub(LockReleaseChannel.CHANNEL)
+            .await()
+            .values
+            .single()
+    }
+
+class RedisLocksSpec : FunSpec({
+    test("a waiter in another process wakes when the lock is released, not at its next check") {
+        twoProcesses { holder, waiter, redis ->
+            val held = CompletableDeferred<Unit>()
+            val release = CompletableDeferred<Unit>()
+            val holding =
+                launch {
+                    holder.lock("job", 1.minutes) {
+                        held.complete(Unit)
+                        release.await()
+                    }
+                }
+            held.await()
+            // A check every hour: only the release notice can wake the waiter within the test's bound.
+            val waiting = async { waiter.lock("job", 1.minutes, step = 1.hours) { "ran" } }
+            awaitTrue { releaseListeners(redis) == 1L }
+            release.complete(Unit)
+            holding.join()
+            withTimeout(10.seconds) { waiting.await() } shouldBe "ran"
+        }
+    }
+
+    test("cached(lock = true): one load across processes; the other process reads the stored value") {
+        twoProcesses { first, second, redis ->
+            val loads = AtomicInteger()
+            val gate = CompletableDeferred<Unit>()
+
+            suspend fun call(cache: Cache) =
+                cache.cached(ttl = 1.minutes, key = "report", lock = true) {
+                    loads.incrementAndGet()
+                    gate.await()
+                    "report"
+                }
+            val fromFirst = List(50) { async { call(first) } }
+            awaitTrue { loads.get() == 1 }
+            val fromSecond = List(50) { async { call(second) } }
+            // The second process is waiting for the first one's lock before the load is let go.
+            awaitTrue { releaseListeners(redis) == 1L }
+            gate.complete(Unit)
+            withTimeout(10.seconds) { (fromFirst + fromSecond).awaitAll() }.toSet() shouldBe setOf("report")
+            loads.get() shouldBe 1
+        }
+    }
+})
