@@ -54,7 +54,9 @@ internal suspend fun Cache.fixedWindowRefusal(
     require(limit > 0) { "rate limit must be positive, was $limit" }
     Ttl.requirePositive(period)
     ban?.let(Ttl::requirePositive)
-    val count = incr(key, 1, period)
+    // The counter itself, without the tag bookkeeping of Cache.incr: rate-limit counters are never tagged, and
+    // that bookkeeping would cost a byte backend a second round trip per decision.
+    val count = backendOf(route(key)).incr(key, 1, period)
     if (count <= limit) return null
     if (count == limit + 1 && ban != null) expire(key, ban)
     return RateLimitError(key, limit, period, (ttl(key) as? KeyTtl.Expiring)?.remaining)

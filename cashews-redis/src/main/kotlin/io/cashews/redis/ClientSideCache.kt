@@ -1,7 +1,6 @@
 package io.cashews.redis
 
 import com.github.benmanes.caffeine.cache.Caffeine
-import com.github.benmanes.caffeine.cache.Expiry
 import io.cashews.LocalCopy
 import io.lettuce.core.api.push.PushMessage
 import io.lettuce.core.codec.StringCodec
@@ -23,26 +22,17 @@ import java.util.concurrent.atomic.AtomicLongArray
 internal class ClientSideCache(
     maxSize: Long,
 ) {
-    private class Entry(
+    /** The copy of a key with a TTL: when Redis expires the key, on [System.nanoTime]'s scale. */
+    private class Expiring(
         val copy: LocalCopy,
-        /** When Redis expires the key, on [System.nanoTime]'s scale, or [Long.MAX_VALUE] for no expiry. */
         val expiresAt: Long,
     )
 
-    private val copies =
-        Caffeine
-            .newBuilder()
-            .maximumSize(maxSize)
-            .expireAfter(
-                object : Expiry<String, Entry> {
-                    override fun expireAfterCreate(key: String, entry: Entry, now: Long): Long = left(entry, now)
-
-                    override fun expireAfterUpdate(key: String, entry: Entry, now: Long, current: Long): Long =
-                        left(entry, now)
-
-                    override fun expireAfterRead(key: String, entry: Entry, now: Long, current: Long): Long = current
-                },
-            ).build<String, Entry>()
+    // A LocalCopy for a key without a TTL (its hit reads no clock), an Expiring one otherwise. Expiry is checked on
+    // read rather than by Caffeine's per-entry expiry, which costs every hit several times a plain lookup; copies
+    // nobody reads again leave by the size bound.
+    private val copies = Caffeine.newBuilder().maximumSize(maxSize).build<String, Any>()
+    private val map = copies.asMap()
 
     private val generations = AtomicLongArray(STRIPES)
 
@@ -53,7 +43,15 @@ internal class ClientSideCache(
     private var connection = 0L
 
     /** The current copy of [key], or `null`: never one from before a disconnect, nor while tracking is off. */
-    fun copy(key: String): LocalCopy? = if (tracking) copies.getIfPresent(key)?.copy else null
+    fun copy(key: String): LocalCopy? {
+        if (!tracking) return null
+        val held = copies.getIfPresent(key) ?: return null
+        if (held is LocalCopy) return held
+        held as Expiring
+        if (System.nanoTime() - held.expiresAt < 0) return held.copy
+        map.remove(key, held)
+        return null
+    }
 
     /**
      * What a read of [key] notes before it is sent, for [keep]; [UNTRACKED] when its result must not be kept. The
@@ -73,8 +71,8 @@ internal class ClientSideCache(
         if (stamp == UNTRACKED) return
         // A value with no TTL reported (the key vanished between the two replies) is not worth the doubt.
         if (stored != null && ttlMillis == KEY_ABSENT) return
-        val expiresAt = if (ttlMillis < 0) Long.MAX_VALUE else sentAt + ttlMillis * NANOS_PER_MILLI
-        copies.put(key, Entry(if (stored == null) LocalCopy.MISSING else LocalCopy(stored), expiresAt))
+        val copy = if (stored == null) LocalCopy.MISSING else LocalCopy(stored)
+        copies.put(key, if (ttlMillis < 0) copy else Expiring(copy, sentAt + ttlMillis * NANOS_PER_MILLI))
         // Put, then checked: an invalidation bumps, then removes, so one of the two sides always drops the copy.
         if (generations.get(stripe(key)) != stamp || !tracking) copies.invalidate(key)
     }
@@ -122,13 +120,10 @@ internal class ClientSideCache(
         invalidateAll()
     }
 
-    /** How many copies are held (expired ones may count until Caffeine cleans them up). */
+    /** How many copies are held (an expired one counts until it is read or evicted). */
     val size: Long get() = copies.estimatedSize()
 
     private fun stripe(key: String): Int = key.hashCode() and (STRIPES - 1)
-
-    private fun left(entry: Entry, now: Long): Long =
-        if (entry.expiresAt == Long.MAX_VALUE) Long.MAX_VALUE else (entry.expiresAt - now).coerceAtLeast(0)
 
     companion object {
         /** The default bound on local copies, as in cashews. */

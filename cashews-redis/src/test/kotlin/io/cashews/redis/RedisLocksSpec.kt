@@ -2,6 +2,7 @@ package io.cashews.redis
 
 import io.cashews.Cache
 import io.cashews.cached
+import io.cashews.early
 import io.cashews.test.RedisProcess
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -85,6 +86,26 @@ class RedisLocksSpec : FunSpec({
             gate.complete(Unit)
             withTimeout(10.seconds) { (fromFirst + fromSecond).awaitAll() }.toSet() shouldBe setOf("report")
             loads.get() shouldBe 1
+        }
+    }
+
+    test("early: a stale value is refreshed once across processes, and everyone gets the stale value meanwhile") {
+        twoProcesses { first, second, redis ->
+            val refreshes = AtomicInteger()
+            val gate = CompletableDeferred<Unit>()
+
+            suspend fun call(cache: Cache) =
+                cache.early(ttl = 1.hours, key = "rates", earlyTtl = 1.minutes) {
+                    if (refreshes.getAndIncrement() == 0) "v1" else gate.await().let { "v2" }
+                }
+            call(first) shouldBe "v1"
+            // The value goes stale: its freshness marker is gone, as after earlyTtl.
+            raw(redis) { it.del("early:rates:fresh").await() }
+            (List(50) { async { call(first) } } + List(50) { async { call(second) } }).awaitAll().toSet() shouldBe
+                setOf("v1")
+            gate.complete(Unit)
+            awaitTrue { second.get<String>("early:rates") == "v2" }
+            refreshes.get() shouldBe 2
         }
     }
 })
