@@ -3,13 +3,7 @@ package io.cashews.bench;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cashews.Cache;
 import io.cashews.redis.RedisBackend;
-import io.cashews.test.RedisProcess;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,40 +33,28 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ClientSideBenchmark {
-    RedisProcess redis;
+    RedisFixture redis;
     Cache cache;
-    RedisClient client;
-    StatefulRedisConnection<String, byte[]> connection;
-    RedisAsyncCommands<String, byte[]> raw;
     com.github.benmanes.caffeine.cache.Cache<String, Object> caffeine;
     String[] keys;
     int next;
 
     @Setup(Level.Trial)
     public void setUp() {
-        redis = RedisProcess.start();
+        redis = new RedisFixture();
         cache = new Cache();
-        RedisBackend backend = (RedisBackend) cache.setup(redis.getUrl() + "?client_side=true", "", Map.of(), null, java.util.List.of());
+        RedisBackend backend = (RedisBackend) cache.setup(redis.url() + "?client_side=true", "", Map.of(), null, List.of());
         keys = new String[1024];
         for (int i = 0; i < keys.length; i++) keys[i] = "bench:" + i;
         RedisLoops.populate(cache, keys, RedisBenchmark.VALUE);
         RedisLoops.warmCopies(cache, backend, keys);
         caffeine = Caffeine.newBuilder().maximumSize(10_000).build();
         for (String key : keys) caffeine.put(key, RedisBenchmark.VALUE);
-        client = RedisClient.create(redis.getUrl());
-        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        raw = connection.async();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            connection.close();
-            client.shutdown();
-            RedisLoops.close(cache);
-        } finally {
-            redis.close();
-        }
+        redis.close(cache);
     }
 
     @Benchmark
@@ -96,6 +78,6 @@ public class ClientSideBenchmark {
     @Benchmark
     @OperationsPerInvocation(RedisLoops.BATCH)
     public void redisGet(Blackhole bh) {
-        RedisLoops.lettuceGet(raw, keys, 1, bh);
+        RedisLoops.lettuceGet(redis.raw, keys, 1, bh);
     }
 }

@@ -1,13 +1,6 @@
 package io.cashews.bench;
 
 import io.cashews.Cache;
-import io.cashews.test.RedisProcess;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,36 +34,24 @@ public class RedisBenchmark {
     @Param({"1", "16", "256"})
     public int concurrency;
 
-    RedisProcess redis;
+    RedisFixture redis;
     Cache cache;
-    RedisClient client;
-    StatefulRedisConnection<String, byte[]> connection;
-    RedisAsyncCommands<String, byte[]> raw;
     String[] keys;
     byte[] stored;
     static final String VALUE = "a cached value of a realistic size, around eighty bytes of JSON text in all";
 
     @Setup(Level.Trial)
     public void setUp() {
-        redis = RedisProcess.start();
-        cache = new Cache(redis.getUrl());
+        redis = new RedisFixture();
+        cache = new Cache(redis.url());
         keys = new String[1024];
         for (int i = 0; i < keys.length; i++) keys[i] = "bench:" + i;
         stored = RedisLoops.populate(cache, keys, VALUE);
-        client = RedisClient.create(redis.getUrl());
-        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        raw = connection.async();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            connection.close();
-            client.shutdown();
-            RedisLoops.close(cache);
-        } finally {
-            redis.close();
-        }
+        redis.close(cache);
     }
 
     @Benchmark
@@ -82,7 +63,7 @@ public class RedisBenchmark {
     @Benchmark
     @OperationsPerInvocation(RedisLoops.BATCH)
     public void lettuceGet(Blackhole bh) {
-        RedisLoops.lettuceGet(raw, keys, concurrency, bh);
+        RedisLoops.lettuceGet(redis.raw, keys, concurrency, bh);
     }
 
     @Benchmark
@@ -94,6 +75,6 @@ public class RedisBenchmark {
     @Benchmark
     @OperationsPerInvocation(RedisLoops.BATCH)
     public void lettuceSet(Blackhole bh) {
-        RedisLoops.lettuceSet(raw, keys, stored, concurrency, bh);
+        RedisLoops.lettuceSet(redis.raw, keys, stored, concurrency, bh);
     }
 }

@@ -1,13 +1,6 @@
 package io.cashews.bench;
 
 import io.cashews.Cache;
-import io.cashews.test.RedisProcess;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,37 +41,25 @@ public class RedisRateLimitBenchmark {
     @Param({"1", "16", "256"})
     public int concurrency;
 
-    RedisProcess redis;
+    RedisFixture redis;
     Cache cache;
-    RedisClient client;
-    StatefulRedisConnection<String, byte[]> connection;
-    RedisAsyncCommands<String, byte[]> raw;
     String sha;
 
     @Setup(Level.Trial)
     public void setUp() {
-        redis = RedisProcess.start();
-        cache = new Cache(redis.getUrl());
-        client = RedisClient.create(redis.getUrl());
-        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        raw = connection.async();
-        sha = connection.sync().digest(INCR_SCRIPT);
+        redis = new RedisFixture();
+        cache = new Cache(redis.url());
+        sha = redis.connection.sync().digest(INCR_SCRIPT);
         RedisLoops.hotKeyRateLimit(cache, "rate:hot", 1, new Blackhole(
             "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
-        if (!connection.sync().scriptExists(sha).get(0)) {
+        if (!redis.connection.sync().scriptExists(sha).get(0)) {
             throw new IllegalStateException("the benchmark's script is not the one the backend runs");
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            connection.close();
-            client.shutdown();
-            RedisLoops.close(cache);
-        } finally {
-            redis.close();
-        }
+        redis.close(cache);
     }
 
     @Benchmark
@@ -90,6 +71,6 @@ public class RedisRateLimitBenchmark {
     @Benchmark
     @OperationsPerInvocation(RedisLoops.BATCH)
     public void lettuceEvalsha(Blackhole bh) {
-        RedisLoops.hotKeyEvalsha(raw, sha, "raw:hot", concurrency, bh);
+        RedisLoops.hotKeyEvalsha(redis.raw, sha, "raw:hot", concurrency, bh);
     }
 }

@@ -25,21 +25,8 @@ import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 
 /** Two caches with client-side caching on one Redis: two processes' worth of local copies. */
-private fun twoClients(body: suspend (Cache, Cache, RedisProcess) -> Unit) {
-    RedisProcess.start().use { redis ->
-        runBlocking(Dispatchers.Default) {
-            val url = redis.url + "?client_side=true&socket_timeout=300ms&connect_timeout=300ms"
-            val first = Cache(url)
-            val second = Cache(url)
-            try {
-                body(first, second, redis)
-            } finally {
-                first.close()
-                second.close()
-            }
-        }
-    }
-}
+private fun twoClients(body: suspend (Cache, Cache, RedisProcess) -> Unit) =
+    twoCaches("?client_side=true&socket_timeout=300ms&connect_timeout=300ms", body)
 
 /** How many reads Redis has answered from its keyspace so far: a read served from a local copy adds none. */
 private suspend fun keyspaceReads(redis: RedisProcess): Long =

@@ -19,22 +19,6 @@ import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 
-/** Two caches on one Redis: two processes' worth of locks and loads. */
-private fun twoProcesses(body: suspend (Cache, Cache, RedisProcess) -> Unit) {
-    RedisProcess.start().use { redis ->
-        runBlocking(Dispatchers.Default) {
-            val first = Cache(redis.url)
-            val second = Cache(redis.url)
-            try {
-                body(first, second, redis)
-            } finally {
-                first.close()
-                second.close()
-            }
-        }
-    }
-}
-
 /** How many connections listen for lock releases. */
 private suspend fun releaseListeners(redis: RedisProcess): Long =
     raw(redis) {
@@ -47,7 +31,7 @@ private suspend fun releaseListeners(redis: RedisProcess): Long =
 
 class RedisLocksSpec : FunSpec({
     test("a waiter in another process wakes when the lock is released, not at its next check") {
-        twoProcesses { holder, waiter, redis ->
+        twoCaches { holder, waiter, redis ->
             val held = CompletableDeferred<Unit>()
             val release = CompletableDeferred<Unit>()
             val holding =
@@ -68,7 +52,7 @@ class RedisLocksSpec : FunSpec({
     }
 
     test("cached(lock = true): one load across processes; the other process reads the stored value") {
-        twoProcesses { first, second, redis ->
+        twoCaches { first, second, redis ->
             val loads = AtomicInteger()
             val gate = CompletableDeferred<Unit>()
 
@@ -90,7 +74,7 @@ class RedisLocksSpec : FunSpec({
     }
 
     test("early: a stale value is refreshed once across processes, and everyone gets the stale value meanwhile") {
-        twoProcesses { first, second, redis ->
+        twoCaches { first, second, redis ->
             val refreshes = AtomicInteger()
             val gate = CompletableDeferred<Unit>()
 

@@ -1,10 +1,12 @@
 package io.cashews.redis
 
+import io.cashews.Cache
 import io.cashews.test.RedisProcess
 import io.lettuce.core.RedisClient
 import io.lettuce.core.api.async.RedisAsyncCommands
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import kotlin.time.Duration.Companion.milliseconds
 
@@ -15,6 +17,22 @@ internal suspend fun <T> raw(redis: RedisProcess, command: suspend (RedisAsyncCo
         client.connect().use { return command(it.async()) }
     } finally {
         client.shutdown()
+    }
+}
+
+/** Two caches on one fresh Redis, each set up with [params]: two processes' worth of clients. */
+internal fun twoCaches(params: String = "", body: suspend (Cache, Cache, RedisProcess) -> Unit) {
+    RedisProcess.start().use { redis ->
+        runBlocking(Dispatchers.Default) {
+            val first = Cache(redis.url + params)
+            val second = Cache(redis.url + params)
+            try {
+                body(first, second, redis)
+            } finally {
+                first.close()
+                second.close()
+            }
+        }
     }
 }
 
