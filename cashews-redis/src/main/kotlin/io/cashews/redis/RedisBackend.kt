@@ -265,27 +265,27 @@ public class RedisBackend(
     /** How many values the client-side cache holds now (0 without one). */
     public val clientSideEntries: Long get() = near?.size ?: 0
 
-    /** Runs the write [block] on [key], dropping the local copy before it is sent and after it is answered. */
-    private inline fun <T> writing(key: String, block: () -> T): T {
-        if (near == null) return block()
-        near.invalidate(key)
+    /**
+     * Runs a write [block], dropping the local copies it may change ([drop]) before it is sent and again after it is
+     * answered: a read that starts once the write is answered never finds the copy from before it.
+     */
+    private inline fun <T> writingThen(drop: (ClientSideCache) -> Unit, block: () -> T): T {
+        val near = near ?: return block()
+        drop(near)
         try {
             return block()
         } finally {
-            near.invalidate(key)
+            drop(near)
         }
     }
 
-    /** [writing] for a write whose keys are not known here (a pattern, a flush). */
-    private inline fun <T> writingAll(block: () -> T): T {
-        if (near == null) return block()
-        near.invalidateAll()
-        try {
-            return block()
-        } finally {
-            near.invalidateAll()
-        }
-    }
+    private inline fun <T> writing(key: String, block: () -> T): T = writingThen({ it.invalidate(key) }, block)
+
+    private inline fun <T> writing(keys: Collection<String>, block: () -> T): T =
+        writingThen({ near -> keys.forEach(near::invalidate) }, block)
+
+    /** A write whose keys are not known here (a pattern, a flush). */
+    private inline fun <T> writingAll(block: () -> T): T = writingThen(ClientSideCache::invalidateAll, block)
 
     /** Runs [block] on the connection, turning an outage into [neutral] (or a typed error) as the class describes. */
     private suspend inline fun <T> command(
@@ -363,34 +363,29 @@ public class RedisBackend(
 
     override suspend fun getMany(keys: List<String>): List<Any?> {
         if (keys.isEmpty()) return emptyList()
-        val near = near
-        val copies = near?.let { keys.map(it::copy) }
-        val remote = if (copies == null) keys else keys.filterIndexed { i, _ -> copies[i] == null }
-        val stamps = near?.let { remote.map(it::stamp) }
-        if (near != null && stamps!!.any { it == ClientSideCache.UNTRACKED }) enableTracking(near)
+        val near = near ?: return mget(keys, null)
+        val copies = keys.map(near::copy)
+        val fetched = mget(keys.filterIndexed { i, _ -> copies[i] == null }, near).iterator()
+        return copies.map { copy -> if (copy != null) copy.stored else fetched.next() }
+    }
+
+    /** One MGET of [keys] (none sent for none); with [near], each key's PTTL rides along and the values are kept. */
+    private suspend fun mget(keys: List<String>, near: ClientSideCache?): List<ByteArray?> {
+        if (keys.isEmpty()) return emptyList()
+        val stamps = near?.let { keys.map(it::stamp) }
+        if (near != null && stamps!!.contains(ClientSideCache.UNTRACKED)) enableTracking(near)
         val sentAt = System.nanoTime()
-        val fetched =
-            if (remote.isEmpty()) {
-                emptyList()
-            } else {
-                command("MGET", List<ByteArray?>(remote.size) { null }) { commands ->
-                    val values = commands.mget(*remote.toTypedArray())
-                    val ttls = if (near == null) null else remote.map(commands::pttl)
-                    values.await().map { it.getValueOrElse(null) }.also { found ->
-                        if (near != null) {
-                            remote.forEachIndexed {
-                                i,
-                                key,
-                                ->
-                                near.keep(key, stamps!![i], found[i], ttls!![i].await(), sentAt)
-                            }
-                        }
-                    }
-                }
+        return command("MGET", List(keys.size) { null }) { commands ->
+            val values = commands.mget(*keys.toTypedArray())
+            val ttls = near?.let { keys.map(commands::pttl) }
+            val found = values.await().map { it.getValueOrElse(null) }
+            if (near !=
+                null
+            ) {
+                keys.forEachIndexed { i, key -> near.keep(key, stamps!![i], found[i], ttls!![i].await(), sentAt) }
             }
-        if (copies == null) return fetched
-        val fromRemote = fetched.iterator()
-        return copies.map { copy -> if (copy != null) copy.stored else fromRemote.next() }
+            found
+        }
     }
 
     override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
@@ -412,12 +407,7 @@ public class RedisBackend(
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
         if (entries.isEmpty()) return
-        near?.let { near -> entries.keys.forEach(near::invalidate) }
-        try {
-            setManyRemote(entries, ttl)
-        } finally {
-            near?.let { near -> entries.keys.forEach(near::invalidate) }
-        }
+        writing(entries.keys) { setManyRemote(entries, ttl) }
     }
 
     private suspend fun setManyRemote(entries: Map<String, Any>, ttl: Duration?) {
@@ -438,12 +428,7 @@ public class RedisBackend(
 
     override suspend fun deleteMany(keys: Collection<String>): Long {
         if (keys.isEmpty()) return 0
-        near?.let { near -> keys.forEach(near::invalidate) }
-        try {
-            return command("UNLINK", 0L) { it.unlink(*keys.toTypedArray()).await() }
-        } finally {
-            near?.let { near -> keys.forEach(near::invalidate) }
-        }
+        return writing(keys) { command("UNLINK", 0L) { it.unlink(*keys.toTypedArray()).await() } }
     }
 
     override suspend fun deleteMatch(pattern: String): Long = writingAll { deleteMatching(pattern) }

@@ -82,7 +82,7 @@ class RedisClientSideSpec : FunSpec({
         }
     }
 
-    test("a cache reads its own writes at once; a flush by another client drops every copy") {
+    test("a cache reads its own writes at once, getMany mixes copies and one MGET, a flush drops every copy") {
         twoClients { cache, _, redis ->
             cache.set("k", 1)
             cache.get<Int>("k") shouldBe 1
@@ -92,6 +92,14 @@ class RedisClientSideSpec : FunSpec({
             cache.get<Long>("n") shouldBe 1L
             cache.incr("n") shouldBe 2
             cache.get<Long>("n") shouldBe 2L
+            // getMany answers from copies where it has them and fetches the rest in one MGET, keeping them too.
+            cache.setMany(mapOf("a" to "1", "b" to "2"))
+            cache.getMany<String>(listOf("a", "b", "c")) shouldBe listOf("1", "2", null)
+            cache.set("b", "3")
+            cache.getMany<String>(listOf("a", "b", "c")) shouldBe listOf("1", "3", null)
+            val before = keyspaceReads(redis)
+            cache.getMany<String>(listOf("a", "b", "c")) shouldBe listOf("1", "3", null)
+            keyspaceReads(redis) shouldBe before
             raw(redis) { it.flushdb().await() }
             timeUntil(null) { cache.get<Int>("k") } shouldBeLessThan 100.milliseconds
         }
