@@ -97,8 +97,8 @@ internal class ClientSideCache(
     }
 
     /**
-     * Whether tracking is off and nobody is turning it on: the caller then sends `CLIENT TRACKING ON` and reports
-     * with [trackingReply], passing the [connectionNumber] it read before sending.
+     * Whether tracking is off and nobody is turning it on. When `true`, the caller reads [connectionNumber], sends
+     * `CLIENT TRACKING ON` and reports the reply to [trackingReply].
      */
     fun shouldEnableTracking(): Boolean = !tracking && enabling.compareAndSet(false, true)
 
@@ -106,6 +106,7 @@ internal class ClientSideCache(
     val connectionNumber: Long
         @Synchronized get() = connection
 
+    /** Tracking is [on] for the connection numbered [connectionNumber], if that is still the current one. */
     @Synchronized
     fun trackingReply(connectionNumber: Long, on: Boolean) {
         if (on && connectionNumber == connection) tracking = true
