@@ -3,7 +3,6 @@ package io.cashews
 import io.cashews.internal.CacheEvents
 import io.cashews.internal.CodecSettings
 import io.cashews.internal.CommandControls
-import io.cashews.internal.Glob
 import io.cashews.internal.MemoryBackendProvider
 import io.cashews.internal.Miss
 import io.cashews.internal.NotNow
@@ -394,7 +393,7 @@ public class Cache(
 
     /** Deletes every key matching the Redis glob [pattern]; returns how many were deleted. */
     public suspend fun deleteMatch(pattern: String): Long {
-        singleFlight.invalidateMatching(Glob(pattern)::matches)
+        singleFlight.invalidateMatching(GlobPattern(pattern)::matches)
         return deleteMatchingEntries(route(pattern), pattern)
     }
 

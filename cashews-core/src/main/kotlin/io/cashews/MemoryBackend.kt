@@ -3,8 +3,6 @@ package io.cashews
 import com.github.benmanes.caffeine.cache.Caffeine
 import com.github.benmanes.caffeine.cache.RemovalCause
 import com.github.benmanes.caffeine.cache.Ticker
-import io.cashews.internal.BitCounters
-import io.cashews.internal.Glob
 import io.cashews.internal.Tagged
 import io.cashews.internal.ValueSerializer
 import kotlinx.coroutines.CoroutineName
@@ -153,13 +151,13 @@ public class MemoryBackend(
     override suspend fun deleteMany(keys: Collection<String>): Long = keys.count { delete(it) }.toLong()
 
     override suspend fun deleteMatch(pattern: String): Long {
-        val glob = Glob(pattern)
+        val glob = GlobPattern(pattern)
         glob.literal?.let { return if (delete(it)) 1 else 0 }
         return liveKeys().filter(glob::matches).count { delete(it) }.toLong()
     }
 
     override fun scan(pattern: String): Flow<String> {
-        val glob = Glob(pattern)
+        val glob = GlobPattern(pattern)
         return liveKeys().asFlow().filter { glob.matches(it) }
     }
 
@@ -249,8 +247,12 @@ public class MemoryBackend(
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
         val stored = live(key)?.let(::unwrap)
-        if (stored is BitField) return synchronized(stored) { indexes.map { BitCounters.read(stored.bytes, it, size) } }
-        return indexes.map { BitCounters.read(stored as? ByteArray, it, size) }
+        if (stored is BitField) {
+            return synchronized(
+                stored,
+            ) { indexes.map { BitFieldCounters.read(stored.bytes, it, size) } }
+        }
+        return indexes.map { BitFieldCounters.read(stored as? ByteArray, it, size) }
     }
 
     override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> {
@@ -269,8 +271,13 @@ public class MemoryBackend(
                 if (map[key] === raw) {
                     val values = ArrayList<Long>(indexes.size)
                     for (index in indexes) {
-                        val next = BitCounters.saturatingAdd(BitCounters.read(field.bytes, index, size), by, size)
-                        field.bytes = BitCounters.write(field.bytes, index, size, next)
+                        val next =
+                            BitFieldCounters.saturatingAdd(
+                                BitFieldCounters.read(field.bytes, index, size),
+                                by,
+                                size,
+                            )
+                        field.bytes = BitFieldCounters.write(field.bytes, index, size, next)
                         values += next
                     }
                     return values

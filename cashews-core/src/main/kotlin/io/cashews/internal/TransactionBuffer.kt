@@ -2,6 +2,7 @@ package io.cashews.internal
 
 import io.cashews.Backend
 import io.cashews.BitsBackend
+import io.cashews.GlobPattern
 import io.cashews.KeyTtl
 import io.cashews.LockBackend
 import io.cashews.NotAnIntegerError
@@ -110,7 +111,7 @@ internal class TransactionBuffer(
 
     override fun scan(pattern: String): Flow<String> =
         flow {
-            val glob = Glob(pattern)
+            val glob = GlobPattern(pattern)
             val snapshot = mutex.withLock { HashMap(pending) }
             val seen = HashSet<String>()
             real().scan(pattern).collect { key ->

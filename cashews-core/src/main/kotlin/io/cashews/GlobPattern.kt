@@ -1,15 +1,26 @@
-package io.cashews.internal
+package io.cashews
 
 /**
  * Redis glob matching, as `KEYS`/`SCAN MATCH` do it: `*` any run, `?` one character, `[abc]`, `[a-z]`, `[^a]`
- * classes, and `\` escaping the next character. Used by every non-Redis backend so patterns mean the same
- * everywhere.
+ * classes, and `\` escaping the next character. For backends other than Redis, so that patterns mean the same on
+ * every backend.
  */
-internal class Glob(private val pattern: String) {
-    /** `true` when the pattern has no wildcard: it matches exactly one key, which lets callers skip a scan. */
-    val literal: String? = if (pattern.none { it == '*' || it == '?' || it == '[' || it == '\\' }) pattern else null
+public class GlobPattern(
+    private val pattern: String,
+) {
+    /** The one key the pattern matches when it has no wildcard (callers can skip a scan), else `null`. */
+    public val literal: String? =
+        if (pattern.none {
+                it == '*' || it == '?' || it == '[' || it == '\\'
+            }
+        ) {
+            pattern
+        } else {
+            null
+        }
 
-    fun matches(text: String): Boolean {
+    /** Whether [text] matches the pattern. */
+    public fun matches(text: String): Boolean {
         var p = 0
         var t = 0
         var starP = -1

@@ -1,11 +1,13 @@
-package io.cashews.internal
+package io.cashews
 
 /**
  * Unsigned counters of `size` bits packed in a byte array exactly as Redis `BITFIELD u<size> #<index>` packs them:
- * counter `i` occupies bits `[i*size, (i+1)*size)`, bit 0 being the most significant bit of byte 0.
+ * counter `i` occupies bits `[i*size, (i+1)*size)`, bit 0 being the most significant bit of byte 0. For backends
+ * other than Redis, so that bit counters read alike on every backend ([BitsBackend]).
  */
-internal object BitCounters {
-    fun read(bytes: ByteArray?, index: Int, size: Int): Long {
+public object BitFieldCounters {
+    /** Counter [index] of [size] bits in [bytes]; bits past the end (or of `null`) read as zero. */
+    public fun read(bytes: ByteArray?, index: Int, size: Int): Long {
         var value = 0L
         val first = index.toLong() * size
         for (bit in first until first + size) value = (value shl 1) or bitAt(bytes, bit)
@@ -13,7 +15,7 @@ internal object BitCounters {
     }
 
     /** A copy of [bytes], grown as needed, with counter [index] set to [value]. */
-    fun write(bytes: ByteArray, index: Int, size: Int, value: Long): ByteArray {
+    public fun write(bytes: ByteArray, index: Int, size: Int, value: Long): ByteArray {
         val first = index.toLong() * size
         val needed = ((first + size + 7) / 8).toInt()
         val out = if (bytes.size >= needed) bytes else bytes.copyOf(needed)
@@ -28,7 +30,8 @@ internal object BitCounters {
         return out
     }
 
-    fun saturatingAdd(current: Long, by: Long, size: Int): Long {
+    /** [current] plus [by], held within `0..2^size - 1` (Redis `OVERFLOW SAT`). */
+    public fun saturatingAdd(current: Long, by: Long, size: Int): Long {
         val max = if (size == 63) Long.MAX_VALUE else (1L shl size) - 1
         val sum = current + by
         return when {

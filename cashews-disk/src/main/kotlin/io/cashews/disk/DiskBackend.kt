@@ -1,0 +1,679 @@
+package io.cashews.disk
+
+import io.cashews.Backend
+import io.cashews.BackendUnavailableError
+import io.cashews.BitFieldCounters
+import io.cashews.BitsBackend
+import io.cashews.EvictingBackend
+import io.cashews.GlobPattern
+import io.cashews.KeyTtl
+import io.cashews.LockBackend
+import io.cashews.LockReleaseBackend
+import io.cashews.LockReleaseSignals
+import io.cashews.LockReleaseWatch
+import io.cashews.NotAnIntegerError
+import io.cashews.SetBackend
+import io.cashews.SetCondition
+import io.cashews.SlidingWindowBackend
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.isActive
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import org.slf4j.LoggerFactory
+import java.io.ByteArrayInputStream
+import java.io.ByteArrayOutputStream
+import java.io.DataInputStream
+import java.io.DataOutputStream
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+
+/**
+ * The disk backend (`disk://?directory=…`): values as bytes (through the cache's codec) in [shards] SQLite files
+ * under [directory], shared by every process of the host that opens the same directory, and kept across restarts.
+ *
+ * - **Atomic.** Every command is one SQLite statement or one `BEGIN IMMEDIATE` transaction: counters, sets, sliding
+ *   windows, bit counters and locks are read-modify-writes that no other thread or process can interleave with.
+ *   Other processes' writes are waited for up to [busyTimeout]; past it, the command fails with
+ *   [BackendUnavailableError] (never a raw `SQLITE_BUSY`).
+ * - **Not on the caller's threads.** JDBC blocks, so commands run on a dispatcher of [shards] threads at most
+ *   (borrowed from [Dispatchers.IO]); each file's connection is used by one thread at a time, with its statements
+ *   prepared once.
+ * - **Size.** [sizeLimit] bounds the stored bytes (keys and values), split evenly across the shards. A write that
+ *   takes a shard past its share evicts that shard's least recently used entries (the last access is recorded at most
+ *   once a second per entry, so reads stay reads) until it is back under. Evictions are counted ([evictions]),
+ *   logged, and reported to the cache's event listeners ([EvictingBackend]).
+ * - **Expiry.** TTLs are wall-clock times, so they survive restarts. Expired entries read as missing at once; they
+ *   are deleted when read and by a sweep every [purgeInterval].
+ * - **Damage.** A shard file that is not an SQLite database or is damaged is moved aside (`*.damaged-<time>`) and
+ *   rebuilt empty, logged; the other shards are not affected. An SQLite database the cache did not write is never
+ *   touched: opening it fails with [io.cashews.SetupError].
+ *
+ * Keys go to shards by their hash code, so a directory must always be opened with the same [shards] (checked).
+ */
+public class DiskBackend(
+    /** The directory of the shard files; created if missing. */
+    public val directory: Path = DEFAULT_DIRECTORY,
+    /** How many SQLite files the keys are spread over. */
+    public val shards: Int = DEFAULT_SHARDS,
+    /** The most bytes (keys and values) kept across all shards; `null` for no limit. */
+    public val sizeLimit: Long? = DEFAULT_SIZE_LIMIT,
+    /** How long a command waits for another process's write to finish before failing. */
+    public val busyTimeout: Duration = DEFAULT_BUSY_TIMEOUT,
+    /** How often expired entries nobody reads are deleted. */
+    public val purgeInterval: Duration = DEFAULT_PURGE_INTERVAL,
+    /** The clock of TTLs: wall-clock time for the real one; a test clock moves an anchored wall clock. */
+    timeSource: TimeSource = TimeSource.Monotonic,
+) : Backend,
+    LockBackend,
+    LockReleaseBackend,
+    BitsBackend,
+    SlidingWindowBackend,
+    SetBackend,
+    EvictingBackend {
+    init {
+        require(shards in 1..MAX_SHARDS) { "disk cache shards must be in 1..$MAX_SHARDS, was $shards" }
+        require(sizeLimit == null || sizeLimit > 0) { "disk cache size limit must be positive, was $sizeLimit" }
+        require(busyTimeout.isPositive()) { "disk cache busy timeout must be positive, was $busyTimeout" }
+        require(purgeInterval.isPositive()) { "disk cache purge interval must be positive, was $purgeInterval" }
+    }
+
+    private val clock: () -> Long =
+        if (timeSource === TimeSource.Monotonic) {
+            System::currentTimeMillis
+        } else {
+            val origin = System.currentTimeMillis()
+            val mark = timeSource.markNow()
+            val anchored: () -> Long = { origin + mark.elapsedNow().inWholeMilliseconds }
+            anchored
+        }
+
+    private val files: List<DiskShard> =
+        List(
+            shards,
+        ) { DiskShard(directory.resolve("shard-%03d.sqlite".format(it)), shards, busyTimeout.inWholeMilliseconds) }
+    private val shardLimit: Long? = sizeLimit?.let { (it / shards).coerceAtLeast(1) }
+
+    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
+    private val io = Dispatchers.IO.limitedParallelism(shards)
+    private val background = CoroutineScope(SupervisorJob() + io + CoroutineName("cashews-disk-purge"))
+    private val releases = LockReleaseSignals()
+    private val evictionListeners = CopyOnWriteArrayList<(String) -> Unit>()
+    private val evicted = AtomicLong()
+
+    override val storesObjects: Boolean get() = false
+
+    /** How many entries were evicted to keep within [sizeLimit] since this backend was built. */
+    public val evictions: Long get() = evicted.get()
+
+    /** How many damaged shard files were moved aside and rebuilt since this backend was built. */
+    public val rebuiltShards: Int get() = files.sumOf { it.rebuilds }
+
+    /** The bytes (keys and values) stored across all shards now, expired entries not yet purged included. */
+    public suspend fun storedBytes(): Long = files.sumOf { shard -> onDisk(shard) { storedBytes() } }
+
+    override suspend fun init() {
+        withContext(io) {
+            try {
+                Files.createDirectories(directory)
+            } catch (e: java.io.IOException) {
+                throw BackendUnavailableError("cannot create the disk cache directory '$directory': $e", e)
+            }
+            if (!Files.isWritable(directory)) {
+                throw BackendUnavailableError("the disk cache directory '$directory' is not writable")
+            }
+        }
+        background.launch {
+            while (isActive) {
+                delay(purgeInterval)
+                purgeExpired()
+            }
+        }
+    }
+
+    override fun addEvictionListener(listener: (key: String) -> Unit) {
+        evictionListeners += listener
+    }
+
+    override fun watchRelease(key: String): LockReleaseWatch = releases.watchRelease(key)
+
+    // -- values ---------------------------------------------------------------------------------------------------
+
+    override suspend fun get(key: String): Any? = onDisk(shardOf(key)) { read(key, clock()) }
+
+    override suspend fun getMany(keys: List<String>): List<Any?> {
+        val found = arrayOfNulls<Any?>(keys.size)
+        for ((shard, indexes) in keys.indices.groupBy { shardOf(keys[it]) }) {
+            onDisk(shard) {
+                val now = clock()
+                for (i in indexes) found[i] = read(keys[i], now)
+            }
+        }
+        return found.asList()
+    }
+
+    /** The live value of [key] as bytes, touching its access time at most once a second; `null` for anything else. */
+    private fun DiskShard.read(key: String, now: Long): ByteArray? {
+        val row =
+            query("SELECT kind, value, expires_at, accessed_at FROM entries WHERE key = ?", key) { row ->
+                if (!row.next()) return null
+                Row(row.getInt(1), row.getBytes(2), row.getLong(3).takeUnless { row.wasNull() }, row.getLong(4))
+            }
+        // The writes below come once the cursor is closed.
+        if (row.expiresAt != null && row.expiresAt <= now) {
+            update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now)
+            return null
+        }
+        if (now - row.accessedAt >= TOUCH_MILLIS) update("UPDATE entries SET accessed_at = ? WHERE key = ?", now, key)
+        return if (row.kind == BYTES) row.value else null
+    }
+
+    private class Row(
+        val kind: Int,
+        val value: ByteArray,
+        val expiresAt: Long?,
+        val accessedAt: Long,
+    )
+
+    override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean =
+        onDisk(shardOf(key)) {
+            val now = clock()
+            when (condition) {
+                SetCondition.ALWAYS -> {
+                    put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
+                    evictIfFull(key)
+                    true
+                }
+
+                else -> {
+                    transaction {
+                        if (isLive(key, now) != (condition == SetCondition.IF_EXISTS)) return@transaction false
+                        put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
+                        true
+                    }.also { stored -> if (stored) evictIfFull(key) }
+                }
+            }
+        }
+
+    override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
+        for ((shard, keys) in entries.keys.groupBy(::shardOf)) {
+            onDisk(shard) {
+                val now = clock()
+                transaction {
+                    for (key in keys) {
+                        put(
+                            key,
+                            BYTES,
+                            bytes(entries.getValue(key)),
+                            expiresAt(ttl, now),
+                            now,
+                        )
+                    }
+                }
+                evictIfFull(keys.first())
+            }
+        }
+    }
+
+    override suspend fun delete(key: String): Boolean = onDisk(shardOf(key)) { remove(key, clock()) }
+
+    override suspend fun deleteMany(keys: Collection<String>): Long {
+        var deleted = 0L
+        for ((shard, inShard) in keys.groupBy(::shardOf)) {
+            deleted += onDisk(shard) { transaction { inShard.count { remove(it, clock()) }.toLong() } }
+        }
+        return deleted
+    }
+
+    /** Deletes [key]; whether it was live. */
+    private fun DiskShard.remove(key: String, now: Long): Boolean =
+        query("DELETE FROM entries WHERE key = ? RETURNING expires_at", key) { row ->
+            row.next() && (row.getLong(1).let { row.wasNull() || it > now })
+        }
+
+    override suspend fun deleteMatch(pattern: String): Long {
+        val glob = GlobPattern(pattern)
+        glob.literal?.let { return if (delete(it)) 1 else 0 }
+        var deleted = 0L
+        for (shard in files) {
+            deleted +=
+                onDisk(shard) {
+                    transaction {
+                        val now = clock()
+                        liveKeys(now).filter(glob::matches).count { remove(it, now) }.toLong()
+                    }
+                }
+        }
+        return deleted
+    }
+
+    override fun scan(pattern: String): Flow<String> =
+        flow {
+            val glob = GlobPattern(pattern)
+            for (shard in files) {
+                val keys = onDisk(shard) { liveKeys(clock()).filter(glob::matches) }
+                for (key in keys) emit(key)
+            }
+        }
+
+    private fun DiskShard.liveKeys(now: Long): List<String> =
+        query("SELECT key FROM entries WHERE expires_at IS NULL OR expires_at > ?", now) { rows ->
+            buildList { while (rows.next()) add(rows.getString(1)) }
+        }
+
+    override suspend fun exists(key: String): Boolean = onDisk(shardOf(key)) { isLive(key, clock()) }
+
+    private fun DiskShard.isLive(key: String, now: Long): Boolean =
+        query("SELECT 1 FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)", key, now) { it.next() }
+
+    override suspend fun expire(key: String, ttl: Duration): Boolean =
+        onDisk(shardOf(key)) {
+            val now = clock()
+            update(
+                "UPDATE entries SET expires_at = ? WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+                expiresAt(ttl, now),
+                key,
+                now,
+            ) > 0
+        }
+
+    override suspend fun ttl(key: String): KeyTtl =
+        onDisk(shardOf(key)) {
+            val now = clock()
+            query(
+                "SELECT expires_at FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+                key,
+                now,
+            ) { row ->
+                when {
+                    !row.next() -> KeyTtl.Missing
+                    row.getLong(1).let { row.wasNull() } -> KeyTtl.Persistent
+                    else -> KeyTtl.Expiring((row.getLong(1) - now).milliseconds)
+                }
+            }
+        }
+
+    override suspend fun incr(key: String, by: Long, ttl: Duration?): Long =
+        onDisk(shardOf(key)) {
+            transaction {
+                val now = clock()
+                val current = live(key, now)
+                if (current == null) {
+                    put(key, BYTES, by.toString().toByteArray(Charsets.US_ASCII), expiresAt(ttl, now), now)
+                    return@transaction by
+                }
+                val value =
+                    current
+                        .takeIf { it.kind == BYTES }
+                        ?.value
+                        ?.toString(Charsets.US_ASCII)
+                        ?.toLongOrNull()
+                        ?: throw NotAnIntegerError("incr of '$key': the value is not an integer; it is unchanged")
+                val next =
+                    try {
+                        Math.addExact(value, by)
+                    } catch (e: ArithmeticException) {
+                        throw NotAnIntegerError("incr of '$key' by $by would overflow; the value is unchanged")
+                    }
+                rewrite(key, next.toString().toByteArray(Charsets.US_ASCII), now)
+                next
+            }
+        }
+
+    override suspend fun sizeOf(key: String): Long =
+        onDisk(shardOf(key)) {
+            val entry = live(key, clock()) ?: return@onDisk 0L
+            if (entry.kind == BYTES) entry.value.size.toLong() else -1L
+        }
+
+    override suspend fun keysCount(): Long =
+        files.sumOf { shard ->
+            onDisk(shard) {
+                query("SELECT count(*) FROM entries WHERE expires_at IS NULL OR expires_at > ?", clock()) {
+                    it.next()
+                    it.getLong(1)
+                }
+            }
+        }
+
+    override suspend fun ping(): Boolean =
+        try {
+            files.all { shard -> onDisk(shard) { query("SELECT 1") { it.next() } } }
+        } catch (e: BackendUnavailableError) {
+            false
+        }
+
+    override suspend fun clear() {
+        for (shard in files) onDisk(shard) { update("DELETE FROM entries") }
+    }
+
+    override suspend fun close() {
+        background.cancel()
+        withContext(io) { files.forEach(DiskShard::close) }
+    }
+
+    // -- locks, bits, windows, sets -------------------------------------------------------------------------------
+
+    override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
+        set(key, token.toByteArray(), ttl, SetCondition.IF_ABSENT)
+
+    override suspend fun unlock(key: String, token: String): Boolean {
+        val released =
+            onDisk(shardOf(key)) {
+                val now = clock()
+                update(
+                    "DELETE FROM entries WHERE key = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)",
+                    key,
+                    token.toByteArray(),
+                    now,
+                ) > 0
+            }
+        // Waiters in this process wake at once; those of other processes find the release at their next re-check.
+        if (released) releases.released(key)
+        return released
+    }
+
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
+        onDisk(shardOf(key)) {
+            val now = clock()
+            update(
+                "UPDATE entries SET expires_at = ? WHERE key = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)",
+                expiresAt(ttl, now),
+                key,
+                token.toByteArray(),
+                now,
+            ) > 0
+        }
+
+    override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> =
+        onDisk(shardOf(key)) {
+            val bytes = live(key, clock())?.takeIf { it.kind == BYTES }?.value
+            indexes.map { BitFieldCounters.read(bytes, it, size) }
+        }
+
+    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> =
+        onDisk(shardOf(key)) {
+            transaction {
+                val now = clock()
+                val current = live(key, now)
+                var bytes = current?.value?.takeIf { current.kind == BYTES } ?: ByteArray(0)
+                val counts =
+                    indexes.map { index ->
+                        val next = BitFieldCounters.saturatingAdd(BitFieldCounters.read(bytes, index, size), by, size)
+                        bytes = BitFieldCounters.write(bytes, index, size, next)
+                        next
+                    }
+                if (current == null) put(key, BYTES, bytes, null, now) else rewrite(key, bytes, now)
+                counts
+            }.also { evictIfFull(key) }
+        }
+
+    override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
+        onDisk(shardOf(key)) {
+            transaction {
+                val now = clock()
+                val current = live(key, now)?.takeIf { it.kind == WINDOW }
+                val times = current?.let { decodeTimes(it.value) }?.filter { it >= start }.orEmpty()
+                if (times.size >= maxValue) return@transaction maxValue + 1
+                put(key, WINDOW, encodeTimes(times + end), ttl?.let { expiresAt(it, now) } ?: current?.expiresAt, now)
+                times.size + 1L
+            }
+        }
+
+    override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long {
+        if (members.isEmpty()) return 0
+        return onDisk(shardOf(key)) {
+            transaction {
+                val now = clock()
+                val current = liveSet(key, now)
+                val updated = LinkedHashSet(current?.members.orEmpty())
+                val added = members.count(updated::add).toLong()
+                put(key, SET, encodeMembers(updated), ttl?.let { expiresAt(it, now) } ?: current?.expiresAt, now)
+                added
+            }.also { evictIfFull(key) }
+        }
+    }
+
+    override suspend fun setRemove(key: String, members: Collection<String>): Long =
+        onDisk(shardOf(key)) {
+            transaction {
+                val now = clock()
+                val current = liveSet(key, now) ?: return@transaction 0L
+                val left = LinkedHashSet(current.members)
+                val removed = members.toSet().count(left::remove).toLong()
+                storeSet(key, left, current.expiresAt, now)
+                removed
+            }
+        }
+
+    override suspend fun setPop(key: String, count: Int): List<String> =
+        onDisk(shardOf(key)) {
+            transaction {
+                val now = clock()
+                val current = liveSet(key, now) ?: return@transaction emptyList()
+                val popped = current.members.take(count)
+                storeSet(key, current.members - popped.toSet(), current.expiresAt, now)
+                popped
+            }
+        }
+
+    override suspend fun setMembers(key: String): Set<String> =
+        onDisk(shardOf(key)) {
+            liveSet(key, clock())?.members.orEmpty()
+        }
+
+    private class LiveSet(
+        val members: Set<String>,
+        val expiresAt: Long?,
+    )
+
+    private fun DiskShard.liveSet(key: String, now: Long): LiveSet? {
+        val entry = live(key, now) ?: return null
+        require(entry.kind == SET) { "key '$key' holds a value, not a set" }
+        return LiveSet(decodeMembers(entry.value), entry.expiresAt)
+    }
+
+    /** Writes the set back, or deletes the key when it is empty (as Redis does). */
+    private fun DiskShard.storeSet(key: String, members: Set<String>, expiresAt: Long?, now: Long) {
+        if (members.isEmpty()) {
+            update(
+                "DELETE FROM entries WHERE key = ?",
+                key,
+            )
+        } else {
+            put(key, SET, encodeMembers(members), expiresAt, now)
+        }
+    }
+
+    // -- rows -----------------------------------------------------------------------------------------------------
+
+    private class Entry(
+        val kind: Int,
+        val value: ByteArray,
+        val expiresAt: Long?,
+    )
+
+    private fun DiskShard.live(key: String, now: Long): Entry? =
+        query(
+            "SELECT kind, value, expires_at FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+            key,
+            now,
+        ) { row ->
+            if (!row.next()) {
+                null
+            } else {
+                Entry(
+                    row.getInt(1),
+                    row.getBytes(2),
+                    row.getLong(3).takeUnless { row.wasNull() },
+                )
+            }
+        }
+
+    private fun DiskShard.put(key: String, kind: Int, value: ByteArray, expiresAt: Long?, now: Long) {
+        update(
+            """
+            INSERT INTO entries (key, kind, value, expires_at, accessed_at, size) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at,
+                accessed_at = excluded.accessed_at, size = excluded.size
+            """,
+            key,
+            kind,
+            value,
+            expiresAt,
+            now,
+            entrySize(key, value),
+        )
+    }
+
+    /** Replaces the value of a live [key], keeping its kind and expiry. */
+    private fun DiskShard.rewrite(key: String, value: ByteArray, now: Long) {
+        update(
+            "UPDATE entries SET value = ?, size = ?, accessed_at = ? WHERE key = ?",
+            value,
+            entrySize(key, value),
+            now,
+            key,
+        )
+    }
+
+    /**
+     * Evicts the least recently used entries of the shard holding [key] while it is over its share of [sizeLimit].
+     * The entry just written is the most recently used, so it goes last.
+     */
+    private fun DiskShard.evictIfFull(key: String) {
+        val limit = shardLimit ?: return
+        if (storedBytes() <= limit) return
+        val gone =
+            transaction {
+                val victims = ArrayList<String>()
+                while (storedBytes() > limit) {
+                    val batch =
+                        query("SELECT key FROM entries ORDER BY accessed_at LIMIT ?", EVICTION_BATCH) { rows ->
+                            buildList { while (rows.next()) add(rows.getString(1)) }
+                        }
+                    if (batch.isEmpty()) break
+                    for (victim in batch) {
+                        if (storedBytes() <= limit) break
+                        update("DELETE FROM entries WHERE key = ?", victim)
+                        victims += victim
+                    }
+                }
+                victims
+            }
+        if (gone.isEmpty()) return
+        evicted.addAndGet(gone.size.toLong())
+        if (key in
+            gone
+        ) {
+            log.warn(
+                "disk cache entry '{}' alone is larger than a shard's share of the size limit ({} bytes)",
+                key,
+                limit,
+            )
+        }
+        log.debug(
+            "disk cache shard '{}' over its {} bytes: evicted {} least recently used entries",
+            file,
+            limit,
+            gone.size,
+        )
+        for (victim in gone) for (listener in evictionListeners) listener(victim)
+    }
+
+    private suspend fun purgeExpired() {
+        for (shard in files) {
+            runCatching { onDisk(shard) { update("DELETE FROM entries WHERE expires_at <= ?", clock()) } }
+                .onFailure { log.debug("purging expired entries of '{}' failed; next time", shard.file, it) }
+        }
+    }
+
+    private fun shardOf(key: String): DiskShard = files[(key.hashCode() and Int.MAX_VALUE) % shards]
+
+    /** Runs [block] on [shard] off the caller's threads. */
+    private suspend fun <T> onDisk(shard: DiskShard, block: DiskShard.() -> T): T = withContext(io) { shard.use(block) }
+
+    private fun expiresAt(ttl: Duration?, now: Long): Long? = ttl?.let { now + it.inWholeMilliseconds.coerceAtLeast(1) }
+
+    private fun bytes(value: Any): ByteArray =
+        value as? ByteArray
+            ?: throw IllegalArgumentException(
+                "the disk backend stores bytes; got ${value.javaClass.name} (set up a codec)",
+            )
+
+    override fun toString(): String = "DiskBackend($directory, shards=$shards)"
+
+    public companion object {
+        /** Where the cache lives unless told: `~/.cache/cashews`, kept across restarts. */
+        public val DEFAULT_DIRECTORY: Path = Path.of(System.getProperty("user.home"), ".cache", "cashews")
+
+        /** The default shard count, as in cashews. */
+        public const val DEFAULT_SHARDS: Int = 8
+
+        /** The default size limit: 1 GiB, as diskcache's (but logged and counted when it evicts). */
+        public const val DEFAULT_SIZE_LIMIT: Long = 1L shl 30
+
+        /** The default wait for another process's write. */
+        public val DEFAULT_BUSY_TIMEOUT: Duration = 10.seconds
+
+        /** The default interval of the sweep of expired entries. */
+        public val DEFAULT_PURGE_INTERVAL: Duration = 1.minutes
+
+        private const val MAX_SHARDS = 256
+        private const val BYTES = 0
+        private const val SET = 1
+        private const val WINDOW = 2
+        private const val TOUCH_MILLIS = 1_000L
+        private const val EVICTION_BATCH = 64
+        private const val ENTRY_OVERHEAD = 32
+        private val log = LoggerFactory.getLogger(DiskBackend::class.java)
+
+        /** What an entry counts against the size limit: its key and value, and a fixed row overhead. */
+        private fun entrySize(key: String, value: ByteArray): Int = key.length + value.size + ENTRY_OVERHEAD
+
+        private fun encodeMembers(members: Set<String>): ByteArray =
+            ByteArrayOutputStream()
+                .also { out ->
+                    DataOutputStream(out).use { data ->
+                        data.writeInt(members.size)
+                        for (member in members) {
+                            val bytes = member.toByteArray()
+                            data.writeInt(bytes.size)
+                            data.write(bytes)
+                        }
+                    }
+                }.toByteArray()
+
+        private fun decodeMembers(bytes: ByteArray): Set<String> =
+            DataInputStream(ByteArrayInputStream(bytes)).use { data ->
+                val count = data.readInt()
+                LinkedHashSet<String>(count).apply {
+                    repeat(count) { add(String(ByteArray(data.readInt()).also(data::readFully))) }
+                }
+            }
+
+        private fun encodeTimes(times: List<Long>): ByteArray =
+            java.nio.ByteBuffer
+                .allocate(times.size * Long.SIZE_BYTES)
+                .apply { times.forEach(::putLong) }
+                .array()
+
+        private fun decodeTimes(bytes: ByteArray): List<Long> {
+            val buffer = java.nio.ByteBuffer.wrap(bytes)
+            return List(bytes.size / Long.SIZE_BYTES) { buffer.long }
+        }
+    }
+}

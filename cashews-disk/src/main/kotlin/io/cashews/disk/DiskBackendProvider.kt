@@ -1,0 +1,73 @@
+package io.cashews.disk
+
+import io.cashews.Backend
+import io.cashews.BackendProvider
+import io.cashews.BackendSettings
+import io.cashews.SetupError
+import java.nio.file.InvalidPathException
+import java.nio.file.Path
+
+/**
+ * Registers `disk://` with [io.cashews.Cache.setup].
+ *
+ * URL: `disk://?directory=/var/cache/app&shards=8&size_limit=1gb&timeout=10s&purge_interval=1m`, every parameter
+ * optional: `directory` defaults to [DiskBackend.DEFAULT_DIRECTORY] (`~/.cache/cashews`); `size_limit` takes bytes
+ * with an optional `kb`, `mb` or `gb` suffix (powers of 1024), or `0` for no limit; `timeout` is how long a command
+ * waits for another process's write.
+ */
+public class DiskBackendProvider : BackendProvider {
+    override val schemes: Set<String> = setOf("disk")
+
+    override fun create(settings: BackendSettings): Backend {
+        val rest = settings.address.substringAfter("://")
+        if (rest.isNotEmpty()) {
+            throw SetupError(
+                "give the disk cache's directory as a parameter: disk://?directory=$rest, not '${settings.address}'",
+            )
+        }
+        val directory =
+            settings.string("directory")?.let { raw ->
+                try {
+                    Path.of(raw)
+                } catch (e: InvalidPathException) {
+                    throw SetupError(
+                        "setup parameter 'directory' has value '$raw', which is not a path: ${e.message}",
+                        e,
+                    )
+                }
+            } ?: DiskBackend.DEFAULT_DIRECTORY
+        return DiskBackend(
+            directory = directory,
+            shards = settings.long("shards", DiskBackend.DEFAULT_SHARDS.toLong(), 1L..256L).toInt(),
+            sizeLimit = sizeLimit(settings),
+            busyTimeout = settings.duration("timeout", null) ?: DiskBackend.DEFAULT_BUSY_TIMEOUT,
+            purgeInterval = settings.duration("purge_interval", null) ?: DiskBackend.DEFAULT_PURGE_INTERVAL,
+            timeSource = settings.timeSource,
+        )
+    }
+
+    private fun sizeLimit(settings: BackendSettings): Long? {
+        val raw = settings.string("size_limit") ?: return DiskBackend.DEFAULT_SIZE_LIMIT
+        val match =
+            SIZE.matchEntire(raw.trim().lowercase())
+                ?: throw SetupError(
+                    "setup parameter 'size_limit' has value '$raw', expected bytes like 500000, 512mb or 2gb",
+                )
+        val (digits, unit) = match.destructured
+        val scale =
+            when (unit) {
+                "", "b" -> 1L
+                "kb", "k" -> 1L shl 10
+                "mb", "m" -> 1L shl 20
+                else -> 1L shl 30
+            }
+        val bytes =
+            digits.toLongOrNull()?.takeIf { it <= Long.MAX_VALUE / scale }
+                ?: throw SetupError("setup parameter 'size_limit' has value '$raw', which is too large")
+        return if (bytes == 0L) null else bytes * scale
+    }
+
+    private companion object {
+        val SIZE = Regex("""(\d+)\s*(b|k|kb|m|mb|g|gb)?""")
+    }
+}

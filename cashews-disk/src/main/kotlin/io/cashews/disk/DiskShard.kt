@@ -1,0 +1,246 @@
+package io.cashews.disk
+
+import io.cashews.BackendUnavailableError
+import io.cashews.SetupError
+import org.slf4j.LoggerFactory
+import org.sqlite.SQLiteErrorCode
+import org.sqlite.SQLiteException
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardCopyOption
+import java.sql.Connection
+import java.sql.DriverManager
+import java.sql.PreparedStatement
+import java.sql.ResultSet
+import java.sql.SQLException
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
+
+/**
+ * One SQLite file of a [DiskBackend]: its connection (WAL, a busy timeout so that other processes' writes are waited
+ * for), its prepared statements, and its schema.
+ *
+ * The file holds one `entries` table (key, kind, value, expiry, last access, size) and a `meta` table whose `size`
+ * row triggers keep equal to the sum of the entries' sizes, in the same transaction as every change, whichever
+ * process makes it. A file that is not an SQLite database, or a damaged one, is moved aside and rebuilt empty (its
+ * entries were a cache's); an SQLite database of another shape is never touched: opening it fails.
+ *
+ * Every method runs under the shard's lock: the connection is used by one thread at a time.
+ */
+internal class DiskShard(
+    val file: Path,
+    private val shards: Int,
+    private val busyTimeoutMillis: Long,
+) {
+    private val lock = ReentrantLock()
+    private var connection: Connection? = null
+    private val statements = HashMap<String, PreparedStatement>()
+
+    /** How many times this shard's file was found damaged and rebuilt. */
+    @Volatile
+    var rebuilds: Int = 0
+        private set
+
+    /** Runs [block] with the open connection, opening (or rebuilding) the file first if needed. */
+    fun <T> use(block: DiskShard.() -> T): T =
+        lock.withLock {
+            try {
+                if (connection == null) open()
+                block()
+            } catch (e: SQLException) {
+                throw failure(e)
+            }
+        }
+
+    /**
+     * Runs [block] in one `BEGIN IMMEDIATE` transaction: the write lock is taken first (waiting up to the busy timeout
+     * for other processes), so a read-modify-write inside is atomic across every process sharing the file.
+     */
+    fun <T> transaction(block: DiskShard.() -> T): T =
+        use {
+            val connection = connection!!
+            connection.createStatement().use { it.execute("BEGIN IMMEDIATE") }
+            var done = false
+            try {
+                block().also {
+                    connection.createStatement().use { it.execute("COMMIT") }
+                    done = true
+                }
+            } finally {
+                if (!done) runCatching { connection.createStatement().use { it.execute("ROLLBACK") } }
+            }
+        }
+
+    /** The prepared statement for [sql], made once per connection, with [binds] set. */
+    fun statement(sql: String, vararg binds: Any?): PreparedStatement {
+        val statement = statements.getOrPut(sql) { connection!!.prepareStatement(sql) }
+        statement.clearParameters()
+        binds.forEachIndexed { i, value ->
+            when (value) {
+                null -> statement.setNull(i + 1, java.sql.Types.NULL)
+                is String -> statement.setString(i + 1, value)
+                is Long -> statement.setLong(i + 1, value)
+                is Int -> statement.setInt(i + 1, value)
+                is ByteArray -> statement.setBytes(i + 1, value)
+                else -> error("cannot bind ${value.javaClass.name}")
+            }
+        }
+        return statement
+    }
+
+    fun update(sql: String, vararg binds: Any?): Int = statement(sql, *binds).executeUpdate()
+
+    inline fun <T> query(sql: String, vararg binds: Any?, read: (ResultSet) -> T): T =
+        statement(
+            sql,
+            *binds,
+        ).executeQuery().use(read)
+
+    /** The sum of the sizes of this shard's entries, live or expired. */
+    fun storedBytes(): Long =
+        query(
+            "SELECT value FROM meta WHERE name = 'size'",
+        ) { if (it.next()) it.getLong(1) else 0 }
+
+    fun close() {
+        lock.withLock {
+            statements.values.forEach { runCatching { it.close() } }
+            statements.clear()
+            connection?.let { runCatching { it.close() } }
+            connection = null
+        }
+    }
+
+    private fun open() {
+        try {
+            connect()
+        } catch (e: SQLiteException) {
+            if (!damaged(e)) throw e
+            close()
+            rebuild(e)
+            connect()
+        }
+    }
+
+    private fun connect() {
+        val connection = DriverManager.getConnection("jdbc:sqlite:$file")
+        this.connection = connection
+        connection.createStatement().use { statement ->
+            statement.execute("PRAGMA busy_timeout = $busyTimeoutMillis")
+            // A damaged file often opens; the first read of its pages is what fails.
+            statement.executeQuery("PRAGMA quick_check").use { check ->
+                val result = if (check.next()) check.getString(1) else "ok"
+                if (result != "ok") throw SQLiteException("quick_check: $result", SQLiteErrorCode.SQLITE_CORRUPT)
+            }
+            statement.execute("PRAGMA journal_mode = WAL")
+            statement.execute("PRAGMA synchronous = NORMAL")
+        }
+        if (!hasTable("entries")) createSchema() else checkSchema()
+    }
+
+    private fun hasTable(name: String): Boolean =
+        query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name) { it.next() }
+
+    private fun createSchema() {
+        connection!!.createStatement().use { statement ->
+            statement.execute("BEGIN IMMEDIATE")
+            try {
+                // Another process may have created it meanwhile.
+                if (!hasTable("entries")) {
+                    for (sql in SCHEMA) statement.execute(sql)
+                    update(
+                        "INSERT INTO meta (name, value) VALUES ('format', ?), ('shards', ?), ('size', 0)",
+                        FORMAT,
+                        shards,
+                    )
+                }
+                statement.execute("COMMIT")
+            } catch (e: SQLException) {
+                runCatching { statement.execute("ROLLBACK") }
+                throw e
+            }
+        }
+        checkSchema()
+    }
+
+    private fun checkSchema() {
+        val format = if (hasTable("meta")) meta("format") else null
+        if (format != FORMAT.toLong()) {
+            throw SetupError(
+                "'$file' is an SQLite database that cashews did not write (format ${format ?: "none"}); " +
+                    "it is left as it is: point the disk cache at a directory of its own",
+            )
+        }
+        val written = meta("shards")
+        if (written != shards.toLong()) {
+            throw SetupError(
+                "the disk cache in '${file.parent}' was written with shards=$written; open it with shards=$written " +
+                    "(keys are spread by the shard count) or use another directory",
+            )
+        }
+    }
+
+    private fun meta(name: String): Long? =
+        query("SELECT value FROM meta WHERE name = ?", name) {
+            if (it.next()) it.getLong(1) else null
+        }
+
+    /** Moves the damaged file (and its WAL) aside, so it can be looked at, and lets [connect] start an empty one. */
+    private fun rebuild(cause: SQLiteException) {
+        val aside = file.resolveSibling("${file.fileName}.damaged-${System.currentTimeMillis()}")
+        Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING)
+        for (suffix in listOf("-wal", "-shm")) Files.deleteIfExists(file.resolveSibling("${file.fileName}$suffix"))
+        rebuilds++
+        log.warn("disk cache shard '{}' is damaged ({}); moved to '{}' and rebuilt empty", file, cause.message, aside)
+    }
+
+    private fun damaged(e: SQLiteException): Boolean =
+        e.resultCode == SQLiteErrorCode.SQLITE_NOTADB || e.resultCode == SQLiteErrorCode.SQLITE_CORRUPT
+
+    /** An SQL failure as the caller sees it: a typed error that names the file. */
+    private fun failure(e: SQLException): Exception {
+        val code = (e as? SQLiteException)?.resultCode
+        if (code != null && damaged(e)) {
+            // Damaged while open (the file was overwritten under us): rebuilt at the next command.
+            close()
+        }
+        return BackendUnavailableError("disk cache shard '$file' failed: ${e.message}", e)
+    }
+
+    private companion object {
+        const val FORMAT = 1
+        val log = LoggerFactory.getLogger(DiskBackend::class.java)
+
+        val SCHEMA =
+            listOf(
+                """
+                CREATE TABLE entries (
+                    key TEXT NOT NULL PRIMARY KEY,
+                    kind INTEGER NOT NULL,
+                    value BLOB NOT NULL,
+                    expires_at INTEGER,
+                    accessed_at INTEGER NOT NULL,
+                    size INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX entries_by_access ON entries (accessed_at)",
+                "CREATE INDEX entries_by_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL",
+                "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL)",
+                """
+                CREATE TRIGGER entries_added AFTER INSERT ON entries BEGIN
+                    UPDATE meta SET value = value + NEW.size WHERE name = 'size';
+                END
+                """,
+                """
+                CREATE TRIGGER entries_removed AFTER DELETE ON entries BEGIN
+                    UPDATE meta SET value = value - OLD.size WHERE name = 'size';
+                END
+                """,
+                """
+                CREATE TRIGGER entries_resized AFTER UPDATE OF size ON entries BEGIN
+                    UPDATE meta SET value = value - OLD.size + NEW.size WHERE name = 'size';
+                END
+                """,
+            )
+    }
+}
