@@ -52,10 +52,12 @@ import kotlin.time.TimeSource
  * - **Not on the caller's threads.** JDBC blocks, so commands run on a dispatcher of [shards] threads at most
  *   (borrowed from [Dispatchers.IO]); each file's connection is used by one thread at a time, with its statements
  *   prepared once.
- * - **Size.** [sizeLimit] bounds the stored bytes (keys and values), split evenly across the shards. A write that
- *   takes a shard past its share evicts that shard's least recently used entries (the last access is recorded at most
- *   once a second per entry, so reads stay reads) until it is back under. Evictions are counted ([evictions]),
- *   logged, and reported to the cache's event listeners ([EvictingBackend]).
+ * - **Size.** [sizeLimit] bounds the stored bytes (keys, values and a fixed overhead per entry), split evenly across
+ *   the shards. A write that takes a shard past its share evicts that shard's least recently used entries (the last
+ *   access is recorded at most once a second per entry, so most reads stay reads) until it is back under. Evictions
+ *   are counted ([evictions]), logged, and reported to the cache's event listeners ([EvictingBackend]). A value
+ *   larger than a shard's share alone is not stored: the write answers `false`, logged and counted
+ *   ([refusedTooLarge]).
  * - **Expiry.** TTLs are wall-clock times, so they survive restarts. Expired entries read as missing at once; they
  *   are deleted when read and by a sweep every [purgeInterval].
  * - **Damage.** A shard file that is not an SQLite database or is damaged is moved aside (`*.damaged-<time>`) and
@@ -113,11 +115,15 @@ public class DiskBackend(
     private val releases = LockReleaseSignals()
     private val evictionListeners = CopyOnWriteArrayList<(String) -> Unit>()
     private val evicted = AtomicLong()
+    private val tooLargeRefused = AtomicLong()
 
     override val storesObjects: Boolean get() = false
 
     /** How many entries were evicted to keep within [sizeLimit] since this backend was built. */
     public val evictions: Long get() = evicted.get()
+
+    /** How many values were not stored because each alone exceeded a shard's share of [sizeLimit]. */
+    public val refusedTooLarge: Long get() = tooLargeRefused.get()
 
     /** How many damaged shard files were moved aside and rebuilt since this backend was built. */
     public val rebuiltShards: Int get() = files.sumOf { it.rebuilds }
@@ -188,13 +194,14 @@ public class DiskBackend(
         val accessedAt: Long,
     )
 
-    override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean =
-        onDisk(shardOf(key)) {
+    override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
+        if (tooLarge(key, bytes(value))) return false
+        return onDisk(shardOf(key)) {
             val now = clock()
             when (condition) {
                 SetCondition.ALWAYS -> {
                     put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
-                    evictIfFull(key)
+                    evictIfFull()
                     true
                 }
 
@@ -203,13 +210,32 @@ public class DiskBackend(
                         if (isLive(key, now) != (condition == SetCondition.IF_EXISTS)) return@transaction false
                         put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
                         true
-                    }.also { stored -> if (stored) evictIfFull(key) }
+                    }.also { stored -> if (stored) evictIfFull() }
                 }
             }
         }
+    }
+
+    /**
+     * Whether [value] alone exceeds a shard's share of [sizeLimit]: such a value is not stored (the write answers
+     * `false`, as a refused write does), since keeping it would evict everything else and then itself.
+     */
+    private fun tooLarge(key: String, value: ByteArray): Boolean {
+        val limit = shardLimit ?: return false
+        if (entrySize(key, value) <= limit) return false
+        tooLargeRefused.incrementAndGet()
+        log.warn(
+            "disk cache does not store '{}': {} bytes exceed a shard's share of the size limit ({})",
+            key,
+            value.size,
+            limit,
+        )
+        return true
+    }
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
-        for ((shard, keys) in entries.keys.groupBy(::shardOf)) {
+        val storable = entries.keys.filterNot { tooLarge(it, bytes(entries.getValue(it))) }
+        for ((shard, keys) in storable.groupBy(::shardOf)) {
             onDisk(shard) {
                 val now = clock()
                 transaction {
@@ -223,7 +249,7 @@ public class DiskBackend(
                         )
                     }
                 }
-                evictIfFull(keys.first())
+                evictIfFull()
             }
         }
     }
@@ -418,7 +444,7 @@ public class DiskBackend(
                     }
                 if (current == null) put(key, BYTES, bytes, null, now) else rewrite(key, bytes, now)
                 counts
-            }.also { evictIfFull(key) }
+            }.also { evictIfFull() }
         }
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
@@ -443,7 +469,7 @@ public class DiskBackend(
                 val added = members.count(updated::add).toLong()
                 put(key, SET, encodeMembers(updated), ttl?.let { expiresAt(it, now) } ?: current?.expiresAt, now)
                 added
-            }.also { evictIfFull(key) }
+            }.also { evictIfFull() }
         }
     }
 
@@ -551,10 +577,10 @@ public class DiskBackend(
     }
 
     /**
-     * Evicts the least recently used entries of the shard holding [key] while it is over its share of [sizeLimit].
-     * The entry just written is the most recently used, so it goes last.
+     * Evicts this shard's least recently used entries while it is over its share of [sizeLimit]. The entry just
+     * written is the most recently used, so it goes last.
      */
-    private fun DiskShard.evictIfFull(key: String) {
+    private fun DiskShard.evictIfFull() {
         val limit = shardLimit ?: return
         if (storedBytes() <= limit) return
         val gone =
@@ -576,15 +602,6 @@ public class DiskBackend(
             }
         if (gone.isEmpty()) return
         evicted.addAndGet(gone.size.toLong())
-        if (key in
-            gone
-        ) {
-            log.warn(
-                "disk cache entry '{}' alone is larger than a shard's share of the size limit ({} bytes)",
-                key,
-                limit,
-            )
-        }
         log.debug(
             "disk cache shard '{}' over its {} bytes: evicted {} least recently used entries",
             file,

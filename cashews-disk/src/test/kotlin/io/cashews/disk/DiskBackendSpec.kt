@@ -1,0 +1,194 @@
+package io.cashews.disk
+
+import io.cashews.BackendUnavailableError
+import io.cashews.Cache
+import io.cashews.KeyTtl
+import io.cashews.SetupError
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.longs.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeLessThanOrEqual
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.types.shouldBeInstanceOf
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.runBlocking
+import kotlinx.serialization.Serializable
+import java.nio.file.Files
+import java.nio.file.Path
+import java.sql.DriverManager
+import kotlin.io.path.listDirectoryEntries
+import kotlin.io.path.name
+import kotlin.random.Random
+import kotlin.time.Duration.Companion.hours
+import kotlin.time.Duration.Companion.minutes
+
+@Serializable
+data class Order(
+    val id: Long,
+    val items: List<String>,
+)
+
+/** Runs [body] with a fresh temporary directory, removed afterwards. */
+private fun withDirectory(body: suspend (Path) -> Unit) {
+    val directory = Files.createTempDirectory("cashews-disk")
+    try {
+        runBlocking(Dispatchers.Default) { body(directory) }
+    } finally {
+        directory.toFile().deleteRecursively()
+    }
+}
+
+/** Keys drawn with Zipf(1) frequencies from [count] distinct keys: a few hot, most rare. */
+private class ZipfKeys(
+    count: Int,
+    seed: Long,
+) {
+    private val random = Random(seed)
+    private val cumulative =
+        DoubleArray(count).also { weights ->
+            var sum = 0.0
+            for (i in weights.indices) {
+                sum +=
+                    1.0 / (i + 1)
+                weights[i] = sum
+            }
+        }
+
+    fun next(): String {
+        val point = random.nextDouble() * cumulative.last()
+        val index = cumulative.binarySearch(point).let { if (it < 0) -it - 1 else it }
+        return "item:$index"
+    }
+}
+
+class DiskBackendSpec : FunSpec({
+    test("values, counters, sets and TTLs survive closing and reopening the cache") {
+        withDirectory { directory ->
+            val url = "disk://?directory=$directory"
+            val first = Cache(url)
+            first.set("order:1", Order(1, listOf("tea", "milk")), ttl = 1.hours)
+            first.set("forever", "kept")
+            first.incr("visits", 41)
+            first.setAdd("tags", listOf("a", "b"))
+            first.set("short", "gone soon", ttl = 1.minutes)
+            first.close()
+
+            val second = Cache(url)
+            second.get<Order>("order:1") shouldBe Order(1, listOf("tea", "milk"))
+            second.get<String>("forever") shouldBe "kept"
+            second.incr("visits") shouldBe 42
+            second.setMembers("tags") shouldBe setOf("a", "b")
+            val left = second.ttl("order:1").shouldBeInstanceOf<KeyTtl.Expiring>().remaining
+            left.inWholeMinutes shouldBeGreaterThan 58
+            second.ttl("forever") shouldBe KeyTtl.Persistent
+            second.close()
+        }
+    }
+
+    test("a garbage shard file and a truncated one are moved aside and rebuilt; the other shards keep their values") {
+        withDirectory { directory ->
+            val url = "disk://?directory=$directory&shards=4"
+            val first = Cache(url)
+            val keys = (0 until 200).map { "key:$it" }
+            for (key in keys) first.set(key, "value of $key")
+            first.close()
+            // Checkpointed and closed: every shard's data is in its main file now.
+            val garbage = directory.resolve("shard-000.sqlite")
+            Files.write(garbage, Random(1).nextBytes(8192))
+            val truncated = directory.resolve("shard-001.sqlite")
+            Files.write(truncated, Files.readAllBytes(truncated).copyOf(Files.size(truncated).toInt() / 2))
+
+            val second = Cache()
+            val backend = second.setup(url) as DiskBackend
+            val damaged = setOf(0, 1)
+            for (key in keys) {
+                val expected = if ((key.hashCode() and Int.MAX_VALUE) % 4 in damaged) null else "value of $key"
+                second.get<String>(key) shouldBe expected
+            }
+            backend.rebuiltShards shouldBe 2
+            directory.listDirectoryEntries().count { it.name.contains(".damaged-") } shouldBe 2
+            // The rebuilt shards work again.
+            second.set("key:0", "again")
+            second.get<String>("key:0") shouldBe "again"
+            second.close()
+        }
+    }
+
+    test("an SQLite database the cache did not write is refused with SetupError and left untouched") {
+        withDirectory { directory ->
+            val foreign = directory.resolve("shard-000.sqlite")
+            DriverManager.getConnection("jdbc:sqlite:$foreign").use {
+                it.createStatement().execute("CREATE TABLE entries (id INTEGER, payload TEXT)")
+                it.createStatement().execute("INSERT INTO entries VALUES (1, 'precious')")
+            }
+            val cache = Cache("disk://?directory=$directory&shards=1")
+            shouldThrow<SetupError> { cache.get<String>("k") }.message shouldContain "did not write"
+            DriverManager.getConnection("jdbc:sqlite:$foreign").use {
+                it.createStatement().executeQuery("SELECT payload FROM entries").use { row ->
+                    row.next()
+                    row.getString(1) shouldBe "precious"
+                }
+            }
+            cache.close()
+        }
+    }
+
+    test("a directory written with another shard count is refused, naming the count to use") {
+        withDirectory { directory ->
+            Cache("disk://?directory=$directory&shards=4").apply {
+                set("k", "v")
+                close()
+            }
+            val cache = Cache("disk://?directory=$directory&shards=8")
+            shouldThrow<SetupError> { cache.get<String>("k") }.message shouldContain "shards=4"
+            cache.close()
+        }
+    }
+
+    test("a directory that cannot be made or written fails with BackendUnavailableError naming it") {
+        withDirectory { directory ->
+            val file = Files.writeString(directory.resolve("a-file"), "not a directory")
+            val cache = Cache("disk://?directory=${file.resolve("cache")}")
+            shouldThrow<BackendUnavailableError> { cache.set("k", "v") }.message shouldContain "a-file"
+            cache.close()
+        }
+    }
+
+    test("setup rejects bad parameters by name") {
+        shouldThrow<SetupError> { Cache("disk://?size_limit=lots") }.message shouldContain "size_limit"
+        shouldThrow<SetupError> { Cache("disk://?shards=0") }.message shouldContain "shards"
+        shouldThrow<SetupError> { Cache("disk:///var/cache") }.message shouldContain "directory="
+    }
+
+    test("eviction keeps the stored size under the limit under a write-heavy Zipf load, and counts what it evicts") {
+        withDirectory { directory ->
+            val cache = Cache()
+            val limit = 256L * 1024
+            val backend = cache.setup("disk://?directory=$directory&shards=4&size_limit=256kb") as DiskBackend
+            val keys = ZipfKeys(count = 5_000, seed = 7)
+            val value = "x".repeat(1024)
+            repeat(10) {
+                repeat(300) { cache.set(keys.next(), value) }
+                backend.storedBytes() shouldBeLessThanOrEqual limit
+            }
+            backend.evictions shouldBeGreaterThan 0
+            // The hottest key, written most often, is still there.
+            cache.get<String>("item:0") shouldBe value
+            cache.close()
+        }
+    }
+
+    test("a value larger than a shard's share of the limit is not stored: the write says so and nothing else goes") {
+        withDirectory { directory ->
+            val cache = Cache()
+            val backend = cache.setup("disk://?directory=$directory&shards=2&size_limit=8kb") as DiskBackend
+            cache.set("small", "fits") shouldBe true
+            cache.set("huge", "y".repeat(10_000)) shouldBe false
+            cache.get<String>("huge") shouldBe null
+            cache.get<String>("small") shouldBe "fits"
+            backend.refusedTooLarge shouldBe 1
+            cache.close()
+        }
+    }
+})
