@@ -58,16 +58,15 @@ internal class DiskShard(
      */
     fun <T> transaction(block: DiskShard.() -> T): T =
         use {
-            val connection = connection!!
-            connection.createStatement().use { it.execute("BEGIN IMMEDIATE") }
+            statement("BEGIN IMMEDIATE").execute()
             var done = false
             try {
                 block().also {
-                    connection.createStatement().use { it.execute("COMMIT") }
+                    statement("COMMIT").execute()
                     done = true
                 }
             } finally {
-                if (!done) runCatching { connection.createStatement().use { it.execute("ROLLBACK") } }
+                if (!done) runCatching { statement("ROLLBACK").execute() }
             }
         }
 
