@@ -21,14 +21,8 @@ public object DiskLoops {
     // The callers run on Dispatchers.Default, as a server's coroutines do: the hop to the disk dispatcher then often
     // stays on the same thread (Default and IO share theirs), where a caller blocked in runBlocking pays two thread
     // wake-ups per command.
-    private inline fun inFlight(concurrency: Int, crossinline command: suspend (Int) -> Unit) {
-        runBlocking(Dispatchers.Default) {
-            val each = BATCH / concurrency
-            repeat(concurrency) { worker ->
-                launch { repeat(each) { command(worker * each + it) } }
-            }
-        }
-    }
+    private inline fun inFlight(concurrency: Int, crossinline command: suspend (Int) -> Unit) =
+        inFlight(BATCH, concurrency, Dispatchers.Default, command)
 
     /** Our `get` of present keys. */
     @JvmStatic

@@ -20,14 +20,7 @@ public object RedisLoops {
     /** Commands per benchmark invocation. */
     public const val BATCH: Int = 1024
 
-    private inline fun inFlight(concurrency: Int, crossinline command: suspend (Int) -> Unit) {
-        runBlocking {
-            val each = BATCH / concurrency
-            repeat(concurrency) { worker ->
-                launch { repeat(each) { command(worker * each + it) } }
-            }
-        }
-    }
+    private inline fun inFlight(concurrency: Int, crossinline command: suspend (Int) -> Unit) = inFlight(BATCH, concurrency, command = command)
 
     /** Our `get` of present keys through the Redis backend. */
     @JvmStatic

@@ -296,20 +296,20 @@ public class DiskBackend(
         }
 
     private fun DiskShard.liveKeys(now: Long): List<String> =
-        query("SELECT key FROM entries WHERE expires_at IS NULL OR expires_at > ?", now) { rows ->
+        query("SELECT key FROM entries WHERE $LIVE", now) { rows ->
             buildList { while (rows.next()) add(rows.getString(1)) }
         }
 
     override suspend fun exists(key: String): Boolean = onDisk(shardOf(key)) { isLive(key, clock()) }
 
     private fun DiskShard.isLive(key: String, now: Long): Boolean =
-        query("SELECT 1 FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)", key, now) { it.next() }
+        query("SELECT 1 FROM entries WHERE key = ? AND $LIVE", key, now) { it.next() }
 
     override suspend fun expire(key: String, ttl: Duration): Boolean =
         onDisk(shardOf(key)) {
             val now = clock()
             update(
-                "UPDATE entries SET expires_at = ? WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+                "UPDATE entries SET expires_at = ? WHERE key = ? AND $LIVE",
                 expiresAt(ttl, now),
                 key,
                 now,
@@ -320,7 +320,7 @@ public class DiskBackend(
         onDisk(shardOf(key)) {
             val now = clock()
             query(
-                "SELECT expires_at FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+                "SELECT expires_at FROM entries WHERE key = ? AND $LIVE",
                 key,
                 now,
             ) { row ->
@@ -368,7 +368,7 @@ public class DiskBackend(
     override suspend fun keysCount(): Long =
         files.sumOf { shard ->
             onDisk(shard) {
-                query("SELECT count(*) FROM entries WHERE expires_at IS NULL OR expires_at > ?", clock()) {
+                query("SELECT count(*) FROM entries WHERE $LIVE", clock()) {
                     it.next()
                     it.getLong(1)
                 }
@@ -401,7 +401,7 @@ public class DiskBackend(
             onDisk(shardOf(key)) {
                 val now = clock()
                 update(
-                    "DELETE FROM entries WHERE key = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)",
+                    "DELETE FROM entries WHERE key = ? AND value = ? AND $LIVE",
                     key,
                     token.toByteArray(),
                     now,
@@ -416,7 +416,7 @@ public class DiskBackend(
         onDisk(shardOf(key)) {
             val now = clock()
             update(
-                "UPDATE entries SET expires_at = ? WHERE key = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)",
+                "UPDATE entries SET expires_at = ? WHERE key = ? AND value = ? AND $LIVE",
                 expiresAt(ttl, now),
                 key,
                 token.toByteArray(),
@@ -534,7 +534,7 @@ public class DiskBackend(
 
     private fun DiskShard.live(key: String, now: Long): Entry? =
         query(
-            "SELECT kind, value, expires_at FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+            "SELECT kind, value, expires_at FROM entries WHERE key = ? AND $LIVE",
             key,
             now,
         ) { row ->
@@ -649,6 +649,8 @@ public class DiskBackend(
         /** The default interval of the sweep of expired entries. */
         public val DEFAULT_PURGE_INTERVAL: Duration = 1.minutes
 
+        /** The condition of a live entry, with the current time as its parameter. */
+        private const val LIVE = "(expires_at IS NULL OR expires_at > ?)"
         private const val MAX_SHARDS = 256
         private const val BYTES = 0
         private const val SET = 1
