@@ -128,7 +128,7 @@ public class DiskBackend(
     /** How many damaged shard files were moved aside and rebuilt since this backend was built. */
     public val rebuiltShards: Int get() = files.sumOf { it.rebuilds }
 
-    /** The bytes (keys and values) stored across all shards now, expired entries not yet purged included. */
+    /** The bytes counted against [sizeLimit] across all shards now, expired entries not yet purged included. */
     public suspend fun storedBytes(): Long = files.sumOf { shard -> onDisk(shard) { storedBytes() } }
 
     override suspend fun init() {
@@ -178,13 +178,23 @@ public class DiskBackend(
                 if (!row.next()) return null
                 Row(row.getInt(1), row.getBytes(2), row.getLong(3).takeUnless { row.wasNull() }, row.getLong(4))
             }
-        // The writes below come once the cursor is closed.
+        // The writes below come once the cursor is closed. They are housekeeping: a read answers even when they fail.
         if (row.expiresAt != null && row.expiresAt <= now) {
-            update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now)
+            housekeeping { update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now) }
             return null
         }
-        if (now - row.accessedAt >= TOUCH_MILLIS) update("UPDATE entries SET accessed_at = ? WHERE key = ?", now, key)
+        if (now - row.accessedAt >= TOUCH_MILLIS) {
+            housekeeping { update("UPDATE entries SET accessed_at = ? WHERE key = ?", now, key) }
+        }
         return if (row.kind == BYTES) row.value else null
+    }
+
+    private inline fun housekeeping(write: () -> Unit) {
+        try {
+            write()
+        } catch (e: java.sql.SQLException) {
+            log.debug("disk cache housekeeping write failed; the read still answers", e)
+        }
     }
 
     private class Row(
