@@ -1,0 +1,31 @@
+package io.cashews.ktor.server
+
+import io.cashews.Cache
+import io.ktor.utils.io.KtorDsl
+
+/**
+ * The configuration of [Cashews]: the [cache] responses are kept in, the defaults every cached route starts from,
+ * and named profiles.
+ */
+@KtorDsl
+public class CashewsConfig internal constructor() {
+    /** Where responses are kept: any cache, on any backend (memory, Redis, disk). Required. */
+    public var cache: Cache? = null
+
+    /** The wall clock of `Age` and `max-age`, in epoch milliseconds; injectable so tests control time. */
+    public var clock: () -> Long = System::currentTimeMillis
+
+    internal val defaults = ResponseCachingConfig()
+    internal val profiles = HashMap<CacheProfileName, ResponseCachingConfig.() -> Unit>()
+
+    /** Settings every cached route starts from. */
+    public fun defaults(configure: ResponseCachingConfig.() -> Unit) {
+        defaults.configure()
+    }
+
+    /** Registers the profile [name], used by `cached(name) { … }` routes. */
+    public fun register(name: CacheProfileName, configure: ResponseCachingConfig.() -> Unit) {
+        require(name !in profiles) { "response-caching profile '${name.name}' is registered twice" }
+        profiles[name] = configure
+    }
+}

@@ -1,0 +1,78 @@
+package io.cashews.ktor.server
+
+import io.cashews.Ttl
+import io.ktor.http.HttpStatusCode
+import io.ktor.server.application.ApplicationCall
+import io.ktor.utils.io.KtorDsl
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.minutes
+
+/**
+ * How the responses of a route are cached: a profile registered with [CashewsConfig.register], the defaults of
+ * [CashewsConfig], or the block of [cached]. Every setting starts from the plugin's defaults.
+ */
+@KtorDsl
+public class ResponseCachingConfig internal constructor() {
+    /** How long a response is kept. A request's `Cache-Control: max-age=N` (N > 0) stores for N seconds instead. */
+    public var ttl: Duration = 1.minutes
+        set(value) {
+            field = Ttl.requirePositive(value)
+        }
+
+    /** [ttl] from a TTL string (`"5m"`, `"1h30m"`). */
+    public fun ttl(value: String) {
+        ttl = Ttl.parse(value)
+    }
+
+    /**
+     * The request headers whose values make separate entries (sent back as `Vary`), e.g. `Accept-Language`. The
+     * default key is the method, the path, the query parameters sorted, and these headers.
+     */
+    public val vary: MutableList<String> = mutableListOf()
+
+    /** The statuses whose responses are stored: 2xx by default. */
+    public var cacheStatus: (HttpStatusCode) -> Boolean = { it.value in 200..299 }
+
+    /** Whether a response that sets a cookie may be stored (and so served to other clients). Off by default. */
+    public var storeSetCookie: Boolean = false
+
+    /** Whether a response the handler marked `Cache-Control: private` (or `no-store`) may be stored. Off by default. */
+    public var storePrivate: Boolean = false
+
+    /** Whether responses say `Cache-Control: public` (shared caches may keep them) or `private`. */
+    public var public: Boolean = true
+
+    /**
+     * Whether a request's `Clear-Site-Data: "cache"` makes it recompute every cached read it makes, this response's
+     * included. Off by default: any client could otherwise make every request recompute. Turn it on for trusted
+     * clients, or decide per request with [clearSiteDataAllowed].
+     */
+    public var clearSiteData: Boolean = false
+
+    /** When [clearSiteData] is on, which requests may use it (all by default). */
+    public var clearSiteDataAllowed: (ApplicationCall) -> Boolean = { true }
+
+    /** The cache key prefix of these responses, so that they never collide with the application's own keys. */
+    public var prefix: String = "http"
+
+    internal var key: ((ApplicationCall) -> String)? = null
+
+    /** Replaces the default key (method, path, sorted query, [vary] headers) with [build]'s. */
+    public fun key(build: (ApplicationCall) -> String) {
+        key = build
+    }
+
+    internal fun copyTo(other: ResponseCachingConfig) {
+        other.ttl = ttl
+        other.vary.clear()
+        other.vary += vary
+        other.cacheStatus = cacheStatus
+        other.storeSetCookie = storeSetCookie
+        other.storePrivate = storePrivate
+        other.public = public
+        other.clearSiteData = clearSiteData
+        other.clearSiteDataAllowed = clearSiteDataAllowed
+        other.prefix = prefix
+        other.key = key
+    }
+}

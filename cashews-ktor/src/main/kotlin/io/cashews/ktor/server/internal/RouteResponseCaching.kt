@@ -1,0 +1,305 @@
+package io.cashews.ktor.server.internal
+
+import io.cashews.Cache
+import io.cashews.CacheCondition
+import io.cashews.cached
+import io.cashews.invalidateFurther
+import io.cashews.ktor.server.CashewsConfig
+import io.cashews.ktor.server.ResponseCachingConfig
+import io.ktor.http.ContentType
+import io.ktor.http.HttpHeaders
+import io.ktor.http.HttpMethod
+import io.ktor.http.HttpStatusCode
+import io.ktor.http.content.OutgoingContent
+import io.ktor.server.application.ApplicationCall
+import io.ktor.server.application.ApplicationCallPipeline
+import io.ktor.server.application.Hook
+import io.ktor.server.application.call
+import io.ktor.server.application.createRouteScopedPlugin
+import io.ktor.server.application.hooks.ResponseBodyReadyForSend
+import io.ktor.server.request.httpMethod
+import io.ktor.server.request.path
+import io.ktor.server.response.respond
+import io.ktor.util.AttributeKey
+import io.ktor.util.pipeline.PipelinePhase
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+
+/** What a `cached { }` route was set up with. */
+internal class RouteCachingSettings {
+    lateinit var settings: ResponseCachingConfig
+    lateinit var cashews: CashewsConfig
+}
+
+/** The route-scoped plugin behind `cached { }`: see [io.cashews.ktor.server.Cashews]. */
+internal val RouteResponseCaching =
+    createRouteScopedPlugin("CashewsResponseCaching", ::RouteCachingSettings) {
+        val caching = ResponseCaching(pluginConfig.settings, pluginConfig.cashews.cache!!, pluginConfig.cashews.clock)
+        on(AroundHandler) { call, handler -> caching.serve(call, handler) }
+        on(ResponseBodyReadyForSend) { call, content ->
+            val capture = call.attributes.getOrNull(CaptureKey) ?: return@on
+            caching.capture(call, content, capture)?.let(::transformBodyTo)
+        }
+    }
+
+/** Runs around the route's handler, which `handler()` runs (the rest of the route's pipeline). */
+private object AroundHandler : Hook<suspend (ApplicationCall, suspend () -> Unit) -> Unit> {
+    override fun install(
+        pipeline: ApplicationCallPipeline,
+        handler: suspend (ApplicationCall, suspend () -> Unit) -> Unit,
+    ) {
+        val phase = PipelinePhase("CashewsResponseCaching")
+        pipeline.insertPhaseBefore(ApplicationCallPipeline.Call, phase)
+        pipeline.intercept(phase) { handler(call) { proceed() } }
+    }
+}
+
+/** A response being captured for the cache: set on the call whose handler runs for a key. */
+internal class Capture(
+    val key: String,
+    val ttlMillis: Long,
+) {
+    var stored: StoredResponse? = null
+}
+
+internal val CaptureKey = AttributeKey<Capture>("CashewsCapture")
+
+/** Thrown out of a load whose response may not be shared: its waiters run their own handlers instead. */
+internal class NotStorable(
+    val call: ApplicationCall,
+) : Exception("the response may not be cached", null, false, false)
+
+internal class ResponseCaching(
+    private val settings: ResponseCachingConfig,
+    private val cache: Cache,
+    private val clock: () -> Long,
+) {
+    suspend fun serve(call: ApplicationCall, handler: suspend () -> Unit) {
+        if (call.request.httpMethod != HttpMethod.Get) return handler()
+        val control = RequestCacheControl.parse(call.request.headers.getAll(HttpHeaders.CacheControl))
+        if (control.noStore) return handler()
+        val clearing =
+            settings.clearSiteData && clearsCache(call.request.headers.getAll("Clear-Site-Data")) &&
+                settings.clearSiteDataAllowed(call)
+        val key = "${settings.prefix}:${settings.key?.invoke(call) ?: defaultKey(call)}"
+
+        var recompute = clearing || control.noCache || control.maxAge == 0L
+        if (!recompute) {
+            val stored = cache.get<StoredResponse>(key)
+            val now = clock()
+            if (stored != null) {
+                if (stored.expiresAt > now && (control.maxAge == null || ageSeconds(stored, now) <= control.maxAge)) {
+                    return respondStored(call, stored)
+                }
+                // Past its time by the plugin's clock, or older than the request accepts: replaced, not served.
+                recompute = true
+            }
+        }
+        val ttl = control.maxAge?.takeIf { it > 0 }?.seconds ?: settings.ttl
+        val load: suspend () -> StoredResponse = {
+            val capture = Capture(key, ttl.inWholeMilliseconds)
+            call.attributes.put(CaptureKey, capture)
+            handler()
+            capture.stored ?: throw NotStorable(call)
+        }
+        val stored =
+            try {
+                when {
+                    // Clear-Site-Data: this response and every cached read its handler makes are recomputed.
+                    clearing -> {
+                        cache.invalidateFurther {
+                            cache.cached(
+                                ttl,
+                                key,
+                                CacheCondition.Always,
+                                prefix = "",
+                            ) { load() }
+                        }
+                    }
+
+                    // A fresh response asked for, or the stored one too old: only this response is recomputed.
+                    recompute -> {
+                        cache.delete(key)
+                        cache.cached(ttl, key, CacheCondition.Always, prefix = "") { load() }
+                    }
+
+                    else -> {
+                        cache.cached(ttl, key, CacheCondition.Always, prefix = "") { load() }
+                    }
+                }
+            } catch (e: NotStorable) {
+                // The handler of another request ran for this key and its response may not be shared: run ours.
+                if (e.call !== call) handler()
+                return
+            }
+        // Another request's handler produced it (single-flight): this call has not answered yet.
+        if (!call.response.isCommitted) respondStored(call, stored)
+    }
+
+    /**
+     * Called as the handler's response is about to be sent: records it on [capture] when it may be stored, adds the
+     * caching headers, and answers the content to send instead (a streamed body copied on the way), or `null`.
+     */
+    fun capture(call: ApplicationCall, content: OutgoingContent, capture: Capture): OutgoingContent? {
+        call.attributes.remove(CaptureKey)
+        val status = content.status ?: call.response.status() ?: HttpStatusCode.OK
+        val headers = storedHeaders(call, content)
+        if (!storable(status, call, content)) return null
+        val now = clock()
+
+        fun store(body: ByteArray): StoredResponse =
+            StoredResponse(
+                status.value,
+                content.contentType?.toString(),
+                headers,
+                body,
+                strongEtag(body),
+                now,
+                now + capture.ttlMillis,
+            )
+        val maxAge = capture.ttlMillis / 1000
+        when (content) {
+            is OutgoingContent.ByteArrayContent -> {
+                val stored = store(content.bytes())
+                capture.stored = stored
+                cachingHeaders(call, stored.etag, maxAge, age = 0)
+                return null
+            }
+
+            is OutgoingContent.NoContent -> {
+                val stored = store(ByteArray(0))
+                capture.stored = stored
+                cachingHeaders(call, stored.etag, maxAge, age = 0)
+                return null
+            }
+
+            is OutgoingContent.WriteChannelContent -> {
+                // The ETag needs the whole body: the streamed response goes without it, the cached replays carry it.
+                // The body is written after the handler returns, so it is stored once complete rather than through
+                // the load (requests arriving meanwhile run their own handlers).
+                cachingHeaders(call, etag = null, maxAge = maxAge, age = 0)
+                return TeeContent(content) { body ->
+                    val stored = store(body)
+                    cache.set(capture.key, stored, (stored.expiresAt - clock()).coerceAtLeast(1).milliseconds)
+                }
+            }
+
+            else -> {
+                return null
+            }
+        }
+    }
+
+    private suspend fun respondStored(call: ApplicationCall, stored: StoredResponse) {
+        val now = clock()
+        for ((name, value) in stored.headers) call.response.headers.append(name, value, safeOnly = false)
+        cachingHeaders(call, stored.etag, (stored.expiresAt - now) / 1000, ageSeconds(stored, now))
+        if (ifNoneMatches(call.request.headers.getAll(HttpHeaders.IfNoneMatch), stored.etag)) {
+            call.respond(HttpStatusCode.NotModified)
+        } else {
+            call.respond(StoredContent(stored))
+        }
+    }
+
+    private fun cachingHeaders(call: ApplicationCall, etag: String?, maxAge: Long, age: Long) {
+        val headers = call.response.headers
+        if (etag != null) headers.append(HttpHeaders.ETag, etag)
+        headers.append(
+            HttpHeaders.CacheControl,
+            "${if (settings.public) "public" else "private"}, max-age=${maxAge.coerceAtLeast(0)}",
+        )
+        headers.append(HttpHeaders.Age, age.coerceAtLeast(0).toString())
+        if (settings.vary.isNotEmpty()) headers.append(HttpHeaders.Vary, settings.vary.joinToString(", "))
+    }
+
+    private fun storable(status: HttpStatusCode, call: ApplicationCall, content: OutgoingContent): Boolean {
+        if (!settings.cacheStatus(status)) return false
+        val all = call.response.headers.allValues()
+        if (!settings.storeSetCookie &&
+            (all.contains(HttpHeaders.SetCookie) || content.headers.contains(HttpHeaders.SetCookie))
+        ) {
+            return false
+        }
+        if (!settings.storePrivate) {
+            val directives =
+                (
+                    all.getAll(HttpHeaders.CacheControl).orEmpty() +
+                        content.headers.getAll(HttpHeaders.CacheControl).orEmpty()
+                ).flatMap { it.split(',') }
+                    .map { it.trim().substringBefore('=').lowercase() }
+            if ("private" in directives || "no-store" in directives) return false
+        }
+        return true
+    }
+
+    /** The handler's headers worth replaying: not those the engine writes, nor those the cache sets itself. */
+    private fun storedHeaders(call: ApplicationCall, content: OutgoingContent): List<List<String>> {
+        val pairs = ArrayList<List<String>>()
+        call.response.headers.allValues().forEach { name, values ->
+            if (replayed(name)) {
+                values.forEach {
+                    pairs +=
+                        listOf(name, it)
+                }
+            }
+        }
+        content.headers.forEach { name, values -> if (replayed(name)) values.forEach { pairs += listOf(name, it) } }
+        return pairs
+    }
+
+    private fun replayed(name: String): Boolean = NOT_REPLAYED.none { it.equals(name, ignoreCase = true) }
+
+    private fun ageSeconds(stored: StoredResponse, now: Long): Long = ((now - stored.storedAt) / 1000).coerceAtLeast(0)
+
+    /** Method, path, the query parameters sorted, and the [ResponseCachingConfig.vary] headers. */
+    private fun defaultKey(call: ApplicationCall): String =
+        buildString {
+            append(call.request.httpMethod.value).append(' ').append(call.request.path())
+            val query = call.request.queryParameters
+            val names = query.names().sorted()
+            if (names.isNotEmpty()) {
+                append('?')
+                append(names.flatMap { name -> query.getAll(name).orEmpty().map { "$name=$it" } }.joinToString("&"))
+            }
+            for (header in settings.vary) {
+                append(
+                    '|',
+                ).append(
+                    header.lowercase(),
+                ).append('=')
+                    .append(
+                        call.request.headers
+                            .getAll(header)
+                            .orEmpty()
+                            .joinToString(","),
+                    )
+            }
+        }
+
+    private companion object {
+        val NOT_REPLAYED =
+            listOf(
+                HttpHeaders.ContentLength,
+                HttpHeaders.ContentType,
+                HttpHeaders.TransferEncoding,
+                HttpHeaders.Connection,
+                HttpHeaders.Date,
+                HttpHeaders.ETag,
+                HttpHeaders.CacheControl,
+                HttpHeaders.Age,
+                HttpHeaders.Vary,
+            )
+    }
+}
+
+/** A stored response sent again: its status, content type and body; its other headers are on the call. */
+private class StoredContent(
+    stored: StoredResponse,
+) : OutgoingContent.ByteArrayContent() {
+    private val body = stored.body
+    override val status: HttpStatusCode = HttpStatusCode.fromValue(stored.status)
+    override val contentType: ContentType? = stored.contentType?.let(ContentType::parse)
+    override val contentLength: Long get() = body.size.toLong()
+
+    override fun bytes(): ByteArray = body
+}
