@@ -51,6 +51,10 @@ private fun cachingTest(
         routing {
             cached("10m") {
                 get("/plain") { call.respondText("call ${fixture.calls.incrementAndGet()}") }
+                get("/same") {
+                    fixture.calls.incrementAndGet()
+                    call.respondText("always the same")
+                }
                 get("/failing") {
                     call.respondText(
                         "oops ${fixture.calls.incrementAndGet()}",
@@ -130,6 +134,14 @@ class CashewsPluginSpec : FunSpec({
                 response.header(HttpHeaders.ETag) shouldBe etag
                 response.bodyAsText() shouldBe ""
             }
+            // A reload (max-age=0 with the ETag): recomputed, and 304 when the new body is the same.
+            val reload =
+                client.get("/same") {
+                    header(HttpHeaders.CacheControl, "max-age=0")
+                    header(HttpHeaders.IfNoneMatch, client.get("/same").headers[HttpHeaders.ETag]!!)
+                }
+            reload.status shouldBe HttpStatusCode.NotModified
+            f.calls.set(1)
             val other = client.get("/plain") { header(HttpHeaders.IfNoneMatch, "\"something else\"") }
             other.status shouldBe HttpStatusCode.OK
             other.bodyAsText() shouldBe "call 1"

@@ -163,6 +163,8 @@ internal class ResponseCaching(
                 val stored = store(content.bytes())
                 capture.stored = stored
                 cachingHeaders(call, stored.etag, maxAge, age = 0)
+                // A recomputed response the client already has (a browser's reload sends max-age=0 with its ETag).
+                if (ifNoneMatches(call.request.headers.getAll(HttpHeaders.IfNoneMatch), stored.etag)) return NotModified
                 return null
             }
 
@@ -290,6 +292,11 @@ internal class ResponseCaching(
                 HttpHeaders.Vary,
             )
     }
+}
+
+/** `304 Not Modified` in place of a body the client already holds. */
+private object NotModified : OutgoingContent.NoContent() {
+    override val status: HttpStatusCode = HttpStatusCode.NotModified
 }
 
 /** A stored response sent again: its status, content type and body; its other headers are on the call. */
