@@ -24,6 +24,9 @@ public class ResponseCachingConfig internal constructor() {
         ttl = Ttl.parse(value)
     }
 
+    /** How a stored response is served as it ages: [ResponseStrategy.Cached] by default. */
+    public var strategy: ResponseStrategy = ResponseStrategy.Cached
+
     /**
      * The request headers whose values make separate entries (sent back as `Vary`), e.g. `Accept-Language`. The
      * default key is the method, the path, the query parameters sorted, and these headers.
@@ -64,6 +67,7 @@ public class ResponseCachingConfig internal constructor() {
 
     internal fun copyTo(other: ResponseCachingConfig) {
         other.ttl = ttl
+        other.strategy = strategy
         other.vary.clear()
         other.vary += vary
         other.cacheStatus = cacheStatus

@@ -6,6 +6,7 @@ import io.cashews.cached
 import io.cashews.invalidateFurther
 import io.cashews.ktor.server.CashewsConfig
 import io.cashews.ktor.server.ResponseCachingConfig
+import io.cashews.ktor.server.ResponseStrategy
 import io.ktor.http.ContentType
 import io.ktor.http.HttpHeaders
 import io.ktor.http.HttpMethod
@@ -22,6 +23,7 @@ import io.ktor.server.request.path
 import io.ktor.server.response.respond
 import io.ktor.util.AttributeKey
 import io.ktor.util.pipeline.PipelinePhase
+import java.util.UUID
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 
@@ -58,6 +60,9 @@ private object AroundHandler : Hook<suspend (ApplicationCall, suspend () -> Unit
 internal class Capture(
     val key: String,
     val ttlMillis: Long,
+    val freshMillis: Long,
+    /** What to send instead when the handler fails (soft, failover); `null` for none. */
+    val fallback: StoredResponse?,
 ) {
     var stored: StoredResponse? = null
 }
@@ -74,6 +79,18 @@ internal class ResponseCaching(
     private val cache: Cache,
     private val clock: () -> Long,
 ) {
+    private val strategy = settings.strategy
+    private val ttlMillis = settings.ttl.inWholeMilliseconds
+
+    /** How long a response stays fresh under the strategy, at most the TTL. */
+    private val freshMillis: Long =
+        when (strategy) {
+            is ResponseStrategy.Early -> strategy.earlyTtl.inWholeMilliseconds
+            is ResponseStrategy.Soft -> strategy.softTtl.inWholeMilliseconds
+            ResponseStrategy.Failover -> 0
+            else -> ttlMillis
+        }.coerceAtMost(ttlMillis)
+
     suspend fun serve(call: ApplicationCall, handler: suspend () -> Unit) {
         if (call.request.httpMethod != HttpMethod.Get) return handler()
         val control = RequestCacheControl.parse(call.request.headers.getAll(HttpHeaders.CacheControl))
@@ -82,22 +99,37 @@ internal class ResponseCaching(
             settings.clearSiteData && clearsCache(call.request.headers.getAll("Clear-Site-Data")) &&
                 settings.clearSiteDataAllowed(call)
         val key = "${settings.prefix}:${settings.key?.invoke(call) ?: defaultKey(call)}"
+        val ttl = control.maxAge?.takeIf { it > 0 }?.seconds ?: settings.ttl
 
         var recompute = clearing || control.noCache || control.maxAge == 0L
+        // The token of early's refresh lease, when this request took it.
+        var refreshLock: String? = null
+        // The stored response, while it may still be sent: what soft and failover fall back on, what early serves.
+        var usable: StoredResponse? = null
         if (!recompute) {
             val stored = cache.get<StoredResponse>(key)
             val now = clock()
-            if (stored != null) {
-                if (stored.expiresAt > now && (control.maxAge == null || ageSeconds(stored, now) <= control.maxAge)) {
+            if (stored != null && stored.expiresAt > now) usable = stored
+            val acceptable = control.maxAge == null || (stored != null && ageSeconds(stored, now) <= control.maxAge)
+            if (usable != null && acceptable && stored!!.freshUntil > now && strategy != ResponseStrategy.Failover) {
+                if (strategy !is ResponseStrategy.Hit || cache.incr("$key:hits", ttl = settings.ttl) <= strategy.hits) {
                     return respondStored(call, stored)
                 }
-                // Past its time by the plugin's clock, or older than the request accepts: replaced, not served.
-                recompute = true
+                cache.delete("$key:hits")
             }
+            if (usable != null && acceptable && strategy is ResponseStrategy.Early) {
+                // Stale: one request refreshes it (leased for earlyTtl); the others get it at once.
+                val token = UUID.randomUUID().toString()
+                if (!cache.setLock("$key:refresh", token, strategy.earlyTtl)) return respondStored(call, usable)
+                refreshLock = token
+            }
+            // Stale, past its time by the plugin's clock, or older than the request accepts: replaced, not served.
+            if (stored != null) recompute = true
         }
-        val ttl = control.maxAge?.takeIf { it > 0 }?.seconds ?: settings.ttl
+        val fallback = usable.takeIf { strategy is ResponseStrategy.Soft || strategy == ResponseStrategy.Failover }
         val load: suspend () -> StoredResponse = {
-            val capture = Capture(key, ttl.inWholeMilliseconds)
+            val capture =
+                Capture(key, ttl.inWholeMilliseconds, freshMillis.coerceAtMost(ttl.inWholeMilliseconds), fallback)
             call.attributes.put(CaptureKey, capture)
             handler()
             capture.stored ?: throw NotStorable(call)
@@ -106,45 +138,50 @@ internal class ResponseCaching(
             try {
                 when {
                     // Clear-Site-Data: this response and every cached read its handler makes are recomputed.
-                    clearing -> {
-                        cache.invalidateFurther {
-                            cache.cached(
-                                ttl,
-                                key,
-                                CacheCondition.Always,
-                                prefix = "",
-                            ) { load() }
-                        }
-                    }
+                    clearing -> cache.invalidateFurther { load() }.also { cache.set(key, it, ttl) }
 
-                    // A fresh response asked for, or the stored one too old: only this response is recomputed.
-                    recompute -> {
-                        cache.delete(key)
-                        cache.cached(ttl, key, CacheCondition.Always, prefix = "") { load() }
-                    }
+                    // A fresh response asked for, or the stored one stale: this request recomputes it (the stored
+                    // one stays for soft and failover to fall back on, and for early's other requests).
+                    recompute -> load().also { cache.set(key, it, ttl) }
 
-                    else -> {
-                        cache.cached(ttl, key, CacheCondition.Always, prefix = "") { load() }
-                    }
+                    // Not stored: one handler run for every concurrent request of the key.
+                    else -> cache.cached(ttl, key, CacheCondition.Always, prefix = "") { load() }
                 }
             } catch (e: NotStorable) {
                 // The handler of another request ran for this key and its response may not be shared: run ours.
+                // (This request's own failed response was already answered, or replaced by the stored one.)
                 if (e.call !== call) handler()
                 return
+            } catch (e: Exception) {
+                // The handler threw: soft and failover answer with the stored response, if the call is still open.
+                if (fallback == null || call.response.isCommitted) throw e
+                return respondStored(call, fallback)
+            } finally {
+                refreshLock?.let { cache.unlock("$key:refresh", it) }
             }
         // Another request's handler produced it (single-flight): this call has not answered yet.
         if (!call.response.isCommitted) respondStored(call, stored)
     }
 
+    private fun remaining(stored: StoredResponse) = (stored.expiresAt - clock()).coerceAtLeast(1).milliseconds
+
     /**
      * Called as the handler's response is about to be sent: records it on [capture] when it may be stored, adds the
-     * caching headers, and answers the content to send instead (a streamed body copied on the way), or `null`.
+     * caching headers, and answers the content to send instead (a streamed body copied on the way, the stored
+     * response in place of a failed one, a 304), or `null`.
      */
     fun capture(call: ApplicationCall, content: OutgoingContent, capture: Capture): OutgoingContent? {
         call.attributes.remove(CaptureKey)
         val status = content.status ?: call.response.status() ?: HttpStatusCode.OK
         val headers = storedHeaders(call, content)
-        if (!storable(status, call, content)) return null
+        if (!storable(status, call, content)) {
+            val fallback = capture.fallback ?: return null
+            // A failed response (soft, failover): the stored one goes instead, headers and all.
+            if (settings.cacheStatus(status)) return null
+            for ((name, value) in fallback.headers) call.response.headers.append(name, value, safeOnly = false)
+            cachingHeaders(call, fallback, clock())
+            return StoredContent(fallback)
+        }
         val now = clock()
 
         fun store(body: ByteArray): StoredResponse =
@@ -155,14 +192,14 @@ internal class ResponseCaching(
                 body,
                 strongEtag(body),
                 now,
+                now + capture.freshMillis,
                 now + capture.ttlMillis,
             )
-        val maxAge = capture.ttlMillis / 1000
         when (content) {
             is OutgoingContent.ByteArrayContent -> {
                 val stored = store(content.bytes())
                 capture.stored = stored
-                cachingHeaders(call, stored.etag, maxAge, age = 0)
+                cachingHeaders(call, stored, now)
                 // A recomputed response the client already has (a browser's reload sends max-age=0 with its ETag).
                 if (ifNoneMatches(call.request.headers.getAll(HttpHeaders.IfNoneMatch), stored.etag)) return NotModified
                 return null
@@ -171,7 +208,7 @@ internal class ResponseCaching(
             is OutgoingContent.NoContent -> {
                 val stored = store(ByteArray(0))
                 capture.stored = stored
-                cachingHeaders(call, stored.etag, maxAge, age = 0)
+                cachingHeaders(call, stored, now)
                 return null
             }
 
@@ -179,10 +216,10 @@ internal class ResponseCaching(
                 // The ETag needs the whole body: the streamed response goes without it, the cached replays carry it.
                 // The body is written after the handler returns, so it is stored once complete rather than through
                 // the load (requests arriving meanwhile run their own handlers).
-                cachingHeaders(call, etag = null, maxAge = maxAge, age = 0)
+                cachingHeaders(call, store(ByteArray(0)), now, withEtag = false)
                 return TeeContent(content) { body ->
                     val stored = store(body)
-                    cache.set(capture.key, stored, (stored.expiresAt - clock()).coerceAtLeast(1).milliseconds)
+                    cache.set(capture.key, stored, remaining(stored))
                 }
             }
 
@@ -195,7 +232,7 @@ internal class ResponseCaching(
     private suspend fun respondStored(call: ApplicationCall, stored: StoredResponse) {
         val now = clock()
         for ((name, value) in stored.headers) call.response.headers.append(name, value, safeOnly = false)
-        cachingHeaders(call, stored.etag, (stored.expiresAt - now) / 1000, ageSeconds(stored, now))
+        cachingHeaders(call, stored, now)
         if (ifNoneMatches(call.request.headers.getAll(HttpHeaders.IfNoneMatch), stored.etag)) {
             call.respond(HttpStatusCode.NotModified)
         } else {
@@ -203,14 +240,29 @@ internal class ResponseCaching(
         }
     }
 
-    private fun cachingHeaders(call: ApplicationCall, etag: String?, maxAge: Long, age: Long) {
+    /**
+     * `ETag`, `Cache-Control` (public or private, `max-age` = what is left of the response's freshness, and the
+     * strategy's stale allowance), `Age` and `Vary`.
+     */
+    private fun cachingHeaders(call: ApplicationCall, stored: StoredResponse, now: Long, withEtag: Boolean = true) {
         val headers = call.response.headers
-        if (etag != null) headers.append(HttpHeaders.ETag, etag)
-        headers.append(
-            HttpHeaders.CacheControl,
-            "${if (settings.public) "public" else "private"}, max-age=${maxAge.coerceAtLeast(0)}",
-        )
-        headers.append(HttpHeaders.Age, age.coerceAtLeast(0).toString())
+        if (withEtag) headers.append(HttpHeaders.ETag, stored.etag)
+        val control = StringBuilder(if (settings.public) "public" else "private")
+        control.append(", max-age=").append(((stored.freshUntil - now) / 1000).coerceAtLeast(0))
+        val staleSeconds = ((stored.expiresAt - maxOf(stored.freshUntil, now)) / 1000).coerceAtLeast(0)
+        when (strategy) {
+            is ResponseStrategy.Early -> {
+                control.append(", stale-while-revalidate=").append(staleSeconds)
+            }
+
+            is ResponseStrategy.Soft, ResponseStrategy.Failover -> {
+                control.append(", stale-if-error=").append(staleSeconds)
+            }
+
+            else -> {}
+        }
+        headers.append(HttpHeaders.CacheControl, control.toString())
+        headers.append(HttpHeaders.Age, ageSeconds(stored, now).toString())
         if (settings.vary.isNotEmpty()) headers.append(HttpHeaders.Vary, settings.vary.joinToString(", "))
     }
 

@@ -10,7 +10,7 @@ import java.util.Base64
 
 /**
  * A response as it is cached: status, content type, the handler's headers as name-value pairs (any value, in order),
- * the body, its strong ETag, and when it was stored and expires (epoch milliseconds).
+ * the body, its strong ETag, and when it was stored, stops being fresh and expires (epoch milliseconds).
  */
 @Serializable
 internal class StoredResponse(
@@ -20,6 +20,8 @@ internal class StoredResponse(
     @Serializable(with = Base64Bytes::class) val body: ByteArray,
     val etag: String,
     val storedAt: Long,
+    /** Until when the strategy serves it as fresh; at most [expiresAt]. */
+    val freshUntil: Long,
     val expiresAt: Long,
 )
 
