@@ -12,13 +12,10 @@ import io.ktor.http.HttpStatusCode
 import io.ktor.server.application.createApplicationPlugin
 import io.ktor.server.application.hooks.ResponseSent
 import io.ktor.server.application.install
-import io.ktor.server.cio.CIO
-import io.ktor.server.engine.embeddedServer
 import io.ktor.server.request.path
 import io.ktor.server.response.respondText
 import io.ktor.server.routing.get
 import io.ktor.server.routing.routing
-import kotlinx.coroutines.runBlocking
 import java.nio.file.Files
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.TimeUnit
@@ -59,55 +56,52 @@ class BrowserSpec : FunSpec({
         "headless Chromium loads a cached resource twice: the second load revalidates with If-None-Match and gets 304",
     ) {
         val statuses = CopyOnWriteArrayList<HttpStatusCode>()
-        val server =
-            embeddedServer(CIO, host = "127.0.0.1", port = 0) {
-                install(
-                    createApplicationPlugin("RecordStatuses") {
-                        on(ResponseSent) { call ->
-                            if (call.request.path() ==
-                                "/data"
-                            ) {
-                                call.response.status()?.let(statuses::add)
-                            }
-                        }
-                    },
-                )
-                install(Cashews) { cache = Cache("mem://") }
-                routing {
-                    get("/") { call.respondText(PAGE, ContentType.Text.Html) }
-                    cached("5m") { get("/data") { call.respondText("the data") } }
-                }
-            }.start(wait = false)
         val profile = Files.createTempDirectory("cashews-chromium")
         try {
-            val port =
-                runBlocking {
-                    server.engine
-                        .resolvedConnectors()
-                        .single()
-                        .port
-                }
-            val browser =
-                ProcessBuilder(
-                    chromium(),
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--user-data-dir=$profile",
-                    "--virtual-time-budget=10000",
-                    "--dump-dom",
-                    "http://127.0.0.1:$port/",
-                ).redirectError(ProcessBuilder.Redirect.DISCARD).start()
-            // Bounded: the virtual time budget ends the page; a browser still running after a minute is stopped.
-            val exited = browser.waitFor(60, TimeUnit.SECONDS)
-            if (!exited) browser.destroyForcibly()
-            exited shouldBe true
-            val dom = browser.inputStream.bufferedReader().readText()
-            dom shouldContain "loaded twice, same: true, the data"
-            statuses shouldBe listOf(HttpStatusCode.OK, HttpStatusCode.NotModified)
+            browserRun(profile, statuses)
         } finally {
-            server.stop(0, 1_000)
             profile.toFile().deleteRecursively()
         }
     }
 })
+
+/** Serves the page and the cached resource, and lets Chromium load the page with its profile in [profile]. */
+private fun browserRun(profile: java.nio.file.Path, statuses: MutableList<HttpStatusCode>) {
+    withLoopbackServer({
+        install(
+            createApplicationPlugin("RecordStatuses") {
+                on(ResponseSent) { call ->
+                    if (call.request.path() ==
+                        "/data"
+                    ) {
+                        call.response.status()?.let(statuses::add)
+                    }
+                }
+            },
+        )
+        install(Cashews) { cache = Cache("mem://") }
+        routing {
+            get("/") { call.respondText(PAGE, ContentType.Text.Html) }
+            cached("5m") { get("/data") { call.respondText("the data") } }
+        }
+    }) { port ->
+        val browser =
+            ProcessBuilder(
+                chromium(),
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--user-data-dir=$profile",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                "http://127.0.0.1:$port/",
+            ).redirectError(ProcessBuilder.Redirect.DISCARD).start()
+        // Bounded: the virtual time budget ends the page; a browser still running after a minute is stopped.
+        val exited = browser.waitFor(60, TimeUnit.SECONDS)
+        if (!exited) browser.destroyForcibly()
+        exited shouldBe true
+        val dom = browser.inputStream.bufferedReader().readText()
+        dom shouldContain "loaded twice, same: true, the data"
+        statuses shouldBe listOf(HttpStatusCode.OK, HttpStatusCode.NotModified)
+    }
+}

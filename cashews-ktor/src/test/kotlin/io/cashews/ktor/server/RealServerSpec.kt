@@ -5,12 +5,9 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldMatch
 import io.ktor.server.application.install
-import io.ktor.server.cio.CIO
-import io.ktor.server.engine.embeddedServer
 import io.ktor.server.response.respondText
 import io.ktor.server.routing.get
 import io.ktor.server.routing.routing
-import kotlinx.coroutines.runBlocking
 import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -20,30 +17,21 @@ import java.util.concurrent.atomic.AtomicInteger
 class RealServerSpec : FunSpec({
     test("a CIO server on 127.0.0.1 and a random port, hit by the JDK HTTP client: cached, then 304 on revalidation") {
         val calls = AtomicInteger()
-        val server =
-            embeddedServer(CIO, host = "127.0.0.1", port = 0) {
-                install(Cashews) { cache = Cache("mem://") }
-                routing {
-                    cached("5m") {
-                        get(
-                            "/page",
-                        ) {
-                            call.respondText(
-                                "<p>page ${calls.incrementAndGet()}</p>",
-                                io.ktor.http.ContentType.Text.Html,
-                            )
-                        }
+        withLoopbackServer({
+            install(Cashews) { cache = Cache("mem://") }
+            routing {
+                cached("5m") {
+                    get(
+                        "/page",
+                    ) {
+                        call.respondText(
+                            "<p>page ${calls.incrementAndGet()}</p>",
+                            io.ktor.http.ContentType.Text.Html,
+                        )
                     }
                 }
-            }.start(wait = false)
-        try {
-            val port =
-                runBlocking {
-                    server.engine
-                        .resolvedConnectors()
-                        .single()
-                        .port
-                }
+            }
+        }) { port ->
             val client = HttpClient.newHttpClient()
             val page = URI("http://127.0.0.1:$port/page")
 
@@ -65,8 +53,6 @@ class RealServerSpec : FunSpec({
             revalidated.statusCode() shouldBe 304
             revalidated.body() shouldBe ""
             calls.get() shouldBe 1
-        } finally {
-            server.stop(0, 1_000)
         }
     }
 })
