@@ -30,8 +30,8 @@ public sealed class ResponseStrategy {
 
     /**
      * Fresh for [softTtl]. After it, requests recompute the response; when the handler fails (throws, or answers
-     * with a status that is not stored, such as a 5xx), the stored response is sent instead until the TTL ends (the
-     * core's `soft`: stale-if-error). Responses say `stale-if-error=<ttl - softTtl>`.
+     * with a server error, 5xx), the stored response is sent instead until the TTL ends (the core's `soft`:
+     * stale-if-error). Responses say `stale-if-error=<ttl - softTtl>`.
      */
     public data class Soft(
         val softTtl: Duration,

@@ -101,31 +101,18 @@ internal class ResponseCaching(
         val key = "${settings.prefix}:${settings.key?.invoke(call) ?: defaultKey(call)}"
         val ttl = control.maxAge?.takeIf { it > 0 }?.seconds ?: settings.ttl
 
-        var recompute = clearing || control.noCache || control.maxAge == 0L
-        // The token of early's refresh lease, when this request took it.
-        var refreshLock: String? = null
-        // The stored response, while it may still be sent: what soft and failover fall back on, what early serves.
-        var usable: StoredResponse? = null
-        if (!recompute) {
-            val stored = cache.get<StoredResponse>(key)
-            val now = clock()
-            if (stored != null && stored.expiresAt > now) usable = stored
-            val acceptable = control.maxAge == null || (stored != null && ageSeconds(stored, now) <= control.maxAge)
-            if (usable != null && acceptable && stored!!.freshUntil > now && strategy != ResponseStrategy.Failover) {
-                if (strategy !is ResponseStrategy.Hit || cache.incr("$key:hits", ttl = settings.ttl) <= strategy.hits) {
-                    return respondStored(call, stored)
-                }
-                cache.delete("$key:hits")
+        val found =
+            if (clearing || control.noCache ||
+                control.maxAge == 0L
+            ) {
+                Found.Recompute(null, null)
+            } else {
+                look(key, control)
             }
-            if (usable != null && acceptable && strategy is ResponseStrategy.Early) {
-                // Stale: one request refreshes it (leased for earlyTtl); the others get it at once.
-                val token = UUID.randomUUID().toString()
-                if (!cache.setLock("$key:refresh", token, strategy.earlyTtl)) return respondStored(call, usable)
-                refreshLock = token
-            }
-            // Stale, past its time by the plugin's clock, or older than the request accepts: replaced, not served.
-            if (stored != null) recompute = true
-        }
+        if (found is Found.Serve) return respondStored(call, found.stored)
+        val recompute = found is Found.Recompute
+        val usable = (found as? Found.Recompute)?.usable
+        val refreshLock = (found as? Found.Recompute)?.refreshLock
         val fallback = usable.takeIf { strategy is ResponseStrategy.Soft || strategy == ResponseStrategy.Failover }
         val load: suspend () -> StoredResponse = {
             val capture =
@@ -163,6 +150,42 @@ internal class ResponseCaching(
         if (!call.response.isCommitted) respondStored(call, stored)
     }
 
+    /** What the stored response at [key] means for this request: serve it, recompute it, or nothing is stored. */
+    private sealed interface Found {
+        class Serve(
+            val stored: StoredResponse,
+        ) : Found
+
+        /** Recompute, with the stored response still [usable] (for fallbacks) and early's [refreshLock] if taken. */
+        class Recompute(
+            val usable: StoredResponse?,
+            val refreshLock: String?,
+        ) : Found
+
+        object Absent : Found
+    }
+
+    private suspend fun look(key: String, control: RequestCacheControl): Found {
+        val stored = cache.get<StoredResponse>(key) ?: return Found.Absent
+        val now = clock()
+        val usable = stored.takeIf { it.expiresAt > now }
+        val acceptable = control.maxAge == null || ageSeconds(stored, now) <= control.maxAge
+        if (usable != null && acceptable && stored.freshUntil > now && strategy != ResponseStrategy.Failover) {
+            if (strategy !is ResponseStrategy.Hit || cache.incr("$key:hits", ttl = settings.ttl) <= strategy.hits) {
+                return Found.Serve(stored)
+            }
+            cache.delete("$key:hits")
+        }
+        if (usable != null && acceptable && strategy is ResponseStrategy.Early) {
+            // Stale: one request refreshes it (leased for earlyTtl); the others get it at once.
+            val token = UUID.randomUUID().toString()
+            if (!cache.setLock("$key:refresh", token, strategy.earlyTtl)) return Found.Serve(usable)
+            return Found.Recompute(usable, token)
+        }
+        // Stale, past its time by the plugin's clock, or older than the request accepts: replaced, not served.
+        return Found.Recompute(usable, null)
+    }
+
     private fun remaining(stored: StoredResponse) = (stored.expiresAt - clock()).coerceAtLeast(1).milliseconds
 
     /**
@@ -176,8 +199,9 @@ internal class ResponseCaching(
         val headers = storedHeaders(call, content)
         if (!storable(status, call, content)) {
             val fallback = capture.fallback ?: return null
-            // A failed response (soft, failover): the stored one goes instead, headers and all.
-            if (settings.cacheStatus(status)) return null
+            // A server error (soft, failover; RFC 5861's stale-if-error): the stored one goes instead, headers and
+            // all. Other responses that are not stored (a 404, one that sets a cookie) go out as they are.
+            if (status.value < SERVER_ERROR) return null
             for ((name, value) in fallback.headers) call.response.headers.append(name, value, safeOnly = false)
             cachingHeaders(call, fallback, clock())
             return StoredContent(fallback)
@@ -331,6 +355,7 @@ internal class ResponseCaching(
         }
 
     private companion object {
+        const val SERVER_ERROR = 500
         val NOT_REPLAYED =
             listOf(
                 HttpHeaders.ContentLength,
