@@ -1,0 +1,162 @@
+package io.cashews.bench
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader
+import com.github.benmanes.caffeine.cache.Caffeine
+import io.cashews.Cache
+import io.cashews.cached
+import io.cashews.test.RedisProcess
+import io.lettuce.core.RedisClient
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.future.future
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.random.Random
+import kotlin.time.Duration.Companion.hours
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.TimeSource
+
+/**
+ * cacheme's published stampede trace, replayed: [REQUESTS] requests whose keys follow a bounded Zipf law
+ * (P(k) ∝ (v + k)^-s, s = 1.001, v = 10, k < 200 000, a fixed seed), drained by N worker coroutines from a cold
+ * cache, every load a [LOADER] suspending call. Prints, per contender and worker count: wall time and its ratio to
+ * the loader floor (distinct keys × 100 ms ÷ workers), loader calls against distinct keys, Redis GET and MGET
+ * commands, and request latency p50 / p99.
+ */
+public object CachemeTrace {
+    private const val REQUESTS = 200_000
+    private const val KEY_RANGE = 200_000
+    private const val S = 1.001
+    private const val V = 10.0
+    private const val SEED = 2023L
+    private val LOADER = 100.milliseconds
+
+    /** Runs every contender at 1 000 and 10 000 workers. */
+    @JvmStatic
+    public fun main(args: Array<String>) {
+        val keys = zipfKeys()
+        val distinct = keys.toSet().size
+        println("cacheme trace: $REQUESTS requests, $distinct distinct keys, Zipf(s=$S, v=$V, imax=$KEY_RANGE), ${LOADER.inWholeMilliseconds} ms loader")
+        println("%-22s %7s %9s %9s %8s %9s %9s %8s %8s".format("contender", "workers", "wall_ms", "÷floor", "loads", "GET", "MGET", "p50_ms", "p99_ms"))
+        RedisProcess.start().use { redis ->
+            for (workers in listOf(1_000, 10_000)) {
+                run("memory", keys, workers, redis) { load -> cachedThrough(Cache("mem://?size=300000"), lock = false, load) }
+                run("redis", keys, workers, redis) { load -> cachedThrough(Cache(redis.url), lock = false, load) }
+                run("redis + client-side", keys, workers, redis) { load ->
+                    cachedThrough(Cache(redis.url + "?client_side=true&client_side_size=300000"), lock = false, load)
+                }
+                run("redis lock, 2 caches", keys, workers, redis) { load ->
+                    // Two caches, as two processes would be: each key's requests go to either, by the key's hash.
+                    val first = cachedThrough(Cache(redis.url), lock = true, load)
+                    val second = cachedThrough(Cache(redis.url), lock = true, load)
+                    Contender({ key -> if (key.hashCode() and 1 == 0) first.get(key) else second.get(key) }) {
+                        first.close()
+                        second.close()
+                    }
+                }
+                run("caffeine async", keys, workers, redis) { load ->
+                    val scope = CoroutineScope(Dispatchers.Default)
+                    val cache =
+                        Caffeine
+                            .newBuilder()
+                            .maximumSize(300_000)
+                            .buildAsync(AsyncCacheLoader<String, String> { _, _ -> scope.future { load() } })
+                    Contender({ key -> cache.get(key).await() }) { scope.cancel() }
+                }
+            }
+        }
+    }
+
+    /** A contender: how it answers a key, and how it is shut down. */
+    private class Contender(
+        val get: suspend (String) -> String,
+        val close: suspend () -> Unit,
+    )
+
+    private fun cachedThrough(cache: Cache, lock: Boolean, load: suspend () -> String): Contender =
+        Contender({ key -> cache.cached(1.hours, key, lock = lock) { load() } }) { cache.close() }
+
+    /** One contender at one worker count, on a flushed Redis. */
+    private fun run(
+        name: String,
+        keys: List<String>,
+        workers: Int,
+        redis: RedisProcess,
+        build: (load: suspend () -> String) -> Contender,
+    ) {
+        val client = RedisClient.create(redis.url)
+        client.connect().use { it.sync().flushall() }
+        val before = commandCounts(client)
+        val loads = AtomicInteger()
+        val load: suspend () -> String = {
+            loads.incrementAndGet()
+            delay(LOADER)
+            "value"
+        }
+        val contender = build(load)
+        val latencies = LongArray(keys.size)
+        val next = AtomicInteger()
+        val started = TimeSource.Monotonic.markNow()
+        runBlocking(Dispatchers.Default) {
+            repeat(workers) {
+                launch {
+                    while (true) {
+                        val i = next.getAndIncrement()
+                        if (i >= keys.size) break
+                        val began = System.nanoTime()
+                        contender.get(keys[i])
+                        latencies[i] = System.nanoTime() - began
+                    }
+                }
+            }
+        }
+        val wall = started.elapsedNow()
+        runBlocking { contender.close() }
+        val after = commandCounts(client)
+        client.shutdown()
+        val distinct = keys.toSet().size
+        val floor = LOADER * distinct / workers
+        latencies.sort()
+        println(
+            "%-22s %7d %9d %9.2f %8d %9d %9d %8.1f %8.1f".format(
+                name,
+                workers,
+                wall.inWholeMilliseconds,
+                wall / floor,
+                loads.get(),
+                after.first - before.first,
+                after.second - before.second,
+                latencies[latencies.size / 2] / 1e6,
+                latencies[latencies.size * 99 / 100] / 1e6,
+            ),
+        )
+    }
+
+    /** Redis's GET and MGET call counts so far. */
+    private fun commandCounts(client: RedisClient): Pair<Long, Long> {
+        val stats = client.connect().use { it.sync().info("commandstats") }
+        fun calls(command: String): Long =
+            stats.lines().firstOrNull { it.startsWith("cmdstat_$command:") }?.substringAfter("calls=")?.substringBefore(',')?.toLong() ?: 0
+        return calls("get") to calls("mget")
+    }
+
+    /** [REQUESTS] keys with P(k) ∝ (v + k)^-s for k < imax, from a fixed seed. */
+    private fun zipfKeys(): List<String> {
+        val cumulative = DoubleArray(KEY_RANGE)
+        var sum = 0.0
+        for (k in 0 until KEY_RANGE) {
+            sum += Math.pow(V + k, -S)
+            cumulative[k] = sum
+        }
+        val random = Random(SEED)
+        return List(REQUESTS) {
+            val point = random.nextDouble() * sum
+            val index = cumulative.binarySearch(point).let { if (it < 0) -it - 1 else it }
+            "k:$index"
+        }
+    }
+}
