@@ -42,15 +42,31 @@ internal class DiskShard(
         private set
 
     /** Runs [block] with the open connection, opening (or rebuilding) the file first if needed. */
-    fun <T> use(block: DiskShard.() -> T): T =
-        lock.withLock {
+    fun <T> use(block: DiskShard.() -> T): T = lock.withLock { retryingBusy(block) }
+
+    /**
+     * SQLite waits out another process's lock by itself (the busy timeout), except where waiting could deadlock or
+     * the file is being set up or recovered: it then answers SQLITE_BUSY at once. Those answers are retried here,
+     * within the same timeout. A block is one statement or one transaction, rolled back on failure, so running it
+     * again is safe.
+     */
+    private fun <T> retryingBusy(block: DiskShard.() -> T): T {
+        val deadline = System.nanoTime() + busyTimeoutMillis * NANOS_PER_MILLI
+        var pause = 1L
+        while (true) {
             try {
                 if (connection == null) open()
-                block()
+                return block()
             } catch (e: SQLException) {
-                throw failure(e)
+                if (!busy(e) || System.nanoTime() >= deadline) throw failure(e)
+                Thread.sleep(pause)
+                pause = (pause * 2).coerceAtMost(MAX_PAUSE_MILLIS)
             }
         }
+    }
+
+    private fun busy(e: SQLException): Boolean =
+        (e as? SQLiteException)?.resultCode?.name?.startsWith("SQLITE_BUSY") == true
 
     /**
      * Runs [block] in one `BEGIN IMMEDIATE` transaction: the write lock is taken first (waiting up to the busy timeout
@@ -113,9 +129,10 @@ internal class DiskShard(
     private fun open() {
         try {
             connect()
-        } catch (e: SQLiteException) {
-            if (!damaged(e)) throw e
+        } catch (e: Exception) {
+            // Half open (a busy file, a foreign one): closed, so the next attempt starts clean.
             close()
+            if (e !is SQLiteException || !damaged(e)) throw e
             rebuild(e)
             connect()
         }
@@ -208,6 +225,8 @@ internal class DiskShard(
 
     private companion object {
         const val FORMAT = 1
+        const val NANOS_PER_MILLI = 1_000_000L
+        const val MAX_PAUSE_MILLIS = 50L
         val log = LoggerFactory.getLogger(DiskBackend::class.java)
 
         val SCHEMA =

@@ -5,12 +5,32 @@ import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.runBlocking
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 
 class DiskProcessesSpec : FunSpec({
+    test("two caches opening a fresh directory at the same moment, every shard at once: nothing lost, nothing busy") {
+        repeat(3) {
+            val directory = Files.createTempDirectory("cashews-disk-fresh")
+            try {
+                runBlocking(Dispatchers.Default) {
+                    val caches = List(2) { Cache("disk://?directory=$directory&shards=8") }
+                    (0 until 200)
+                        .map { i -> async { caches[i % 2].incr("counter:${i % 16}") } }
+                        .awaitAll()
+                    (0 until 16).sumOf { caches[0].get<Long>("counter:$it") ?: 0L } shouldBe 200L
+                    caches.forEach { it.close() }
+                }
+            } finally {
+                directory.toFile().deleteRecursively()
+            }
+        }
+    }
+
     test("two processes incrementing, writing and adding to the same keys at once: nothing lost, nothing busy") {
         val directory = Files.createTempDirectory("cashews-disk-processes")
         val rounds = 300
