@@ -9,6 +9,7 @@ import kotlinx.coroutines.flow.map
  * database between applications.
  */
 public class AddPrefix(
+    /** What every key gets in front of it. */
     public val prefix: String,
 ) : CacheInterceptor {
     init {

@@ -27,6 +27,7 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.get]. */
     public class Get(
+        /** The key the command acts on. */
         public val key: String,
     ) : CacheCommand<Any?>() {
         override val kind: Command get() = Command.GET
@@ -50,9 +51,13 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.set]. */
     public class Set(
+        /** The key the command acts on. */
         public val key: String,
+        /** The value to store: the encoded bytes on a byte backend. */
         public val value: Any,
+        /** The TTL to set; `null` for none. */
         public val ttl: Duration?,
+        /** When the value is written. */
         public val condition: SetCondition,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.SET
@@ -65,7 +70,9 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.setMany]. */
     public class SetMany(
+        /** The keys and values to store. */
         public val entries: Map<String, Any>,
+        /** The TTL to set; `null` for none. */
         public val ttl: Duration?,
     ) : CacheCommand<Unit>() {
         override val kind: Command get() = Command.SET_MANY
@@ -79,6 +86,7 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.delete]. */
     public class Delete(
+        /** The key the command acts on. */
         public val key: String,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.DELETE
@@ -102,6 +110,7 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.deleteMatch]. */
     public class DeleteMatch(
+        /** A Redis glob of keys. */
         public val pattern: String,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.DELETE_MATCH
@@ -117,6 +126,7 @@ public sealed class CacheCommand<R> {
      * rewrites keys rewrites the flow's keys back ([AddPrefix] does).
      */
     public class Scan(
+        /** A Redis glob of keys. */
         public val pattern: String,
     ) : CacheCommand<Flow<String>>() {
         override val kind: Command get() = Command.SCAN
@@ -129,6 +139,7 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.exists]. */
     public class Exists(
+        /** The key the command acts on. */
         public val key: String,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.EXISTS
@@ -141,7 +152,9 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.expire]. */
     public class Expire(
+        /** The key the command acts on. */
         public val key: String,
+        /** The TTL to set; `null` for none. */
         public val ttl: Duration,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.EXPIRE
@@ -154,6 +167,7 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.ttl]. */
     public class GetTtl(
+        /** The key the command acts on. */
         public val key: String,
     ) : CacheCommand<KeyTtl>() {
         override val kind: Command get() = Command.TTL
@@ -166,8 +180,11 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.incr]. */
     public class Incr(
+        /** The key the command acts on. */
         public val key: String,
+        /** What is added. */
         public val by: Long,
+        /** The TTL to set; `null` for none. */
         public val ttl: Duration?,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.INCR
@@ -180,6 +197,7 @@ public sealed class CacheCommand<R> {
 
     /** [Backend.sizeOf]. */
     public class SizeOf(
+        /** The key the command acts on. */
         public val key: String,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SIZE_OF
@@ -222,8 +240,11 @@ public sealed class CacheCommand<R> {
 
     /** [LockBackend.setLock]. */
     public class SetLock(
+        /** The key the command acts on. */
         public val key: String,
+        /** The lock holder's token. */
         public val token: String,
+        /** How long the lock is held. */
         public val ttl: Duration,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.SET_LOCK
@@ -239,7 +260,9 @@ public sealed class CacheCommand<R> {
 
     /** [LockBackend.unlock]. */
     public class Unlock(
+        /** The key the command acts on. */
         public val key: String,
+        /** The lock holder's token. */
         public val token: String,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.UNLOCK
@@ -255,8 +278,11 @@ public sealed class CacheCommand<R> {
 
     /** [LockBackend.renewLock]. */
     public class RenewLock(
+        /** The key the command acts on. */
         public val key: String,
+        /** The lock holder's token. */
         public val token: String,
+        /** How long the lock is held. */
         public val ttl: Duration,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.RENEW_LOCK
@@ -272,8 +298,11 @@ public sealed class CacheCommand<R> {
 
     /** [BitsBackend.getBits]. */
     public class GetBits(
+        /** The key the command acts on. */
         public val key: String,
+        /** The counters, by index. */
         public val indexes: List<Int>,
+        /** The width of each counter, in bits. */
         public val size: Int,
     ) : CacheCommand<List<Long>>() {
         override val kind: Command get() = Command.GET_BITS
@@ -287,9 +316,13 @@ public sealed class CacheCommand<R> {
 
     /** [BitsBackend.incrBits]. */
     public class IncrBits(
+        /** The key the command acts on. */
         public val key: String,
+        /** The counters, by index. */
         public val indexes: List<Int>,
+        /** The width of each counter, in bits. */
         public val size: Int,
+        /** What is added. */
         public val by: Long,
     ) : CacheCommand<List<Long>>() {
         override val kind: Command get() = Command.INCR_BITS
@@ -303,10 +336,15 @@ public sealed class CacheCommand<R> {
 
     /** [SlidingWindowBackend.sliceIncr]. */
     public class SliceIncr(
+        /** The key the command acts on. */
         public val key: String,
+        /** The start of the window: older entries are dropped. */
         public val start: Long,
+        /** The time of this call: the entry recorded. */
         public val end: Long,
+        /** How many entries the window admits. */
         public val maxValue: Long,
+        /** The TTL to set; `null` for none. */
         public val ttl: Duration?,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SLICE_INCR
@@ -321,8 +359,11 @@ public sealed class CacheCommand<R> {
 
     /** [SetBackend.setAdd]. */
     public class SetAdd(
+        /** The key the command acts on. */
         public val key: String,
+        /** The set members. */
         public val members: Collection<String>,
+        /** The TTL to set; `null` for none. */
         public val ttl: Duration?,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SET_ADD
@@ -338,7 +379,9 @@ public sealed class CacheCommand<R> {
 
     /** [SetBackend.setRemove]. */
     public class SetRemove(
+        /** The key the command acts on. */
         public val key: String,
+        /** The set members. */
         public val members: Collection<String>,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SET_REMOVE
@@ -354,7 +397,9 @@ public sealed class CacheCommand<R> {
 
     /** [SetBackend.setPop]. */
     public class SetPop(
+        /** The key the command acts on. */
         public val key: String,
+        /** How many members to take at most. */
         public val count: Int,
     ) : CacheCommand<List<String>>() {
         override val kind: Command get() = Command.SET_POP
@@ -370,6 +415,7 @@ public sealed class CacheCommand<R> {
 
     /** [SetBackend.setMembers]. */
     public class SetMembers(
+        /** The key the command acts on. */
         public val key: String,
     ) : CacheCommand<kotlin.collections.Set<String>>() {
         override val kind: Command get() = Command.SET_MEMBERS

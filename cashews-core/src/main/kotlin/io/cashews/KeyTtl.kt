@@ -11,5 +11,8 @@ public sealed class KeyTtl {
     public data object Persistent : KeyTtl()
 
     /** The key exists and expires after [remaining]. */
-    public data class Expiring(public val remaining: Duration) : KeyTtl()
+    public data class Expiring(
+        /** The time left before the key expires. */
+        public val remaining: Duration,
+    ) : KeyTtl()
 }

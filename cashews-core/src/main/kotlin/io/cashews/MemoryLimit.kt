@@ -15,7 +15,9 @@ import io.cashews.internal.Tagged
 public class MemoryLimit
     @JvmOverloads
     constructor(
+        /** Values smaller than this many encoded bytes are not stored. */
         public val minBytes: Long = 0,
+        /** Values larger than this many encoded bytes are not stored. */
         public val maxBytes: Long = Long.MAX_VALUE,
         private val sizeOf: (Any) -> Long = ::encodedSize,
     ) : CacheInterceptor {

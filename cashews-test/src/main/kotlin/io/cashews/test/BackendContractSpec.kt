@@ -48,7 +48,14 @@ public abstract class BackendContractSpec(
 ) : FunSpec() {
     /** A value class every backend must round-trip. */
     @Serializable
-    public data class Profile(val name: String, val tags: List<String>, val score: Long?)
+    public data class Profile(
+        /** A text field. */
+        val name: String,
+        /** A list field. */
+        val tags: List<String>,
+        /** A nullable number. */
+        val score: Long?,
+    )
 
     /** Makes [by] pass for the backend built on [time]; by default advances the test clock. */
     protected open suspend fun advanceTime(time: TestTimeSource, by: Duration) {
