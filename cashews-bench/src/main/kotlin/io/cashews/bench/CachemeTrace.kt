@@ -16,6 +16,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.random.Random
+import kotlin.time.Duration
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.TimeSource
@@ -58,6 +59,7 @@ public object CachemeTrace {
                         second.close()
                     }
                 }
+                runTwoJvms(keys, workers, redis)
                 run("caffeine async", keys, workers, redis) { load ->
                     val scope = CoroutineScope(Dispatchers.Default)
                     val cache =
@@ -98,6 +100,42 @@ public object CachemeTrace {
             "value"
         }
         val contender = build(load)
+        val (wall, latencies) = drain(keys, workers) { contender.get(it) }
+        runBlocking { contender.close() }
+        val after = commandCounts(client)
+        client.shutdown()
+        report(name, workers, wall, keys.toSet().size, loads.get().toLong(), after.first - before.first, after.second - before.second, latencies)
+    }
+
+    private fun report(
+        name: String,
+        workers: Int,
+        wall: Duration,
+        distinct: Int,
+        loads: Long,
+        gets: Long,
+        mgets: Long,
+        latencies: LongArray,
+    ) {
+        val floor = LOADER * distinct / workers
+        latencies.sort()
+        println(
+            "%-22s %7d %9d %9.2f %8d %9d %9d %8.1f %8.1f".format(
+                name,
+                workers,
+                wall.inWholeMilliseconds,
+                wall / floor,
+                loads,
+                gets,
+                mgets,
+                latencies[latencies.size / 2] / 1e6,
+                latencies[latencies.size * 99 / 100] / 1e6,
+            ),
+        )
+    }
+
+    /** [workers] coroutines take [keys] in turn and [get] each; the wall time and every request's latency. */
+    internal fun drain(keys: List<String>, workers: Int, get: suspend (String) -> Unit): Pair<Duration, LongArray> {
         val latencies = LongArray(keys.size)
         val next = AtomicInteger()
         val started = TimeSource.Monotonic.markNow()
@@ -108,32 +146,59 @@ public object CachemeTrace {
                         val i = next.getAndIncrement()
                         if (i >= keys.size) break
                         val began = System.nanoTime()
-                        contender.get(keys[i])
+                        get(keys[i])
                         latencies[i] = System.nanoTime() - began
                     }
                 }
             }
         }
-        val wall = started.elapsedNow()
-        runBlocking { contender.close() }
-        val after = commandCounts(client)
-        client.shutdown()
-        val distinct = keys.toSet().size
-        val floor = LOADER * distinct / workers
-        latencies.sort()
-        println(
-            "%-22s %7d %9d %9.2f %8d %9d %9d %8.1f %8.1f".format(
-                name,
-                workers,
-                wall.inWholeMilliseconds,
-                wall / floor,
-                loads.get(),
-                after.first - before.first,
-                after.second - before.second,
-                latencies[latencies.size / 2] / 1e6,
-                latencies[latencies.size * 99 / 100] / 1e6,
-            ),
-        )
+        return started.elapsedNow() to latencies
+    }
+
+    /**
+     * `cached(lock = true)` from two JVMs: this one and a [CachemeTraceWorker] started for the run, each taking every
+     * other request with half the workers. Loads are counted in Redis, so both JVMs' count; latencies are this JVM's.
+     */
+    private fun runTwoJvms(keys: List<String>, workers: Int, redis: RedisProcess) {
+        val client = RedisClient.create(redis.url)
+        client.connect().use { it.sync().flushall() }
+        val before = commandCounts(client)
+        val javaBinary = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()
+        val worker =
+            ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"), CachemeTraceWorker::class.java.name, redis.url, "${workers / 2}", "1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start()
+        try {
+            val output = worker.inputReader()
+            check(output.readLine() == "ready") { "the second JVM did not start" }
+            val cache = Cache(redis.url)
+            val mine = keys.filterIndexed { i, _ -> i % 2 == 0 }
+            worker.outputWriter().apply {
+                write("go\n")
+                flush()
+            }
+            val (wall, latencies) =
+                drain(mine, workers / 2) { key -> cache.cached(1.hours, key, lock = true) { countedLoad(cache) } }
+            val theirs = output.readLine()?.removePrefix("done ")?.toLong() ?: error("the second JVM failed")
+            check(worker.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)) { "the second JVM did not stop" }
+            val loads = runBlocking { cache.get<Long>(LOADS_KEY) ?: 0L }
+            runBlocking { cache.close() }
+            val after = commandCounts(client)
+            val slowest = maxOf(wall, theirs.milliseconds)
+            report("redis lock, 2 JVMs", workers, slowest, keys.toSet().size, loads, after.first - before.first, after.second - before.second, latencies)
+        } finally {
+            worker.destroyForcibly()
+            client.shutdown()
+        }
+    }
+
+    internal const val LOADS_KEY = "trace:loads"
+
+    /** The loader of the two-JVM run: counted in Redis so that both JVMs' loads add up. */
+    internal suspend fun countedLoad(cache: Cache): String {
+        cache.incr(LOADS_KEY)
+        delay(LOADER)
+        return "value"
     }
 
     /** Redis's GET and MGET call counts so far. */
@@ -145,7 +210,7 @@ public object CachemeTrace {
     }
 
     /** [REQUESTS] keys with P(k) ∝ (v + k)^-s for k < imax, from a fixed seed. */
-    private fun zipfKeys(): List<String> {
+    internal fun zipfKeys(): List<String> {
         val cumulative = DoubleArray(KEY_RANGE)
         var sum = 0.0
         for (k in 0 until KEY_RANGE) {
@@ -158,5 +223,22 @@ public object CachemeTrace {
             val index = cumulative.binarySearch(point).let { if (it < 0) -it - 1 else it }
             "k:$index"
         }
+    }
+}
+
+/** The second JVM of [CachemeTrace]'s two-JVM row: `args` are the Redis URL, its workers and its half (0 or 1). */
+public object CachemeTraceWorker {
+    @JvmStatic
+    public fun main(args: Array<String>) {
+        val cache = Cache(args[0])
+        val part = args[2].toInt()
+        val keys = CachemeTrace.zipfKeys().filterIndexed { i, _ -> i % 2 == part }
+        runBlocking { cache.exists("warm-up") }
+        println("ready")
+        check(readlnOrNull() == "go") { "expected 'go'" }
+        val (wall, _) =
+            CachemeTrace.drain(keys, args[1].toInt()) { key -> cache.cached(1.hours, key, lock = true) { CachemeTrace.countedLoad(cache) } }
+        runBlocking { cache.close() }
+        println("done ${wall.inWholeMilliseconds}")
     }
 }
