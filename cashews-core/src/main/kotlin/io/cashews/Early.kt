@@ -11,8 +11,8 @@ import kotlin.time.Duration
  * A value is fresh for [earlyTtl] (default a third of [ttl]) and kept for [ttl]. The first call that finds it past
  * [earlyTtl] starts one refresh in the cache's own scope and returns the stale value at once; the calls that follow
  * keep getting it until the refresh stores the new one. Exactly one refresh per key runs at a time, across every
- * process sharing the backend (a backend lock leased for [earlyTtl] and renewed while the refresh runs). A failed refresh is logged and retried
- * after [earlyTtl]. A cold key is loaded in the foreground, single-flight.
+ * process sharing the backend (a backend lock leased for [earlyTtl] and renewed while the refresh runs). A failed
+ * refresh is logged and retried after [earlyTtl]. A cold key is loaded in the foreground, single-flight.
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
  */

@@ -29,9 +29,6 @@ public class LockReleaseSignals : LockReleaseBackend {
         for (key in watches.keys) released(key)
     }
 
-    /** How many watches are open: for tests, which check that closed watches leave nothing behind. */
-    public val openWatches: Int get() = watches.values.sumOf { it.size }
-
     private inner class Watch(
         private val key: String,
     ) : LockReleaseWatch {

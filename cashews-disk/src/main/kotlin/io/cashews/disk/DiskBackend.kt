@@ -173,13 +173,9 @@ public class DiskBackend(
 
     /** The live value of [key] as bytes, touching its access time at most once a second; `null` for anything else. */
     private fun DiskShard.read(key: String, now: Long): ByteArray? {
-        val row =
-            query("SELECT kind, value, expires_at, accessed_at FROM entries WHERE key = ?", key) { row ->
-                if (!row.next()) return null
-                Row(row.getInt(1), row.getBytes(2), row.getLong(3).takeUnless { row.wasNull() }, row.getLong(4))
-            }
+        val row = entry(key) ?: return null
         // The writes below come once the cursor is closed. They are housekeeping: a read answers even when they fail.
-        if (row.expiresAt != null && row.expiresAt <= now) {
+        if (!row.isLive(now)) {
             housekeeping { update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now) }
             return null
         }
@@ -196,13 +192,6 @@ public class DiskBackend(
             log.debug("disk cache housekeeping write failed; the read still answers", e)
         }
     }
-
-    private class Row(
-        val kind: Int,
-        val value: ByteArray,
-        val expiresAt: Long?,
-        val accessedAt: Long,
-    )
 
     override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
         if (tooLarge(key, bytes(value))) return false
@@ -540,24 +529,19 @@ public class DiskBackend(
         val kind: Int,
         val value: ByteArray,
         val expiresAt: Long?,
-    )
+        val accessedAt: Long,
+    ) {
+        fun isLive(now: Long): Boolean = expiresAt == null || expiresAt > now
+    }
 
-    private fun DiskShard.live(key: String, now: Long): Entry? =
-        query(
-            "SELECT kind, value, expires_at FROM entries WHERE key = ? AND $LIVE",
-            key,
-            now,
-        ) { row ->
-            if (!row.next()) {
-                null
-            } else {
-                Entry(
-                    row.getInt(1),
-                    row.getBytes(2),
-                    row.getLong(3).takeUnless { row.wasNull() },
-                )
-            }
+    /** The row of [key], live or expired (the cursor closed once read), or `null`. */
+    private fun DiskShard.entry(key: String): Entry? =
+        query("SELECT kind, value, expires_at, accessed_at FROM entries WHERE key = ?", key) { row ->
+            if (!row.next()) return null
+            Entry(row.getInt(1), row.getBytes(2), row.getLong(3).takeUnless { row.wasNull() }, row.getLong(4))
         }
+
+    private fun DiskShard.live(key: String, now: Long): Entry? = entry(key)?.takeIf { it.isLive(now) }
 
     private fun DiskShard.put(key: String, kind: Int, value: ByteArray, expiresAt: Long?, now: Long) {
         update(

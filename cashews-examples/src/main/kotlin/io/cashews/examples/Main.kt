@@ -9,6 +9,7 @@ import io.ktor.server.engine.embeddedServer
  * (default 8080). `CASHEWS_URL` picks the backend: `mem://` by default, `redis://localhost`, `disk://?directory=…`.
  */
 public object Main {
+    /** Runs the tour when the first argument is `tour`, else serves the example service until stopped. */
     @JvmStatic
     public fun main(args: Array<String>) {
         val url = System.getenv("CASHEWS_URL") ?: "mem://?size=10000"

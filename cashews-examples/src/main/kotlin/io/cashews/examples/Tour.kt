@@ -18,6 +18,7 @@ import kotlin.time.TimeSource
  * happened: status, `X-Cache`, time taken and upstream calls so far. Returns the lines it printed.
  */
 public object Tour {
+    /** Runs the tour on a cache set up with [url], passing each line to [print]; returns the lines. */
     public fun run(url: String, print: (String) -> Unit = ::println): List<String> {
         val lines = ArrayList<String>()
         val say: (String) -> Unit = {

@@ -245,7 +245,9 @@ public class RedisBackend(
         val number = near.connectionNumber
         return standalone
             .async()
-            .clientTracking(TrackingArgs.Builder.enabled())
+            // NOLOOP: this connection's own writes send it no invalidation; every write method drops its copies
+            // itself (see writingThen), so an own write's echo can never drop the fresh copy of a read after it.
+            .clientTracking(TrackingArgs.Builder.enabled().noloop())
             .handle { reply, error -> near.trackingReply(number, error == null && reply == "OK") }
     }
 
@@ -267,7 +269,8 @@ public class RedisBackend(
 
     /**
      * Runs a write [block], dropping the local copies it may change ([drop]) before it is sent and again after it is
-     * answered: a read that starts once the write is answered never finds the copy from before it.
+     * answered: a read that starts once the write is answered never finds the copy from before it. Every command that
+     * writes a key goes through here: with `NOLOOP` tracking, Redis tells this connection nothing of its own writes.
      */
     private inline fun <T> writingThen(drop: (ClientSideCache) -> Unit, block: () -> T): T {
         val near = near ?: return block()
@@ -346,19 +349,7 @@ public class RedisBackend(
     override suspend fun get(key: String): Any? {
         val near = near ?: return command("GET", null) { it.get(key).await() }
         val copy = near.copy(key)
-        return if (copy != null) copy.stored else getTracked(near, key)
-    }
-
-    /** GET with the key's PTTL in the same round trip, keeping the value as a local copy when that is safe. */
-    private suspend fun getTracked(near: ClientSideCache, key: String): ByteArray? {
-        val stamp = near.stamp(key)
-        if (stamp == ClientSideCache.UNTRACKED) enableTracking(near)
-        val sentAt = System.nanoTime()
-        return command("GET", null) { commands ->
-            val value = commands.get(key)
-            val ttl = commands.pttl(key)
-            value.await().also { near.keep(key, stamp, it, ttl.await(), sentAt) }
-        }
+        return if (copy != null) copy.stored else mget(listOf(key), near).single()
     }
 
     override suspend fun getMany(keys: List<String>): List<Any?> {
@@ -369,7 +360,10 @@ public class RedisBackend(
         return copies.map { copy -> if (copy != null) copy.stored else fetched.next() }
     }
 
-    /** One MGET of [keys] (none sent for none); with [near], each key's PTTL rides along and the values are kept. */
+    /**
+     * One MGET of [keys] (none sent for none). With [near], each key's PTTL rides along in the same round trip and
+     * the values are kept as local copies when that is safe (see [ClientSideCache.keep]).
+     */
     private suspend fun mget(keys: List<String>, near: ClientSideCache?): List<ByteArray?> {
         if (keys.isEmpty()) return emptyList()
         val stamps = near?.let { keys.map(it::stamp) }
@@ -547,32 +541,45 @@ public class RedisBackend(
     // -- locks, bits, windows, sets -------------------------------------------------------------------------------
 
     override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
-        command("SET NX", false) { it.set(key, token.toByteArray(), SetArgs().nx().px(millis(ttl))).await() != null }
+        writing(key) {
+            command(
+                "SET NX",
+                false,
+            ) { it.set(key, token.toByteArray(), SetArgs().nx().px(millis(ttl))).await() != null }
+        }
 
     override suspend fun unlock(key: String, token: String): Boolean {
         val released =
-            command("UNLOCK", false) {
-                RedisScript.UNLOCK.run<Long>(
-                    it,
-                    ScriptOutputType.INTEGER,
-                    arrayOf(key),
-                    token.toByteArray(),
-                    LockReleaseChannel.CHANNEL.toByteArray(),
-                ) > 0
+            writing(key) {
+                command("UNLOCK", false) {
+                    val channel = LockReleaseChannel.CHANNEL.toByteArray()
+                    RedisScript.UNLOCK.run<Long>(
+                        it,
+                        ScriptOutputType.INTEGER,
+                        arrayOf(key),
+                        token.toByteArray(),
+                        channel,
+                    ) >
+                        0
+                }
             }
         if (released) lockReleases.released(key)
         return released
     }
 
     override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
-        command("RENEW LOCK", false) {
-            RedisScript.RENEW_LOCK.run<Long>(
-                it,
-                ScriptOutputType.INTEGER,
-                arrayOf(key),
-                token.toByteArray(),
-                ascii(millis(ttl)),
-            ) > 0
+        writing(key) {
+            command("RENEW LOCK", false) {
+                val millis = ascii(millis(ttl))
+                RedisScript.RENEW_LOCK.run<Long>(
+                    it,
+                    ScriptOutputType.INTEGER,
+                    arrayOf(key),
+                    token.toByteArray(),
+                    millis,
+                ) >
+                    0
+            }
         }
 
     override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> {
@@ -580,10 +587,7 @@ public class RedisBackend(
         val args = BitFieldArgs()
         for (index in indexes) args.get(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index))
         return command("BITFIELD", List(indexes.size) { 0L }) {
-            it.bitfield(key, args).await().map { value ->
-                value
-                    ?: 0L
-            }
+            it.bitfield(key, args).await().map { value -> value ?: 0L }
         }
     }
 
@@ -591,7 +595,6 @@ public class RedisBackend(
         if (indexes.isEmpty()) return emptyList()
         val args = BitFieldArgs().overflow(BitFieldArgs.OverflowType.SAT)
         for (index in indexes) args.incrBy(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index), by)
-        // Bit counters are a string a GET can read, so a local copy of it is dropped like any written value's.
         return writing(key) {
             command("BITFIELD", List(indexes.size) { 0L }) {
                 it.bitfield(key, args).await().map { value ->
@@ -603,7 +606,18 @@ public class RedisBackend(
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long {
         val member = "$end:$process:${sequence.incrementAndGet()}"
-        return command("SLICE", 0L) {
+        return writing(key) { sliceIncrRemote(key, start, end, maxValue, ttl, member) }
+    }
+
+    private suspend fun sliceIncrRemote(
+        key: String,
+        start: Long,
+        end: Long,
+        maxValue: Long,
+        ttl: Duration?,
+        member: String,
+    ): Long =
+        command("SLICE", 0L) {
             RedisScript.SLICE_INCR.run<Long>(
                 it,
                 ScriptOutputType.INTEGER,
@@ -615,22 +629,26 @@ public class RedisBackend(
                 member.toByteArray(),
             )
         }
-    }
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long {
         if (members.isEmpty()) return 0
         val args = arrayOf(ascii(ttl?.let(::millis) ?: 0)) + members.map { it.toByteArray() }
-        return command("SADD", 0L) { RedisScript.SET_ADD.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), *args) }
+        return writing(key) {
+            command("SADD", 0L) { RedisScript.SET_ADD.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), *args) }
+        }
     }
 
     override suspend fun setRemove(key: String, members: Collection<String>): Long {
         if (members.isEmpty()) return 0
-        return command("SREM", 0L) { it.srem(key, *members.map(String::toByteArray).toTypedArray()).await() }
+        val removed = members.map(String::toByteArray).toTypedArray()
+        return writing(key) { command("SREM", 0L) { it.srem(key, *removed).await() } }
     }
 
     override suspend fun setPop(key: String, count: Int): List<String> {
         if (count == 0) return emptyList()
-        return command("SPOP", emptyList()) { it.spop(key, count.toLong()).await().map { member -> String(member) } }
+        return writing(key) {
+            command("SPOP", emptyList()) { it.spop(key, count.toLong()).await().map(::String) }
+        }
     }
 
     override suspend fun setMembers(key: String): Set<String> =

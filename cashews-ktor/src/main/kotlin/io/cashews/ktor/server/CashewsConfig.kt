@@ -15,17 +15,25 @@ public class CashewsConfig internal constructor() {
     /** The wall clock of `Age` and `max-age`, in epoch milliseconds; injectable so tests control time. */
     public var clock: () -> Long = System::currentTimeMillis
 
-    internal val defaults = ResponseCachingConfig()
+    private val defaults = ArrayList<ResponseCachingConfig.() -> Unit>()
     internal val profiles = HashMap<CacheProfileName, ResponseCachingConfig.() -> Unit>()
 
     /** Settings every cached route starts from. */
     public fun defaults(configure: ResponseCachingConfig.() -> Unit) {
-        defaults.configure()
+        defaults += configure
     }
 
     /** Registers the profile [name], used by `cached(name) { … }` routes. */
     public fun register(name: CacheProfileName, configure: ResponseCachingConfig.() -> Unit) {
         require(name !in profiles) { "response-caching profile '${name.name}' is registered twice" }
         profiles[name] = configure
+    }
+
+    /** A route's settings: the defaults, then [configure]. */
+    internal fun settings(configure: ResponseCachingConfig.() -> Unit): ResponseCachingConfig {
+        val settings = ResponseCachingConfig()
+        for (default in defaults) settings.default()
+        settings.configure()
+        return settings
     }
 }

@@ -64,19 +64,4 @@ public class ResponseCachingConfig internal constructor() {
     public fun key(build: (ApplicationCall) -> String) {
         key = build
     }
-
-    internal fun copyTo(other: ResponseCachingConfig) {
-        other.ttl = ttl
-        other.strategy = strategy
-        other.vary.clear()
-        other.vary += vary
-        other.cacheStatus = cacheStatus
-        other.storeSetCookie = storeSetCookie
-        other.storePrivate = storePrivate
-        other.public = public
-        other.clearSiteData = clearSiteData
-        other.clearSiteDataAllowed = clearSiteDataAllowed
-        other.prefix = prefix
-        other.key = key
-    }
 }

@@ -29,7 +29,7 @@ public fun Route.cached(profile: CacheProfileName, build: Route.() -> Unit): Rou
 /** Caches the responses of the routes [build] declares, with the plugin's defaults changed by [configure]. */
 public fun Route.cached(configure: ResponseCachingConfig.() -> Unit, build: Route.() -> Unit): Route {
     val cashews = application.cashewsSettings()
-    val settings = ResponseCachingConfig().also(cashews.defaults::copyTo).apply(configure)
+    val settings = cashews.settings(configure)
     val route = createChild(CachedRouteSelector())
     route.install(RouteResponseCaching) {
         this.settings = settings
