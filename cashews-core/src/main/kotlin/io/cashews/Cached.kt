@@ -156,7 +156,7 @@ public suspend inline fun <reified T> Cache.cached(
         null,
         tags,
         { ValueType.of<T>() },
-        false,
+        NotNow,
         block,
     )
 }
@@ -248,25 +248,42 @@ internal suspend inline fun <reified T> Cache.cachedWith(
 ): T {
     val storageKey = strategyKey(prefix, key)
     val now = lookupNow(storageKey) { ValueType.of<T>() }
-    // Off the in-memory path (another backend, interceptors, a block in context) the lookup is made here too, so a
-    // hit returns without entering the loading machinery.
-    val found = if (now === NotNow) lookup(storageKey) { ValueType.of<T>() } else now
-    if (found !== Miss && found !is StoredFailure && found is T) {
+    // A read that would suspend is made here only when it cannot be shared with the other callers of the key (see
+    // loadCached); then a hit returns without entering the loading machinery.
+    val found =
+        if (now === NotNow && !sharesReads(storageKey, protected)) lookup(storageKey) { ValueType.of<T>() } else now
+    if (found !== NotNow && found !== Miss && found !is StoredFailure && found is T) {
         if (observing) observeHit(storageKey, CACHED)
         return found
     }
     return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, tags, {
         ValueType.of<T>()
-    }, looked = found === Miss) {
+    }, found) {
         block()
     }
 }
+
+/**
+ * Whether concurrent `cached` calls for [key] share one backend read as well as one load: with single-flight on, on
+ * a backend outside this process's memory (a read there costs a round trip or a file access, far more than joining a
+ * flight), and with no context-held block (disable, transaction, invalidate-further) that could make one caller's
+ * read differ from another's.
+ */
+@PublishedApi
+internal fun Cache.sharesReads(key: String, protected: Boolean): Boolean =
+    protected && !controls.scoped && route(key).backend !is MemoryBackend
 
 /** The key a strategy stores under: [key] behind [prefix] and a colon, or [key] itself without a prefix. */
 @PublishedApi
 internal fun strategyKey(prefix: String, key: String): String = if (prefix.isEmpty()) key else "$prefix:$key"
 
-/** The slow path of [cached]: single-flight, an optional distributed lock, the load and what is stored of it. */
+/**
+ * The slow path of [cached]: single-flight, an optional distributed lock, the load and what is stored of it.
+ *
+ * [found] is what the caller's own look at [key] found: [Miss], something to check again (a cached failure, a value
+ * of another type), or [NotNow] when it has not looked. A caller that has not looked and [sharesReads] reads inside
+ * the flight, so N concurrent callers of a key stored in Redis make one GET, not N, and a miss among them one load.
+ */
 @PublishedApi
 internal suspend fun <T> Cache.loadCached(
     key: String,
@@ -280,20 +297,23 @@ internal suspend fun <T> Cache.loadCached(
     retry: Retry?,
     tags: Collection<String>,
     type: () -> ValueType,
-    looked: Boolean,
+    found: Any?,
     block: suspend () -> T,
 ): T {
     require(jitter >= 0.0 && jitter < 1.0) { "jitter must be at least 0 and below 1, was $jitter" }
     require(!(ttl is Function1<*, *> && condition.storesExceptions && condition.exceptionTtl == null)) {
         "a TTL computed from the value cannot apply to a cached exception: give the condition an exception TTL"
     }
-    // A caller that has just found the key missing does not ask the backend again.
-    val cachedNow = if (looked) null else cachedOrNull<T>(key, type)
-    if (cachedNow != null) {
-        if (observing) observeHit(key, CACHED)
-        return cachedNow.value
+    val readInFlight = found === NotNow && sharesReads(key, protected)
+    if (!readInFlight) {
+        // A caller that has just found the key missing does not ask the backend again.
+        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type)
+        if (cachedNow != null) {
+            if (observing) observeHit(key, CACHED)
+            return cachedNow.value
+        }
+        if (events.reporting) events.miss(key, CACHED)
     }
-    if (events.reporting) events.miss(key, CACHED)
     var innerHit = false
     val body: suspend () -> T =
         if (!upper) {
@@ -307,9 +327,18 @@ internal suspend fun <T> Cache.loadCached(
         }
     val storeIf = if (upper) condition.and { _, _ -> !innerHit } else condition
     val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
-        // Double-checked inside the flight: the previous flight may have stored the value just now.
+        // The shared read, or a second look for a caller that has looked: the previous flight may have stored the
+        // value just now. A cached failure is thrown again here, before anything is loaded.
         val cachedMeanwhile = cachedOrNull<T>(key, type)
         if (cachedMeanwhile != null) return@load cachedMeanwhile.value
+        if (flight != null) {
+            flight.loaded = true
+            // Only the caller that shared its read has not reported its miss yet.
+            if (readInFlight && events.reporting) {
+                events.miss(key, CACHED)
+                flight.missReportedEarly()
+            }
+        }
         if (!lock) {
             return@load compute(
                 CACHED,
@@ -338,7 +367,18 @@ internal suspend fun <T> Cache.loadCached(
             }
         }
     }
-    return if (protected) singleFlight.run(key) { flight -> load(flight) } else load(null)
+    if (!protected) return load(null)
+    if (!readInFlight) return singleFlight.run(key) { flight -> load(flight) }
+    val flight = singleFlight.await(key) { flight -> load(flight) }
+    // Each caller reports what the shared read meant for it, in its own context (detect blocks are per caller). A
+    // failure read from the cache is thrown again without a hit or a miss, as on the unshared path.
+    val outcome = flight.outcome!!
+    if (flight.loaded) {
+        if (events.reporting && !flight.claimEarlyMiss()) events.miss(key, CACHED)
+    } else if (outcome.isSuccess && observing) {
+        observeHit(key, CACHED)
+    }
+    return outcome.getOrThrow()
 }
 
 @PublishedApi

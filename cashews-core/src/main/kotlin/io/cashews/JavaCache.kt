@@ -136,7 +136,7 @@ public class JavaCache private constructor(
                 null,
                 tags,
                 { ValueType.of(type) },
-                false,
+                now,
             ) {
                 loader.get().await()
             }

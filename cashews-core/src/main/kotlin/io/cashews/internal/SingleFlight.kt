@@ -8,6 +8,7 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.launch
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
@@ -43,6 +44,22 @@ internal class SingleFlight(
         @Volatile
         var invalidated = false
 
+        /**
+         * Set by a load that first reads the cache when the read found nothing and it went on to load, so each of
+         * its waiters can tell a shared read's hit from a shared load.
+         */
+        @Volatile
+        var loaded = false
+
+        // A miss the load reported before loading, on behalf of whichever waiter claims it afterwards.
+        private val earlyMiss = AtomicBoolean()
+
+        /** Records that the load has reported one waiter's miss itself, so events read miss, load, put. */
+        fun missReportedEarly() = earlyMiss.set(true)
+
+        /** Whether this waiter's miss was the one reported early; true for one waiter at most. */
+        fun claimEarlyMiss(): Boolean = earlyMiss.compareAndSet(true, false)
+
         // Waiters still interested; 0 means the flight is closed to newcomers.
         private val waiters = AtomicInteger(1)
 
@@ -58,7 +75,12 @@ internal class SingleFlight(
     }
 
     /** Runs [load] for [key], or joins the load already running for it. */
-    suspend fun <T> run(key: String, load: suspend (Flight<T>) -> T): T {
+    suspend fun <T> run(key: String, load: suspend (Flight<T>) -> T): T =
+        // getOrThrow throws the load's own exception object: every waiter sees exactly what the loader threw.
+        await(key, load).outcome!!.getOrThrow()
+
+    /** [run], answering the finished flight itself, so a waiter can also read what the load did. */
+    suspend fun <T> await(key: String, load: suspend (Flight<T>) -> T): Flight<T> {
         val context = currentCoroutineContext()
         val loading = context[LoadingKeys]
         // The marker alone is not enough: a coroutine started by a loader may outlive the load it was started in.
@@ -76,8 +98,7 @@ internal class SingleFlight(
             throw e
         }
         flight.leave()
-        // getOrThrow throws the load's own exception object: every waiter sees exactly what the loader threw.
-        return flight.outcome!!.getOrThrow()
+        return flight
     }
 
     /** Marks the running load of [key], if any, so its result is not stored. */

@@ -17,6 +17,7 @@ import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.lettuce.core.RedisClient
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -25,6 +26,7 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import kotlinx.serialization.Serializable
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -121,14 +123,40 @@ class RedisBackendSpec : FunSpec({
             cache.setMany(keys.associateWith { it })
             raw(redis) { it.configResetstat().await() }
             cache.getMany<String>(keys) shouldBe keys
-            val calls =
-                raw(redis) { it.info("commandstats").await() }
-                    .lines()
-                    .filter { it.startsWith("cmdstat_") }
-                    .map { it.substringBefore(",") }
-            // Besides the raw client's own HELLO, CONFIG RESETSTAT and INFO: one MGET and no GET.
-            calls.filter { it.startsWith("cmdstat_mget") || it.startsWith("cmdstat_get") } shouldBe
-                listOf("cmdstat_mget:calls=1")
+            readCalls(redis) shouldBe listOf("cmdstat_mget:calls=1")
+        }
+    }
+
+    test("concurrent cached calls of one key make one GET between them, hit or miss, and a miss one load") {
+        RedisProcess.start().use { redis ->
+            // One thread, callers started undispatched: every caller has joined before the first GET's answer is
+            // processed, so the counts below are exact.
+            runBlocking {
+                val cache = Cache(redis.url)
+                try {
+                    cache.set("stored", User(1, "Ann"))
+                    raw(redis) { it.configResetstat().await() }
+                    val loads = AtomicInteger()
+                    val hits =
+                        List(200) {
+                            async(start = CoroutineStart.UNDISPATCHED) {
+                                cache.cached(1.minutes, "stored") { User(loads.incrementAndGet().toLong(), "loaded") }
+                            }
+                        }
+                    val misses =
+                        List(200) {
+                            async(start = CoroutineStart.UNDISPATCHED) {
+                                cache.cached(1.minutes, "cold") { User(loads.incrementAndGet().toLong(), "loaded") }
+                            }
+                        }
+                    hits.awaitAll().toSet() shouldBe setOf(User(1, "Ann"))
+                    misses.awaitAll().toSet() shouldBe setOf(User(1, "loaded"))
+                    loads.get() shouldBe 1
+                    readCalls(redis) shouldBe listOf("cmdstat_get:calls=2")
+                } finally {
+                    cache.close()
+                }
+            }
         }
     }
 
@@ -245,3 +273,10 @@ private suspend fun Cache.persistTtlOf(key: String) {
     val value = get<Long>(key)!!
     set(key, value)
 }
+
+/** The GET and MGET counts in Redis's command statistics, as `cmdstat_get:calls=N` lines. */
+private suspend fun readCalls(redis: RedisProcess): List<String> =
+    raw(redis) { it.info("commandstats").await() }
+        .lines()
+        .filter { it.startsWith("cmdstat_mget") || it.startsWith("cmdstat_get:") }
+        .map { it.substringBefore(",") }
