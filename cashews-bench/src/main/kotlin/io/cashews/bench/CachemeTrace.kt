@@ -90,6 +90,9 @@ public object CachemeTrace {
         redis: RedisProcess,
         build: (load: suspend () -> String) -> Contender,
     ) {
+        val warm = build { warmUpLoad() }
+        drain(warmUpKeys(keys), workers) { warm.get(it) }
+        runBlocking { warm.close() }
         val client = RedisClient.create(redis.url)
         client.connect().use { it.sync().flushall() }
         val before = commandCounts(client)
@@ -160,18 +163,19 @@ public object CachemeTrace {
      * other request with half the workers. Loads are counted in Redis, so both JVMs' count; latencies are this JVM's.
      */
     private fun runTwoJvms(keys: List<String>, workers: Int, redis: RedisProcess) {
-        val client = RedisClient.create(redis.url)
-        client.connect().use { it.sync().flushall() }
-        val before = commandCounts(client)
         val javaBinary = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()
         val worker =
             ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"), CachemeTraceWorker::class.java.name, redis.url, "${workers / 2}", "1")
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start()
+        val client = RedisClient.create(redis.url)
         try {
+            val cache = Cache(redis.url)
+            drain(warmUpKeys(keys), workers / 2) { key -> cache.cached(1.hours, key, lock = true) { warmUpLoad() } }
             val output = worker.inputReader()
             check(output.readLine() == "ready") { "the second JVM did not start" }
-            val cache = Cache(redis.url)
+            client.connect().use { it.sync().flushall() }
+            val before = commandCounts(client)
             val mine = keys.filterIndexed { i, _ -> i % 2 == 0 }
             worker.outputWriter().apply {
                 write("go\n")
@@ -193,6 +197,20 @@ public object CachemeTrace {
     }
 
     internal const val LOADS_KEY = "trace:loads"
+
+    /**
+     * The keys of the pass each row makes before it is measured: the same path on keys of their own, so what is
+     * timed is compiled code, not the JIT at work (Redis is flushed between).
+     */
+    internal fun warmUpKeys(keys: List<String>): List<String> = keys.take(WARM_UP_REQUESTS).map { "warm-up:$it" }
+
+    /** The warm-up pass's loader: short, so the pass takes a fraction of a second. */
+    internal suspend fun warmUpLoad(): String {
+        delay(1.milliseconds)
+        return "value"
+    }
+
+    private const val WARM_UP_REQUESTS = 20_000
 
     /** The loader of the two-JVM run: counted in Redis so that both JVMs' loads add up. */
     internal suspend fun countedLoad(cache: Cache): String {
@@ -233,7 +251,9 @@ public object CachemeTraceWorker {
         val cache = Cache(args[0])
         val part = args[2].toInt()
         val keys = CachemeTrace.zipfKeys().filterIndexed { i, _ -> i % 2 == part }
-        runBlocking { cache.exists("warm-up") }
+        CachemeTrace.drain(CachemeTrace.warmUpKeys(keys), args[1].toInt()) { key ->
+            cache.cached(1.hours, key, lock = true) { CachemeTrace.warmUpLoad() }
+        }
         println("ready")
         check(readlnOrNull() == "go") { "expected 'go'" }
         val (wall, _) =

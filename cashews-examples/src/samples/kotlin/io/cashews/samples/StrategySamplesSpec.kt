@@ -1,0 +1,168 @@
+package io.cashews.samples
+
+import io.cashews.Cache
+import io.cashews.CacheCondition
+import io.cashews.KeyTemplate
+import io.cashews.KeyTtl
+import io.cashews.bloom
+import io.cashews.cached
+import io.cashews.circuitBreaker
+import io.cashews.dualBloom
+import io.cashews.early
+import io.cashews.failover
+import io.cashews.hit
+import io.cashews.locked
+import io.cashews.rateLimit
+import io.cashews.sliceRateLimit
+import io.cashews.soft
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.comparables.shouldBeBetween
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldStartWith
+import io.kotest.matchers.types.shouldBeInstanceOf
+import kotlinx.coroutines.flow.toList
+import java.io.IOException
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.hours
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
+
+/** The README's samples for strategies, conditions, keys, TTLs and what can be cached, each run on a real cache. */
+class StrategySamplesSpec : FunSpec({
+    test("strategies") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        val api = Api()
+        val db = Db()
+        val jobs = AtomicInteger()
+
+        fun runJob() = jobs.incrementAndGet()
+        // sample: strategies
+        suspend fun user(id: Long): User = cache.cached(ttl = 3.hours, key = "user:$id") { repo.load(id) }
+        suspend fun rates(): Rates = cache.early(ttl = 10.minutes, key = "rates", earlyTtl = 7.minutes) { api.rates() }
+        suspend fun page(n: Int): Page = cache.soft(ttl = 10.minutes, key = "page:$n", softTtl = 1.minutes) { api.page(n) }
+        suspend fun quote(): Quote = cache.failover(ttl = 2.hours, key = "quote", exceptions = setOf(IOException::class)) { api.quote() }
+        suspend fun top(): List<Item> = cache.hit(ttl = 1.hours, key = "top", cacheHits = 100, updateAfter = 80) { db.top() }
+        suspend fun nightly() = cache.locked(ttl = 10.minutes, key = "nightly") { runJob() }
+        // end sample
+        repeat(2) {
+            user(1) shouldBe User(1, "user 1")
+            rates() shouldBe Rates(1.08)
+            page(1) shouldBe Page(1, listOf("a", "b"))
+            top() shouldBe listOf(Item("top 1"))
+        }
+        repo.loads.get() shouldBe 1
+        quote() shouldBe Quote(42) // failover always asks, and keeps the last good answer
+        api.calls.get() shouldBe 3
+        nightly() shouldBe 1
+        cache.close()
+    }
+
+    test("rate-limits") {
+        val cache = Cache("mem://")
+        val api = Api()
+        val index = SearchIndex()
+        val users = Users()
+        val registry = Registry()
+        val user = "ann"
+        val q = "kotlin"
+        val email = "bob@elsewhere.org"
+        val id = "v42"
+
+        fun busyPage() = "busy"
+
+        fun render() = "pdf"
+        // sample: rate-limits
+        cache.rateLimit(limit = 100, period = 1.minutes, key = "search:$user") { index.search(q) }       // fixed window
+        cache.sliceRateLimit(limit = 100, period = 1.minutes, key = "slice:$user") { index.search(q) }   // sliding window
+        cache.rateLimit(10, 1.seconds, key = "pdf:$user", action = { busyPage() }) { render() }        // answer instead of failing
+        cache.circuitBreaker(errorsRate = 50.0, period = 1.minutes, ttl = 30.seconds, minCalls = 20, key = "quotes") { api.quote() }
+
+        val emails = cache.bloom(name = "emails", capacity = 1_000_000, falsePositives = 0.001)
+        emails.add("ann@example.com")
+        val known = emails.check(email) { users.existsByEmail(email) }   // false at once for most unknown emails
+        cache.dualBloom("verified", capacity = 100_000).check(id) { registry.isVerified(id) }  // learns both answers
+        // end sample
+        index.searches.get() shouldBe 2
+        api.calls.get() shouldBe 1
+        known shouldBe false
+        users.checks.get() shouldBe 0 // never added: answered by the filter alone
+        emails.mightContain("ann@example.com") shouldBe true
+        registry.checks.get() shouldBe 1
+        cache.dualBloom("verified", capacity = 100_000).check(id) { error("learnt: answered by the filter") } shouldBe true
+        repeat(9) { cache.rateLimit(10, 1.seconds, key = "pdf:$user", action = { busyPage() }) { render() } }
+        cache.rateLimit(10, 1.seconds, key = "pdf:$user", action = { busyPage() }) { render() } shouldBe "busy"
+        cache.close()
+    }
+
+    test("conditions") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        val api = Api()
+        val reports = Reports()
+        val id = 405L
+        // sample: conditions
+        val found = cache.cached(1.hours, "user:$id", CacheCondition.NotNull) { repo.find(id) }            // null is not kept
+        val score = cache.cached(1.hours, "score:$id", CacheCondition.of { s: Int, _ -> s > 0 }) { api.score(id) }
+        val missing = runCatching {                                                                    // negative caching
+            cache.cached<User>(1.hours, "user:404", CacheCondition.withExceptions(NotFound::class, ttl = 1.minutes)) { repo.load(404) }
+        }
+        val report = cache.cached(1.hours, "report", timeCondition = 100.milliseconds) { reports.build() }   // only if slow
+        // end sample
+        found shouldBe null
+        score shouldBe 405
+        missing.exceptionOrNull().shouldBeInstanceOf<NotFound>()
+        report shouldBe "report 1"
+        cache.cached(1.hours, "user:$id", CacheCondition.NotNull) { repo.find(id) } shouldBe null
+        runCatching {
+            cache.cached<User>(1.hours, "user:404", CacheCondition.withExceptions(NotFound::class, ttl = 1.minutes)) { repo.load(404) }
+        }.exceptionOrNull().shouldBeInstanceOf<NotFound>()
+        repo.loads.get() shouldBe 3 // find twice (null is not kept), load once (its failure is kept)
+        cache.cached(1.hours, "report", timeCondition = 100.milliseconds) { reports.build() } shouldBe "report 1"
+        cache.close()
+    }
+
+    test("keys") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        val id = 7L
+        val email = "Ann@Example.com"
+        // sample: keys
+        val userKey = KeyTemplate.of("user:{id}:{email:lower:hash(sha256)}", parameters = listOf("id", "email"))
+        cache.cached(1.hours, userKey, mapOf("id" to id, "email" to email)) { repo.load(id) }
+        // end sample
+        cache.cached(1.hours, userKey, mapOf("id" to id, "email" to email.lowercase())) { repo.load(id) }
+        repo.loads.get() shouldBe 1 // the same key: the email is lower-cased before it is hashed
+        cache.scan("user:7:*").toList().map { it.length } shouldBe listOf("user:7:".length + 64)
+        cache.close()
+    }
+
+    test("ttl") {
+        val cache = Cache("mem://")
+        val auth = Auth()
+        val api = Api()
+        // sample: ttl
+        cache.set("a", 1, ttl = "1d2h3m50s")
+        cache.set("b", 2, ttl = 90.seconds)
+        val token = cache.cached(ttl = { t: Token -> t.expiresIn }, key = "token") { auth.token() }
+        val feed = cache.cached(ttl = 1.hours, key = "feed", jitter = 0.1) { api.feed() }
+        // end sample
+        token.value shouldBe "token 1"
+        cache.ttl("token").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.inWholeMinutes shouldBe 9
+        cache.ttl("feed").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.shouldBeBetween(54.minutes, 1.hours)
+        feed shouldBe "feed #1"
+        cache.close()
+    }
+
+    test("codecs") {
+        // sample: codecs
+        val signed = Cache("mem://?secret=s3cr3t&codec=cbor&compress_type=gzip")
+        signed.set("user:1", User(1, "Ann"))
+        val back: User? = signed.get("user:1")
+        // end sample
+        back shouldBe User(1, "Ann")
+        (signed.getRaw("user:1") as ByteArray).decodeToString() shouldStartWith "md5:"
+        signed.close()
+    }
+})
