@@ -36,21 +36,25 @@ public object CachemeTrace {
     private const val SEED = 2023L
     private val LOADER = 100.milliseconds
 
-    /** Runs every contender at 1 000 and 10 000 workers. */
+    /**
+     * Runs every contender at 1 000 and 10 000 workers; with arguments, only the contenders whose names contain one
+     * of them (`CachemeTrace "2 JVMs" caffeine`).
+     */
     @JvmStatic
     public fun main(args: Array<String>) {
+        val chosen = { name: String -> args.isEmpty() || args.any { name.contains(it, ignoreCase = true) } }
         val keys = zipfKeys()
         val distinct = keys.toSet().size
         println("cacheme trace: $REQUESTS requests, $distinct distinct keys, Zipf(s=$S, v=$V, imax=$KEY_RANGE), ${LOADER.inWholeMilliseconds} ms loader")
         println("%-22s %7s %9s %9s %8s %9s %9s %8s %8s".format("contender", "workers", "wall_ms", "÷floor", "loads", "GET", "MGET", "p50_ms", "p99_ms"))
         RedisProcess.start().use { redis ->
             for (workers in listOf(1_000, 10_000)) {
-                run("memory", keys, workers, redis) { load -> cachedThrough(Cache("mem://?size=300000"), lock = false, load) }
-                run("redis", keys, workers, redis) { load -> cachedThrough(Cache(redis.url), lock = false, load) }
-                run("redis + client-side", keys, workers, redis) { load ->
+                run("memory", keys, workers, redis, chosen) { load -> cachedThrough(Cache("mem://?size=300000"), lock = false, load) }
+                run("redis", keys, workers, redis, chosen) { load -> cachedThrough(Cache(redis.url), lock = false, load) }
+                run("redis + client-side", keys, workers, redis, chosen) { load ->
                     cachedThrough(Cache(redis.url + "?client_side=true&client_side_size=300000"), lock = false, load)
                 }
-                run("redis lock, 2 caches", keys, workers, redis) { load ->
+                run("redis lock, 2 caches", keys, workers, redis, chosen) { load ->
                     // Two caches, as two processes would be: each key's requests go to either, by the key's hash.
                     val first = cachedThrough(Cache(redis.url), lock = true, load)
                     val second = cachedThrough(Cache(redis.url), lock = true, load)
@@ -59,8 +63,8 @@ public object CachemeTrace {
                         second.close()
                     }
                 }
-                runTwoJvms(keys, workers, redis)
-                run("caffeine async", keys, workers, redis) { load ->
+                if (chosen(TWO_JVMS)) runTwoJvms(keys, workers, redis)
+                run("caffeine async", keys, workers, redis, chosen) { load ->
                     val scope = CoroutineScope(Dispatchers.Default)
                     val cache =
                         Caffeine
@@ -88,8 +92,10 @@ public object CachemeTrace {
         keys: List<String>,
         workers: Int,
         redis: RedisProcess,
+        chosen: (String) -> Boolean,
         build: (load: suspend () -> String) -> Contender,
     ) {
+        if (!chosen(name)) return
         val warm = build { warmUpLoad() }
         drain(warmUpKeys(keys), workers) { warm.get(it) }
         runBlocking { warm.close() }
@@ -189,7 +195,8 @@ public object CachemeTrace {
             runBlocking { cache.close() }
             val after = commandCounts(client)
             val slowest = maxOf(wall, theirs.milliseconds)
-            report("redis lock, 2 JVMs", workers, slowest, keys.toSet().size, loads, after.first - before.first, after.second - before.second, latencies)
+            println("  (this JVM ${wall.inWholeMilliseconds} ms, the second JVM $theirs ms)")
+            report(TWO_JVMS, workers, slowest, keys.toSet().size, loads, after.first - before.first, after.second - before.second, latencies)
         } finally {
             worker.destroyForcibly()
             client.shutdown()
@@ -197,6 +204,8 @@ public object CachemeTrace {
     }
 
     internal const val LOADS_KEY = "trace:loads"
+
+    private const val TWO_JVMS = "redis lock, 2 JVMs"
 
     /**
      * The keys of the pass each row makes before it is measured: the same path on keys of their own, so what is
