@@ -58,7 +58,13 @@ class BloomSpec : FunSpec({
             for (i in 0..50) filter.set(i.toString()) { true }
             filter.set("never") { false } shouldBe false
             val exactChecks = AtomicInteger()
-            val found = (0 until 100).count { i -> filter.check(i.toString()) { exactChecks.incrementAndGet() >= 0 && i <= 50 } }
+            val found =
+                (0 until 100).count { i ->
+                    filter.check(i.toString()) {
+                        exactChecks.incrementAndGet() >= 0 &&
+                            i <= 50
+                    }
+                }
             found shouldBe 51
             (exactChecks.get() in 51..52) shouldBe true // the added ones, and at most one false positive
             filter.mightContain("never") shouldBe false

@@ -8,9 +8,9 @@ import io.kotest.matchers.types.shouldBeSameInstanceAs
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
-import kotlinx.coroutines.completeWith
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.completeWith
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -50,7 +50,10 @@ class CachedSpec : FunSpec({
         val gate = CompletableDeferred<Unit>()
         val results =
             runBlocking(Dispatchers.Default) {
-                val callers = List(10_000) { async { cache.cached(1.hours, "cold") { loads.incrementAndGet().also { gate.await() } } } }
+                val callers =
+                    List(
+                        10_000,
+                    ) { async { cache.cached(1.hours, "cold") { loads.incrementAndGet().also { gate.await() } } } }
                 gate.complete(Unit)
                 callers.awaitAll()
             }
@@ -58,7 +61,9 @@ class CachedSpec : FunSpec({
         results.toSet() shouldBe setOf(1)
     }
 
-    test("a failing load gives every waiter the loader's own exception, caches nothing, and the next call loads again") {
+    test(
+        "a failing load gives every waiter the loader's own exception, caches nothing, and the next call loads again",
+    ) {
         runTest {
             val cache = Cache("mem://")
             val failure = IOException("backend down")
@@ -200,7 +205,9 @@ class CachedSpec : FunSpec({
             val loads = AtomicInteger()
             repeat(2) { cache.cached<String?>(1.hours, "n") { loads.incrementAndGet().let { null } } shouldBe null }
             loads.get() shouldBe 1
-            repeat(2) { cache.cached<String?>(1.hours, "m", CacheCondition.NotNull) { loads.incrementAndGet().let { null } } }
+            repeat(
+                2,
+            ) { cache.cached<String?>(1.hours, "m", CacheCondition.NotNull) { loads.incrementAndGet().let { null } } }
             loads.get() shouldBe 3
         }
     }
@@ -209,7 +216,14 @@ class CachedSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val calls = AtomicInteger()
-            repeat(2) { runCatching { cache.cached<String>(1.hours, "k") { calls.incrementAndGet(); throw IOException("x") } } }
+            repeat(2) {
+                runCatching {
+                    cache.cached<String>(1.hours, "k") {
+                        calls.incrementAndGet()
+                        throw IOException("x")
+                    }
+                }
+            }
             calls.get() shouldBe 2
         }
     }
@@ -222,7 +236,12 @@ class CachedSpec : FunSpec({
             val failure = IOException("not found")
             val calls = AtomicInteger()
             repeat(3) {
-                shouldThrow<IOException> { cache.cached<String>(1.hours, "k", condition) { calls.incrementAndGet(); throw failure } } shouldBeSameInstanceAs failure
+                shouldThrow<IOException> {
+                    cache.cached<String>(1.hours, "k", condition) {
+                        calls.incrementAndGet()
+                        throw failure
+                    }
+                } shouldBeSameInstanceAs failure
             }
             calls.get() shouldBe 1
             time += 1.minutes
@@ -237,7 +256,14 @@ class CachedSpec : FunSpec({
             val calls = AtomicInteger()
             repeat(2) { cache.cached(1.hours, "v", condition) { calls.incrementAndGet() } }
             calls.get() shouldBe 2
-            repeat(2) { runCatching { cache.cached<Int>(1.hours, "e", condition) { calls.incrementAndGet(); throw IllegalStateException() } } }
+            repeat(2) {
+                runCatching {
+                    cache.cached<Int>(1.hours, "e", condition) {
+                        calls.incrementAndGet()
+                        throw IllegalStateException()
+                    }
+                }
+            }
             calls.get() shouldBe 4
         }
     }
@@ -257,6 +283,7 @@ class CachedSpec : FunSpec({
             val time = TestTimeSource()
             val cache = Cache("mem://", time)
             val even = CacheCondition.of { value: Int, _ -> value % 2 == 0 }
+
             suspend fun load(key: String, value: Int, takes: kotlin.time.Duration) =
                 cache.cached(1.hours, key, even, timeCondition = 100.milliseconds) {
                     time += takes
@@ -312,14 +339,15 @@ class CachedSpec : FunSpec({
             val caches = List(3) { Cache(testScheduler.timeSource).apply { setup(shared) } }
             val loads = AtomicInteger()
             val results =
-                caches.map { cache ->
-                    async {
-                        cache.cached(1.hours, "k", lock = true, protected = false) {
-                            delay(500.milliseconds)
-                            loads.incrementAndGet()
+                caches
+                    .map { cache ->
+                        async {
+                            cache.cached(1.hours, "k", lock = true, protected = false) {
+                                delay(500.milliseconds)
+                                loads.incrementAndGet()
+                            }
                         }
-                    }
-                }.awaitAll()
+                    }.awaitAll()
             loads.get() shouldBe 1
             results shouldBe listOf(1, 1, 1)
         }

@@ -135,7 +135,12 @@ class CodecSpec : FunSpec({
             val cache = Cache().apply { setup("mem://", params = mapOf("codec" to "json")) }
             cache.set("k", AccountV1(7, "x"))
             val stored = cache.getRaw("k") as ByteArray
-            for (bad in listOf(byteArrayOf(), "nopickledata".encodeToByteArray(), stored.copyOf(stored.size - 3), stored.copyOf(6))) {
+            for (bad in listOf(
+                byteArrayOf(),
+                "nopickledata".encodeToByteArray(),
+                stored.copyOf(stored.size - 3),
+                stored.copyOf(6),
+            )) {
                 cache.setRaw("k", bad)
                 cache.get<AccountV1>("k") shouldBe null
             }
@@ -202,7 +207,10 @@ class CodecSpec : FunSpec({
                 object : ValueCodec {
                     override val name = "upper"
 
-                    override fun encode(value: Any?, type: ValueType) = (value as String).uppercase().encodeToByteArray()
+                    override fun encode(value: Any?, type: ValueType) =
+                        (value as String)
+                            .uppercase()
+                            .encodeToByteArray()
 
                     override fun decode(bytes: ByteArray, type: ValueType): Any? = bytes.decodeToString()
 

@@ -79,7 +79,16 @@ class CommandChainSpec : FunSpec({
             cache.addInterceptor(Tracing("g2", trace))
             cache.set("k", "v")
             trace shouldContainExactly
-                listOf("g1> SET k", "g2> SET k", "b1> SET k", "b2> SET k", "b2< true", "b1< true", "g2< true", "g1< true")
+                listOf(
+                    "g1> SET k",
+                    "g2> SET k",
+                    "b1> SET k",
+                    "b2> SET k",
+                    "b2< true",
+                    "b1< true",
+                    "g2< true",
+                    "g1< true",
+                )
         }
     }
 
@@ -112,11 +121,13 @@ class CommandChainSpec : FunSpec({
             cache.set("user:1", "ann")
             cache.setMany(mapOf("user:2" to "bob", "team:1" to "a"))
             cache.incr("hits") shouldBe 1
-            backend.scan("*").toList() shouldContainExactlyInAnyOrder listOf("v2:user:1", "v2:user:2", "v2:team:1", "v2:hits")
+            backend.scan("*").toList() shouldContainExactlyInAnyOrder
+                listOf("v2:user:1", "v2:user:2", "v2:team:1", "v2:hits")
             cache.get<String>("user:1") shouldBe "ann"
             cache.getMany<String>(listOf("user:1", "user:2", "user:3")) shouldBe listOf("ann", "bob", null)
             cache.scan("user:*").toList() shouldContainExactlyInAnyOrder listOf("user:1", "user:2")
-            cache.getMatch<String>("user:*").toList() shouldContainExactlyInAnyOrder listOf("user:1" to "ann", "user:2" to "bob")
+            cache.getMatch<String>("user:*").toList() shouldContainExactlyInAnyOrder
+                listOf("user:1" to "ann", "user:2" to "bob")
             cache.deleteMatch("user:*") shouldBe 2
             cache.exists("team:1") shouldBe true
             backend.exists("team:1") shouldBe false
@@ -178,7 +189,8 @@ class CommandChainSpec : FunSpec({
             cache.set("ascii", "abcd") shouldBe true
             cache.set("utf8", "ééé") shouldBe false // 6 bytes
             cache.set("object", listOf("a".repeat(100))) shouldBe true
-            shouldThrow<IllegalArgumentException> { MemoryLimit(minBytes = 5, maxBytes = 4) }.message shouldContain "minBytes"
+            shouldThrow<IllegalArgumentException> { MemoryLimit(minBytes = 5, maxBytes = 4) }.message shouldContain
+                "minBytes"
         }
     }
 
@@ -203,7 +215,8 @@ class CommandChainSpec : FunSpec({
             val plain = object : Backend by MemoryBackend() {}
             val cache = Cache()
             cache.setup(plain, interceptors = listOf(AllKeysLower()))
-            shouldThrow<UnsupportedCommandError> { cache.setLock("l", "t", 1.minutes) }.message shouldContain "LockBackend"
+            shouldThrow<UnsupportedCommandError> { cache.setLock("l", "t", 1.minutes) }.message shouldContain
+                "LockBackend"
         }
     }
 })

@@ -16,7 +16,10 @@ private class UserService(
 ) {
     val loads = AtomicInteger()
 
-    suspend fun user(id: Long, region: String): String = cache.cached(1.hours) { "user-$id-$region-${loads.incrementAndGet()}" }
+    suspend fun user(id: Long, region: String): String =
+        cache.cached(1.hours) {
+            "user-$id-$region-${loads.incrementAndGet()}"
+        }
 
     suspend fun admin(id: Long): String = cache.cached(1.hours) { "admin-$id-${loads.incrementAndGet()}" }
 }

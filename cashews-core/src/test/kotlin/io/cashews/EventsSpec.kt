@@ -10,47 +10,9 @@ import java.io.IOException
 import java.util.Collections
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
-import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
-
-/** Keeps every event as a line. */
-private class RecordingListener : CacheEventListener {
-    val events: MutableList<String> = Collections.synchronizedList(mutableListOf())
-
-    override fun onHit(key: String, strategy: String) {
-        events += "hit $strategy $key"
-    }
-
-    override fun onMiss(key: String, strategy: String) {
-        events += "miss $strategy $key"
-    }
-
-    override fun onLoad(key: String, strategy: String, duration: Duration) {
-        events += "load $strategy $key $duration"
-    }
-
-    override fun onLoadFailure(key: String, strategy: String, error: Throwable, duration: Duration) {
-        events += "failure $strategy $key ${error.message}"
-    }
-
-    override fun onStaleServed(key: String, strategy: String) {
-        events += "stale $strategy $key"
-    }
-
-    override fun onPut(key: String, strategy: String) {
-        events += "put $strategy $key"
-    }
-
-    override fun onRejected(key: String, reason: Rejection) {
-        events += "rejected $reason $key"
-    }
-
-    override fun onBreakerStateChanged(key: String, from: BreakerState, to: BreakerState) {
-        events += "breaker $key $from->$to"
-    }
-}
 
 class EventsSpec : FunSpec({
     test("a listener hears misses, loads with their time, puts, hits and load failures") {
@@ -97,7 +59,8 @@ class EventsSpec : FunSpec({
             val listener = RecordingListener()
             cache.addListener(listener)
             cache.rateLimit(limit = 1, period = 1.minutes, key = "r", action = { "refused" }) { "ok" }
-            cache.rateLimit(limit = 1, period = 1.minutes, key = "r", action = { "refused" }) { "ok" } shouldBe "refused"
+            cache.rateLimit(limit = 1, period = 1.minutes, key = "r", action = { "refused" }) { "ok" } shouldBe
+                "refused"
             listener.events.last() shouldBe "rejected RATE_LIMITED rate_limit:r"
             listener.events.clear()
 
@@ -145,9 +108,14 @@ class EventsSpec : FunSpec({
             val cache = Cache("mem://")
             cache.addListener(
                 object : CacheEventListener {
-                    override fun onMiss(key: String, strategy: String): Unit = throw IllegalStateException("bad listener")
+                    override fun onMiss(
+                        key: String,
+                        strategy: String,
+                    ): Unit = throw IllegalStateException("bad listener")
 
-                    override fun onHit(key: String, strategy: String): Unit = throw IllegalStateException("bad listener")
+                    override fun onHit(key: String, strategy: String): Unit = throw IllegalStateException(
+                        "bad listener",
+                    )
                 },
             )
             repeat(2) { cache.cached(1.minutes, key = "k") { "v" } shouldBe "v" }

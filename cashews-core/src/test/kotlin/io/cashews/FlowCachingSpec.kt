@@ -26,7 +26,13 @@ class FlowCachingSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val calls = AtomicInteger()
-            val source = flow { calls.incrementAndGet(); emit("a"); emit("b"); emit("c") }
+            val source =
+                flow {
+                    calls.incrementAndGet()
+                    emit("a")
+                    emit("b")
+                    emit("c")
+                }
             source.cached(cache, "abc", 1.minutes).toList() shouldBe listOf("a", "b", "c")
             source.cached(cache, "abc", 1.minutes).toList() shouldBe listOf("a", "b", "c")
             calls.get() shouldBe 1
@@ -37,8 +43,16 @@ class FlowCachingSpec : FunSpec({
         runTest {
             val cache = Cache("mem://?codec=json")
             val calls = AtomicInteger()
-            val strings = flow { calls.incrementAndGet(); listOf("a", null, "", "0", "after").forEach { emit(it) } }
-            val numbers = flow { calls.incrementAndGet(); listOf(1L, 0L, null, -1L).forEach { emit(it) } }
+            val strings =
+                flow {
+                    calls.incrementAndGet()
+                    listOf("a", null, "", "0", "after").forEach { emit(it) }
+                }
+            val numbers =
+                flow {
+                    calls.incrementAndGet()
+                    listOf(1L, 0L, null, -1L).forEach { emit(it) }
+                }
             repeat(2) {
                 strings.cached(cache, "s", 1.minutes).toList() shouldBe listOf("a", null, "", "0", "after")
                 numbers.cached(cache, "n", 1.minutes).toList() shouldBe listOf(1L, 0L, null, -1L)
@@ -60,7 +74,12 @@ class FlowCachingSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val calls = AtomicInteger()
-            val failing = flow { calls.incrementAndGet(); emit("a"); throw IOException("boom") }
+            val failing =
+                flow {
+                    calls.incrementAndGet()
+                    emit("a")
+                    throw IOException("boom")
+                }
             repeat(2) { shouldThrow<IOException> { failing.cached(cache, "f", 1.minutes).toList() } }
             calls.get() shouldBe 2
             cache.keysCount() shouldBe 0
@@ -71,7 +90,13 @@ class FlowCachingSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val calls = AtomicInteger()
-            val failing = flow { calls.incrementAndGet(); emit("a"); emit("b"); throw IOException("boom") }
+            val failing =
+                flow {
+                    calls.incrementAndGet()
+                    emit("a")
+                    emit("b")
+                    throw IOException("boom")
+                }
             val condition = CacheCondition.withExceptions(IOException::class)
             repeat(2) {
                 val seen = mutableListOf<String>()
@@ -86,7 +111,13 @@ class FlowCachingSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val calls = AtomicInteger()
-            val source = flow { calls.incrementAndGet(); emit(1); emit(2); emit(3) }
+            val source =
+                flow {
+                    calls.incrementAndGet()
+                    emit(1)
+                    emit(2)
+                    emit(3)
+                }
             source.cached(cache, "f", 1.minutes, CacheCondition.withExceptions()).take(2).toList() shouldBe listOf(1, 2)
             runCatching {
                 source.cached(cache, "f", 1.minutes, CacheCondition.withExceptions()).collect {
@@ -103,7 +134,12 @@ class FlowCachingSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val calls = AtomicInteger()
-            val source = flow { calls.incrementAndGet(); emit(1); emit(2) }
+            val source =
+                flow {
+                    calls.incrementAndGet()
+                    emit(1)
+                    emit(2)
+                }
             val odd = CacheCondition.of { value: Int, _ -> value % 2 == 1 }
             repeat(2) { source.cached(cache, "f", 1.minutes, odd).toList() shouldBe listOf(1, 2) }
             calls.get() shouldBe 2

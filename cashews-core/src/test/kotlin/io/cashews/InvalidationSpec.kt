@@ -17,6 +17,7 @@ class InvalidationSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             var loads = 0
+
             suspend fun user(id: Int) = cache.cached(1.minutes, userKey, mapOf("id" to id, "lang" to "en")) { ++loads }
             user(1)
             user(1)
@@ -45,7 +46,12 @@ class InvalidationSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             cache.set("user:1:en", "a")
-            shouldThrow<IllegalStateException> { cache.invalidate("user:{id}:{lang}", mapOf("id" to 1)) { error("boom") } }
+            shouldThrow<IllegalStateException> {
+                cache.invalidate(
+                    "user:{id}:{lang}",
+                    mapOf("id" to 1),
+                ) { error("boom") }
+            }
             cache.get<String>("user:1:en") shouldBe "a"
         }
     }
@@ -55,7 +61,13 @@ class InvalidationSpec : FunSpec({
             val cache = Cache("mem://")
             val template = KeyTemplate.of("token:{user:hash(md5)}")
             var loads = 0
-            suspend fun token() = cache.early(1.minutes, template.render(mapOf("user" to "ann")), 30.seconds) { ++loads }
+
+            suspend fun token() =
+                cache.early(
+                    1.minutes,
+                    template.render(mapOf("user" to "ann")),
+                    30.seconds,
+                ) { ++loads }
             token()
             token()
             loads shouldBe 1
@@ -69,6 +81,7 @@ class InvalidationSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             var loads = 0
+
             suspend fun value() = cache.cached(1.minutes, key = "v") { ++loads }
             value() shouldBe 1
             cache.set("a", 1)
@@ -97,4 +110,3 @@ class InvalidationSpec : FunSpec({
         }
     }
 })
-

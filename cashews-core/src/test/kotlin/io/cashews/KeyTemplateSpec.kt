@@ -25,8 +25,10 @@ class KeyTemplateSpec : FunSpec({
         KeyTemplate.of("{name:lower}|{name:upper}|{n:len}").render(values) shouldBe "ann lee|ANN LEE|4"
         KeyTemplate.of("{s:hash}").render(values) shouldBe "098f6bcd4621d373cade4e832627b4f6"
         KeyTemplate.of("{s:hash(sha1)}").render(values) shouldBe "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"
-        KeyTemplate.of("{s:hash(sha256)}").render(values) shouldBe "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-        KeyTemplate.of("{name:upper:hash(md5)}").render(values) shouldBe KeyTemplate.of("{x:hash}").render(mapOf("x" to "ANN LEE"))
+        KeyTemplate.of("{s:hash(sha256)}").render(values) shouldBe
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        KeyTemplate.of("{name:upper:hash(md5)}").render(values) shouldBe
+            KeyTemplate.of("{x:hash}").render(mapOf("x" to "ANN LEE"))
     }
 
     test("jwt reads a claim of the token's payload") {
@@ -55,7 +57,13 @@ class KeyTemplateSpec : FunSpec({
     }
 
     test("an unknown placeholder or filter fails when the template is built, naming it") {
-        shouldThrow<KeyTemplateError> { KeyTemplate.of("key:{wrong_key}:{a}", parameters = listOf("a")) }.message shouldContain "'wrong_key'"
+        shouldThrow<KeyTemplateError> {
+            KeyTemplate.of(
+                "key:{wrong_key}:{a}",
+                parameters = listOf("a"),
+            )
+        }.message shouldContain
+            "'wrong_key'"
         shouldThrow<KeyTemplateError> { KeyTemplate.of("key:{a:nosuchfilter}") }.message shouldContain "'nosuchfilter'"
         shouldThrow<KeyTemplateError> { KeyTemplate.of("key:{a") }.message shouldContain "unclosed"
         shouldThrow<KeyTemplateError> { KeyTemplate.of("key:a}") }.message shouldContain "unmatched"
@@ -64,15 +72,20 @@ class KeyTemplateSpec : FunSpec({
     }
 
     test("a missing value or property fails at render rather than collide on an empty string") {
-        shouldThrow<KeyTemplateError> { KeyTemplate.of("{a}:{b}").render(mapOf("a" to 1)) }.message shouldContain "'{b}'"
-        shouldThrow<KeyTemplateError> { KeyTemplate.of("{o.nope}").render(mapOf("o" to Owner("x", emptyMap()))) }.message shouldContain "'nope'"
+        shouldThrow<KeyTemplateError> { KeyTemplate.of("{a}:{b}").render(mapOf("a" to 1)) }.message shouldContain
+            "'{b}'"
+        shouldThrow<KeyTemplateError> {
+            KeyTemplate.of("{o.nope}").render(mapOf("o" to Owner("x", emptyMap())))
+        }.message shouldContain
+            "'nope'"
     }
 
     test("the key context fills {@name} placeholders, inherited by the block") {
         runTest {
             val template = KeyTemplate.of("tenant:{@tenant}:user:{id}")
             withKeyContext("tenant" to "acme") {
-                withKeyContext("region" to "eu") { template.renderInContext(mapOf("id" to 1)) } shouldBe "tenant:acme:user:1"
+                withKeyContext("region" to "eu") { template.renderInContext(mapOf("id" to 1)) } shouldBe
+                    "tenant:acme:user:1"
             }
             shouldThrow<KeyTemplateError> { template.renderInContext(mapOf("id" to 1)) }
         }

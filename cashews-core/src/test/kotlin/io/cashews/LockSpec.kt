@@ -6,14 +6,14 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.async
-import kotlin.time.Duration.Companion.hours
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
+import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -65,7 +65,13 @@ class LockSpec : FunSpec({
         runTest {
             val cache = Cache("mem://", testScheduler.timeSource)
             val entered = CompletableDeferred<Unit>()
-            val job = launch { cache.lock("job", 1.minutes) { entered.complete(Unit); CompletableDeferred<Unit>().await() } }
+            val job =
+                launch {
+                    cache.lock("job", 1.minutes) {
+                        entered.complete(Unit)
+                        CompletableDeferred<Unit>().await()
+                    }
+                }
             entered.await()
             cache.isLocked("job") shouldBe true
             job.cancelAndJoin()

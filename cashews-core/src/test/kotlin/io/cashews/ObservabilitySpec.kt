@@ -31,7 +31,10 @@ class ObservabilitySpec : FunSpec({
                 }
             detected.value shouldBe 6
             detected.hits.map { it.key to it.strategy } shouldBe listOf("a" to "cached", "early:b" to "early")
-            detected.hits[0].ttl.shouldBeInstanceOf<KeyTtl.Expiring>().remaining shouldBe 1.hours
+            detected.hits[0]
+                .ttl
+                .shouldBeInstanceOf<KeyTtl.Expiring>()
+                .remaining shouldBe 1.hours
             detected.hits[1].freshFor shouldBe 20.seconds
             detected.hits[1].stale shouldBe false
         }
@@ -78,7 +81,8 @@ class ObservabilitySpec : FunSpec({
             cache.failover(1.hours, "f") { 1 }
             cache.failover<Int>(1.hours, "f") { throw IOException("x") }
             val cached = cache.stats().getValue("cached")
-            cached shouldBe StrategyStats("cached", hits = 3, misses = 11, loads = 2, loadFailures = 1, staleServed = 0, size = 1)
+            cached shouldBe
+                StrategyStats("cached", hits = 3, misses = 11, loads = 2, loadFailures = 1, staleServed = 0, size = 1)
             cache.stats().getValue("failover").size shouldBe 1
             cache.stats().getValue("failover").staleServed shouldBe 1
             cached.hitRate shouldBe 3.0 / 14
@@ -115,7 +119,10 @@ class ObservabilitySpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             cache.failover(1.hours, "inner") { "old" }
-            val outer = cache.cached(1.hours, "outer", upper = true) { cache.failover<String>(1.hours, "inner") { throw IOException("down") } }
+            val outer =
+                cache.cached(1.hours, "outer", upper = true) {
+                    cache.failover<String>(1.hours, "inner") { throw IOException("down") }
+                }
             outer shouldBe "old"
             cache.exists("outer") shouldBe false
             cache.cached(1.hours, "outer", upper = true) { "fresh" } shouldBe "fresh"

@@ -120,6 +120,7 @@ class RateLimitSpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val perUser = KeyTemplate.of("search:{user}")
+
             suspend fun search(user: String): Boolean =
                 admitted { call -> cache.rateLimit(1, 1.minutes, perUser, mapOf("user" to user)) { call() } }
             search("ann") shouldBe true
@@ -145,7 +146,8 @@ class RateLimitSpec : FunSpec({
             val cache = Cache("mem://")
             shouldThrow<IllegalArgumentException> { cache.rateLimit(0, 1.minutes, "k") { } }.message shouldContain "0"
             shouldThrow<InvalidTtlError> { cache.rateLimit(1, Duration.ZERO, "k") { } }
-            shouldThrow<IllegalArgumentException> { cache.sliceRateLimit(-1, 1.minutes, "k") { } }.message shouldContain "-1"
+            shouldThrow<IllegalArgumentException> { cache.sliceRateLimit(-1, 1.minutes, "k") { } }.message shouldContain
+                "-1"
         }
     }
 

@@ -75,7 +75,18 @@ class RetrySpec : FunSpec({
         runTest {
             val cache = Cache("mem://")
             val attempts = AtomicInteger()
-            cache.soft(1.hours, "k", retry = Retry(attempts = 5, initialDelay = 1.seconds, factor = 10.0, maxDelay = 2.seconds, jitter = 0.5)) {
+            cache.soft(
+                1.hours,
+                "k",
+                retry =
+                    Retry(
+                        attempts = 5,
+                        initialDelay = 1.seconds,
+                        factor = 10.0,
+                        maxDelay = 2.seconds,
+                        jitter = 0.5,
+                    ),
+            ) {
                 if (attempts.incrementAndGet() < 5) throw IOException("flaky")
                 "ok"
             } shouldBe "ok"

@@ -16,9 +16,7 @@ import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import kotlinx.coroutines.withContext
 import java.io.IOException
-import java.util.Collections
 import java.util.concurrent.atomic.AtomicInteger
-import kotlin.time.Duration
 import kotlin.time.Duration.Companion.hours
 
 /**
@@ -50,26 +48,8 @@ private class GatedReads(
     override fun toString(): String = "GatedReads"
 }
 
-/** Keeps hits and misses as lines, in order. */
-private class HitsAndMisses : CacheEventListener {
-    val events: MutableList<String> = Collections.synchronizedList(mutableListOf())
-
-    override fun onHit(key: String, strategy: String) {
-        events += "hit"
-    }
-
-    override fun onMiss(key: String, strategy: String) {
-        events += "miss"
-    }
-
-    override fun onLoad(key: String, strategy: String, duration: Duration) {
-        events += "load"
-    }
-
-    override fun onPut(key: String, strategy: String) {
-        events += "put"
-    }
-}
+/** What each event was (`hit`, `miss`, `load`, `put`…), in order. */
+private fun RecordingListener.kinds(): List<String> = events.map { it.substringBefore(' ') }
 
 private suspend fun gatedCache(): Pair<Cache, GatedReads> {
     val backend = GatedReads()
@@ -82,7 +62,7 @@ class SharedReadsSpec : FunSpec({
     test("concurrent callers of a stored key share one backend read, and each hears its own hit") {
         runTest {
             val (cache, backend) = gatedCache()
-            val listener = HitsAndMisses()
+            val listener = RecordingListener()
             cache.addListener(listener)
             cache.set("k", "stored")
             val gate = CompletableDeferred<Unit>().also { backend.gate = it }
@@ -93,14 +73,16 @@ class SharedReadsSpec : FunSpec({
             gate.complete(Unit)
             callers.awaitAll().toSet() shouldBe setOf("stored")
             loads.get() shouldBe 0
-            listener.events shouldBe List(50) { "hit" }
+            listener.kinds() shouldBe List(50) { "hit" }
         }
     }
 
-    test("concurrent callers of a missing key share one read and one load; each reports a miss, the first before the load") {
+    test(
+        "concurrent callers of a missing key share one read and one load; each reports a miss, the first before the load",
+    ) {
         runTest {
             val (cache, backend) = gatedCache()
-            val listener = HitsAndMisses()
+            val listener = RecordingListener()
             cache.addListener(listener)
             val gate = CompletableDeferred<Unit>().also { backend.gate = it }
             val loads = AtomicInteger()
@@ -110,9 +92,9 @@ class SharedReadsSpec : FunSpec({
             callers.awaitAll().toSet() shouldBe setOf("loaded 1")
             backend.reads.get() shouldBe 1
             loads.get() shouldBe 1
-            listener.events.take(3) shouldContainExactly listOf("miss", "load", "put")
-            listener.events.count { it == "miss" } shouldBe 50
-            listener.events.count { it == "hit" } shouldBe 0
+            listener.kinds().take(3) shouldContainExactly listOf("miss", "load", "put")
+            listener.kinds().count { it == "miss" } shouldBe 50
+            listener.kinds().count { it == "hit" } shouldBe 0
         }
     }
 
@@ -121,22 +103,25 @@ class SharedReadsSpec : FunSpec({
             val (cache, backend) = gatedCache()
             val condition = CacheCondition.withExceptions(IOException::class)
             shouldThrow<IOException> { cache.cached<String>(1.hours, "k", condition) { throw IOException("gone") } }
-            val listener = HitsAndMisses()
+            val listener = RecordingListener()
             cache.addListener(listener)
             backend.reads.set(0)
             val gate = CompletableDeferred<Unit>().also { backend.gate = it }
-            val callers = List(20) { async { runCatching { cache.cached<String>(1.hours, "k", condition) { "never" } } } }
+            val callers =
+                List(20) { async { runCatching { cache.cached<String>(1.hours, "k", condition) { "never" } } } }
             runCurrent()
             gate.complete(Unit)
             val failures = callers.awaitAll().map { it.exceptionOrNull()!! }
             failures.first().message shouldBe "gone"
             failures.forEach { it shouldBeSameInstanceAs failures.first() }
             backend.reads.get() shouldBe 1
-            listener.events shouldBe emptyList()
+            listener.kinds() shouldBe emptyList()
         }
     }
 
-    test("a caller cancelled during a shared read leaves the others their answer; cancelling them all cancels the read") {
+    test(
+        "a caller cancelled during a shared read leaves the others their answer; cancelling them all cancels the read",
+    ) {
         runTest {
             val (cache, backend) = gatedCache()
             cache.set("k", "stored")

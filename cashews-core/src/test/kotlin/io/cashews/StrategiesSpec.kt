@@ -23,6 +23,7 @@ class StrategiesSpec : FunSpec({
             val time = TestTimeSource()
             val cache = virtualCache(time)
             val loads = AtomicInteger()
+
             suspend fun call() = cache.early(1.minutes, "k", earlyTtl = 10.seconds) { "v${loads.incrementAndGet()}" }
             call() shouldBe "v1"
             time += 9.seconds
@@ -45,7 +46,16 @@ class StrategiesSpec : FunSpec({
             val loads = AtomicInteger()
             cache.early(1.minutes, "k", earlyTtl = 10.seconds) { "v${loads.incrementAndGet()}" }
             time += 10.seconds
-            val callers = List(100) { async { cache.early(1.minutes, "k", earlyTtl = 10.seconds) { gate.await().let { "v${loads.incrementAndGet()}" } } } }
+            val callers =
+                List(100) {
+                    async {
+                        cache.early(
+                            1.minutes,
+                            "k",
+                            earlyTtl = 10.seconds,
+                        ) { gate.await().let { "v${loads.incrementAndGet()}" } }
+                    }
+                }
             callers.awaitAll().toSet() shouldBe setOf("v1")
             runCurrent()
             gate.complete(Unit)
@@ -97,7 +107,12 @@ class StrategiesSpec : FunSpec({
             time += 10.seconds
             cache.soft(1.minutes, "k", softTtl = 10.seconds) { down() } shouldBe "v2"
             shouldThrow<IllegalStateException> {
-                cache.soft(1.minutes, "k", softTtl = 10.seconds, exceptions = setOf(IOException::class)) { error("not listed") }
+                cache.soft(
+                    1.minutes,
+                    "k",
+                    softTtl = 10.seconds,
+                    exceptions = setOf(IOException::class),
+                ) { error("not listed") }
             }
             time += 1.minutes
             shouldThrow<IOException> { cache.soft(1.minutes, "k", softTtl = 10.seconds) { down() } }
@@ -111,7 +126,12 @@ class StrategiesSpec : FunSpec({
             val calls = AtomicInteger()
             cache.failover(1.minutes, "k") { "a${calls.incrementAndGet()}" } shouldBe "a1"
             cache.failover(1.minutes, "k") { "a${calls.incrementAndGet()}" } shouldBe "a2"
-            cache.failover<String>(1.minutes, "k", exceptions = setOf(IOException::class)) { throw IOException("down") } shouldBe "a2"
+            cache.failover<String>(
+                1.minutes,
+                "k",
+                exceptions = setOf(IOException::class),
+            ) { throw IOException("down") } shouldBe
+                "a2"
             shouldThrow<IllegalStateException> {
                 cache.failover<String>(1.minutes, "k", exceptions = setOf(IOException::class)) { error("unlisted") }
             }
@@ -158,7 +178,13 @@ class StrategiesSpec : FunSpec({
             val cache = virtualCache(TestTimeSource())
             val inside = CompletableDeferred<Unit>()
             val release = CompletableDeferred<Unit>()
-            val holder = async { cache.locked(1.minutes, "job", wait = false) { inside.complete(Unit); release.await() } }
+            val holder =
+                async {
+                    cache.locked(1.minutes, "job", wait = false) {
+                        inside.complete(Unit)
+                        release.await()
+                    }
+                }
             inside.await()
             shouldThrow<LockedError> { cache.locked(1.minutes, "job", wait = false) { } }
             release.complete(Unit)
@@ -175,7 +201,8 @@ class StrategiesSpec : FunSpec({
             cache.failover(1.minutes, "k") { 3 }
             cache.hit(1.minutes, "k", cacheHits = 1) { 4 }
             cache.cached(1.minutes, "k") { 5 }
-            listOf("early:k", "soft:k", "fail:k", "hit:k", "k").map { cache.get<Int>(it) } shouldBe listOf(1, 2, 3, 4, 5)
+            listOf("early:k", "soft:k", "fail:k", "hit:k", "k").map { cache.get<Int>(it) } shouldBe
+                listOf(1, 2, 3, 4, 5)
         }
     }
 })

@@ -157,7 +157,8 @@ class TagsSpec : FunSpec({
     test("a blank tag is refused with the tag in the message") {
         runTest {
             val cache = Cache("mem://")
-            shouldThrow<IllegalArgumentException> { cache.set("k", "v", tags = listOf(" ")) }.message shouldContain "' '"
+            shouldThrow<IllegalArgumentException> { cache.set("k", "v", tags = listOf(" ")) }.message shouldContain
+                "' '"
             shouldThrow<IllegalArgumentException> { cache.deleteTags("") }
         }
     }

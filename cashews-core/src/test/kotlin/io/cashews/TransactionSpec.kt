@@ -162,10 +162,13 @@ class TransactionSpec : FunSpec({
         runTest {
             val cache = txCache()
             cache.transaction {
-                (1..10).map { i -> async {
-                    cache.incr("shared")
-                    cache.set("child:$i", i)
-                } }.awaitAll()
+                (1..10)
+                    .map { i ->
+                        async {
+                            cache.incr("shared")
+                            cache.set("child:$i", i)
+                        }
+                    }.awaitAll()
                 cache.get<Long>("shared") shouldBe 10
                 cache.exists("child:1") shouldBe true
             }
@@ -212,7 +215,9 @@ class TransactionSpec : FunSpec({
         }
     }
 
-    test("a lock held past the timeout fails the waiting transaction with TransactionLockTimeoutError, rolling it back") {
+    test(
+        "a lock held past the timeout fails the waiting transaction with TransactionLockTimeoutError, rolling it back",
+    ) {
         runTest {
             val cache = txCache()
             val holding = CompletableDeferred<Unit>()

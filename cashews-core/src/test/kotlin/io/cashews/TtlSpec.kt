@@ -5,8 +5,8 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.property.Arb
-import io.kotest.property.arbitrary.int
 import io.kotest.property.arbitrary.element
+import io.kotest.property.arbitrary.int
 import io.kotest.property.arbitrary.list
 import io.kotest.property.arbitrary.map
 import io.kotest.property.checkAll
@@ -38,7 +38,22 @@ class TtlSpec : FunSpec({
     }
 
     test("malformed or non-positive TTLs are rejected with the input quoted") {
-        for (bad in listOf("1h30", "", "  ", "-5s", "0", "0s", "abc", "1x", "h", "1.5s", "1h 30m", "PT0S", "P", "99999999999999999999s")) {
+        for (bad in listOf(
+            "1h30",
+            "",
+            "  ",
+            "-5s",
+            "0",
+            "0s",
+            "abc",
+            "1x",
+            "h",
+            "1.5s",
+            "1h 30m",
+            "PT0S",
+            "P",
+            "99999999999999999999s",
+        )) {
             val error = shouldThrow<InvalidTtlError> { Ttl.parse(bad) }
             error.message shouldContain "'$bad'"
         }

@@ -44,7 +44,8 @@ class RedisLocksSpec : FunSpec({
             held.await()
             // A check every hour: only the release notice can wake the waiter within the test's bound.
             val waiting = async { waiter.lock("job", 1.minutes, step = 1.hours) { "ran" } }
-            awaitTrue { releaseListeners(redis) == 1L }
+            // Both processes listen: the holder from its own lock call, the waiter from its wait.
+            awaitTrue { releaseListeners(redis) == 2L }
             release.complete(Unit)
             holding.join()
             withTimeout(10.seconds) { waiting.await() } shouldBe "ran"
@@ -65,8 +66,9 @@ class RedisLocksSpec : FunSpec({
             val fromFirst = List(50) { async { call(first) } }
             awaitTrue { loads.get() == 1 }
             val fromSecond = List(50) { async { call(second) } }
-            // The second process is waiting for the first one's lock before the load is let go.
-            awaitTrue { releaseListeners(redis) == 1L }
+            // The second process is waiting for the first one's lock (both listen for releases) before the load is
+            // let go.
+            awaitTrue { releaseListeners(redis) == 2L }
             gate.complete(Unit)
             withTimeout(10.seconds) { (fromFirst + fromSecond).awaitAll() }.toSet() shouldBe setOf("report")
             loads.get() shouldBe 1
