@@ -2,6 +2,8 @@ package io.cashews.redis
 
 import io.cashews.BackendUnavailableError
 import io.cashews.Cache
+import io.cashews.CacheInterceptor
+import io.cashews.Command
 import io.cashews.KeyTtl
 import io.cashews.NotAnIntegerError
 import io.cashews.RateLimitError
@@ -17,6 +19,7 @@ import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.lettuce.core.RedisClient
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -129,10 +132,19 @@ class RedisBackendSpec : FunSpec({
 
     test("concurrent cached calls of one key make one GET between them, hit or miss, and a miss one load") {
         RedisProcess.start().use { redis ->
-            // One thread, callers started undispatched: every caller has joined before the first GET's answer is
-            // processed, so the counts below are exact.
+            // Every GET waits at a gate, and the callers start undispatched on one thread: all of them have joined
+            // before the first GET is sent, so the counts below are exact.
             runBlocking {
                 val cache = Cache(redis.url)
+                val gate = CompletableDeferred<Unit>()
+                cache.addInterceptor(
+                    object : CacheInterceptor {
+                        override suspend fun <R> intercept(chain: CacheInterceptor.Chain<R>): R {
+                            if (chain.command.kind == Command.GET) gate.await()
+                            return chain.proceed(chain.command)
+                        }
+                    },
+                )
                 try {
                     cache.set("stored", User(1, "Ann"))
                     raw(redis) { it.configResetstat().await() }
@@ -149,6 +161,7 @@ class RedisBackendSpec : FunSpec({
                                 cache.cached(1.minutes, "cold") { User(loads.incrementAndGet().toLong(), "loaded") }
                             }
                         }
+                    gate.complete(Unit)
                     hits.awaitAll().toSet() shouldBe setOf(User(1, "Ann"))
                     misses.awaitAll().toSet() shouldBe setOf(User(1, "loaded"))
                     loads.get() shouldBe 1
