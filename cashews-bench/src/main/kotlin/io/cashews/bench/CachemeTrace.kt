@@ -177,7 +177,7 @@ public object CachemeTrace {
         val client = RedisClient.create(redis.url)
         try {
             val cache = Cache(redis.url)
-            drain(warmUpKeys(keys), workers / 2) { key -> cache.cached(1.hours, key, lock = true) { warmUpLoad() } }
+            drain(warmUpKeys(keys), workers / 2) { key -> lockedRequest(cache, key) { warmUpLoad() } }
             val output = worker.inputReader()
             check(output.readLine() == "ready") { "the second JVM did not start" }
             client.connect().use { it.sync().flushall() }
@@ -188,7 +188,7 @@ public object CachemeTrace {
                 flush()
             }
             val (wall, latencies) =
-                drain(mine, workers / 2) { key -> cache.cached(1.hours, key, lock = true) { countedLoad(cache) } }
+                drain(mine, workers / 2) { key -> lockedRequest(cache, key) { countedLoad(cache) } }
             val theirs = output.readLine()?.removePrefix("done ")?.toLong() ?: error("the second JVM failed")
             check(worker.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)) { "the second JVM did not stop" }
             val loads = runBlocking { cache.get<Long>(LOADS_KEY) ?: 0L }
@@ -204,6 +204,10 @@ public object CachemeTrace {
     }
 
     internal const val LOADS_KEY = "trace:loads"
+
+    /** A request of the two-JVM row, in either JVM: `cached(lock = true)` with [load]. */
+    internal suspend fun lockedRequest(cache: Cache, key: String, load: suspend () -> String): String =
+        cache.cached(1.hours, key, lock = true) { load() }
 
     private const val TWO_JVMS = "redis lock, 2 JVMs"
 
@@ -261,12 +265,12 @@ public object CachemeTraceWorker {
         val part = args[2].toInt()
         val keys = CachemeTrace.zipfKeys().filterIndexed { i, _ -> i % 2 == part }
         CachemeTrace.drain(CachemeTrace.warmUpKeys(keys), args[1].toInt()) { key ->
-            cache.cached(1.hours, key, lock = true) { CachemeTrace.warmUpLoad() }
+            CachemeTrace.lockedRequest(cache, key) { CachemeTrace.warmUpLoad() }
         }
         println("ready")
         check(readlnOrNull() == "go") { "expected 'go'" }
         val (wall, _) =
-            CachemeTrace.drain(keys, args[1].toInt()) { key -> cache.cached(1.hours, key, lock = true) { CachemeTrace.countedLoad(cache) } }
+            CachemeTrace.drain(keys, args[1].toInt()) { key -> CachemeTrace.lockedRequest(cache, key) { CachemeTrace.countedLoad(cache) } }
         runBlocking { cache.close() }
         println("done ${wall.inWholeMilliseconds}")
     }

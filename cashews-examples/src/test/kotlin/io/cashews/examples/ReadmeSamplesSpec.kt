@@ -1,5 +1,6 @@
 package io.cashews.examples
 
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.shouldBe
@@ -29,7 +30,7 @@ class ReadmeSamplesSpec : FunSpec({
         val shown = examples(readme)
         shown.keys shouldBe samples.map { it.first }.toSet()
         for ((name, code, file) in samples) {
-            withClue(name, file) { shown[name] shouldBe code }
+            withClue("sample '$name' in $file") { shown[name] shouldBe code }
         }
     }
 })
@@ -55,6 +56,3 @@ private fun regions(source: String): List<Pair<String, String>> =
         .findAll(source)
         .map { match -> match.groupValues[1] to match.groupValues[2].trimIndent().trimEnd() }
         .toList()
-
-private inline fun withClue(name: String, file: String, check: () -> Unit) =
-    io.kotest.assertions.withClue("sample '$name' in $file") { check() }
