@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.Redaction
 import kotlin.time.Duration
 import kotlin.time.TimeSource
 
@@ -20,6 +21,9 @@ public class BackendSettings internal constructor(
     public val timeSource: TimeSource,
 ) {
     private val read = HashSet<String>()
+
+    /** [address] with the password of its user part masked: what errors and logs may quote. */
+    public val shownAddress: String get() = Redaction.url(address)
 
     /** The raw value of [name], or `null` when absent. */
     public fun string(name: String): String? {
@@ -63,7 +67,9 @@ public class BackendSettings internal constructor(
     internal fun unread(): Set<String> = params.keys - read
 
     private fun bad(name: String, raw: String, expected: String) =
-        SetupError("setup parameter '$name' has value '$raw', expected $expected")
+        SetupError(
+            "setup parameter '$name' has value '${if (Redaction.isSecret(name)) "***" else raw}', expected $expected",
+        )
 
     internal companion object {
         fun parseBoolean(raw: String): Boolean? =

@@ -7,6 +7,7 @@ import io.cashews.internal.MemoryBackendProvider
 import io.cashews.internal.Miss
 import io.cashews.internal.NotNow
 import io.cashews.internal.NullValue
+import io.cashews.internal.Redaction
 import io.cashews.internal.Route
 import io.cashews.internal.SetupUrl
 import io.cashews.internal.SingleFlight
@@ -15,9 +16,11 @@ import io.cashews.internal.TagVersions
 import io.cashews.internal.TagVersions.Companion.counterStampKey
 import io.cashews.internal.Tagged
 import io.cashews.internal.Transactions
+import io.cashews.internal.TypeConformance
 import io.cashews.internal.ValueSerializer
 import io.cashews.internal.ValueSerializer.Companion.isInteger
 import io.cashews.internal.capability
+import io.cashews.internal.raisingOutages
 import io.cashews.internal.withLease
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -94,6 +97,13 @@ public class Cache(
 
     /** Milliseconds since the epoch, advancing with [timeSource]. */
     internal fun epochMillis(): Long = epochAtStart + startMark.elapsedNow().inWholeMilliseconds
+
+    /**
+     * Where locks, rate limits and breakers keep their state while a backend is down and their [OutagePolicy] is
+     * [OutagePolicy.LOCAL]: an in-memory cache on the same clock, made on the first outage.
+     */
+    internal val outageFallback: Cache get() = fallback.value
+    private val fallback = lazy { Cache("mem://", timeSource) }
 
     /** Where strategies and backends report what they do: stats and [CacheEventListener]s. */
     @PublishedApi
@@ -181,9 +191,10 @@ public class Cache(
         val disabled = disabled(settings) || parsed.scheme.isEmpty()
         val provider =
             providerFor(if (parsed.scheme.isEmpty()) "mem" else parsed.scheme)
-                ?: throw missingProvider(parsed.scheme, url)
+                ?: throw missingProvider(parsed.scheme, Redaction.url(url))
         val backend = provider.create(settings)
-        install(prefix, backend, settings, codec, disabled, interceptors, parsed.scheme.ifEmpty { "disabled" }, url)
+        val shown = Redaction.url(url)
+        install(prefix, backend, settings, codec, disabled, interceptors, parsed.scheme.ifEmpty { "disabled" }, shown)
         return backend
     }
 
@@ -543,8 +554,12 @@ public class Cache(
      * otherwise [LockedError] is raised. Waiters wake as soon as the holder releases the lock on a backend that
      * announces releases ([LockReleaseBackend]: memory and Redis) and check again at least every [step] in any
      * case (a lock can also expire). With [renew], the lock is renewed every third of [ttl] while [block] runs, so
-     * [ttl] bounds how long a crashed holder blocks others, not how long [block] may take. A disabled or unreachable
-     * backend cannot lock: [block] then runs without the lock.
+     * [ttl] bounds how long a crashed holder blocks others, not how long [block] may take.
+     *
+     * A backend that cannot answer (down, timed out, loading) is handled by [whenUnavailable]: by default
+     * ([OutagePolicy.FAIL_CLOSED]) the call fails with [BackendUnavailableError] and [block] does not run;
+     * [OutagePolicy.LOCAL] takes an in-process lock instead (it excludes the callers of this cache only);
+     * [OutagePolicy.FAIL_OPEN] runs [block] unlocked. A disabled backend (see [disable]) runs [block] unlocked.
      */
     public suspend fun <R> lock(
         key: String,
@@ -553,8 +568,9 @@ public class Cache(
         waitTimeout: Duration? = null,
         step: Duration = DEFAULT_STEP,
         renew: Boolean = false,
+        whenUnavailable: OutagePolicy = OutagePolicy.FAIL_CLOSED,
         block: suspend () -> R,
-    ): R = lockOrRecheck(key, ttl, wait, waitTimeout, step, renew, recheck = null, block)
+    ): R = lockOrRecheck(key, ttl, wait, waitTimeout, step, renew, whenUnavailable, recheck = null, block)
 
     /**
      * [lock], where [recheck] runs after every wait and may answer instead of the lock (a value the holder stored):
@@ -567,6 +583,7 @@ public class Cache(
         waitTimeout: Duration?,
         step: Duration,
         renew: Boolean,
+        whenUnavailable: OutagePolicy,
         recheck: (suspend () -> Found<R>?)?,
         block: suspend () -> R,
     ): R {
@@ -581,8 +598,37 @@ public class Cache(
             // Listening starts before the try, so a release between a failed try and the wait is heard.
             val watch = releases?.watchRelease(key)
             try {
-                if (locks.setLock(key, token, leaseTtl)) break
-                if (!backendOf(route).ping()) return block()
+                val taken =
+                    try {
+                        raisingOutages(route) { locks.setLock(key, token, leaseTtl) }
+                    } catch (e: BackendUnavailableError) {
+                        return when (whenUnavailable) {
+                            OutagePolicy.FAIL_CLOSED -> {
+                                throw e
+                            }
+
+                            OutagePolicy.FAIL_OPEN -> {
+                                block()
+                            }
+
+                            OutagePolicy.LOCAL -> {
+                                outageFallback.lockOrRecheck(
+                                    key,
+                                    ttl,
+                                    wait,
+                                    waitTimeout,
+                                    step,
+                                    renew,
+                                    OutagePolicy.FAIL_CLOSED,
+                                    null,
+                                    block,
+                                )
+                            }
+                        }
+                    }
+                if (taken) break
+                // A disabled command answers `false` without asking anyone: nobody holds the lock.
+                if (commandDisabled(route, Command.SET_LOCK)) return block()
                 if (!wait) throw LockedError("key '$key' is already locked")
                 val waited = started.elapsedNow()
                 if (waitTimeout != null && waited >= waitTimeout) {
@@ -653,6 +699,7 @@ public class Cache(
      */
     public suspend fun close() {
         loads.cancelChildren()
+        if (fallback.isInitialized()) fallback.value.close()
         val closing: List<Backend>
         synchronized(this) {
             closing = routes.map { it.backend } + replaced
@@ -676,7 +723,7 @@ public class Cache(
         val route = route(key)
         val local = route.local
         if (local != null) {
-            val found = unwrap(local.getNow(key))
+            val found = conforming(unwrap(local.getNow(key)), type)
             return if (route.tagsWritten) settleTags(route, key, found) else found
         }
         val copy = route.copies?.localCopy(key)
@@ -698,7 +745,7 @@ public class Cache(
             // A tagged value needs its tags' versions read from the backend: that is the suspending path's work.
             return decodeCopy(route, key, copy, type).let { if (it is Tagged) NotNow else it }
         }
-        val found = unwrap(local.getNow(key))
+        val found = conforming(unwrap(local.getNow(key)), type)
         return if (route.tagsWritten) settleTagsNow(local, key, found) else found
     }
 
@@ -941,7 +988,7 @@ public class Cache(
     }
 
     private fun decode(route: Route, key: String, stored: Any, type: () -> ValueType): Any? {
-        val serializer = route.serializer ?: return unwrap(stored)
+        val serializer = route.serializer ?: return conforming(unwrap(stored), type)
         return serializer.decode(key, stored, type)
     }
 
@@ -956,6 +1003,17 @@ public class Cache(
     private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType): Any {
         val serializer = route.serializer ?: return value ?: NullValue
         return serializer.encode(key, value, type)
+    }
+
+    /**
+     * [found], or a [Miss] when it is a container of other elements than [type] asks for (see [TypeConformance]):
+     * what a byte backend's decoder answers for such a value.
+     */
+    private fun conforming(found: Any?, type: (() -> ValueType)?): Any? {
+        val value = if (found is Tagged) found.value else found
+        if (type == null || !TypeConformance.isContainer(value)) return found
+        val kotlinType = type().kotlinType ?: return found
+        return if (TypeConformance.conforms(value, kotlinType)) found else Miss
     }
 
     private fun unwrap(stored: Any?): Any? =
@@ -1025,6 +1083,10 @@ public class Cache(
                 "no backend is set up for key '$key': prefixes are ${current.joinToString { "'${it.prefix}'" }}"
             },
         )
+
+    /** Whether [kind] is disabled on [route] for the current coroutine: for good, at setup, or by a [disabling] block. */
+    internal suspend fun commandDisabled(route: Route, kind: Command): Boolean =
+        kind in route.disabled || controls.disabledInContext(route.prefix, kind)
 
     internal suspend inline fun <reified C : Any> capability(key: String, command: String): C =
         backendOf(route(key)).capability(command)

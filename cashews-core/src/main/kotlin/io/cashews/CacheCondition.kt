@@ -35,6 +35,9 @@ public class CacheCondition private constructor(
     /** Whether [error] is stored, to be thrown again by later calls until it expires. */
     public fun storesException(error: Throwable): Boolean = exceptionTypes.any { it.isInstance(error) }
 
+    /** Whether exceptions of class [type] are cached, decided on the class alone (it is not instantiated). */
+    internal fun storesExceptionType(type: Class<*>): Boolean = exceptionTypes.any { it.isAssignableFrom(type) }
+
     /** This condition, also storing exceptions of [types] for [ttl] (`null`: the strategy's TTL). */
     public fun withExceptions(vararg types: KClass<out Throwable>, ttl: Duration? = null): CacheCondition =
         CacheCondition(storesValue, exceptionTypes + types.ifEmpty { arrayOf(Exception::class) }.map { it.java }, ttl)

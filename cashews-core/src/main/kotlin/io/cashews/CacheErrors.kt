@@ -48,10 +48,32 @@ public class TransactionLockTimeoutError(
 public class UnsupportedCommandError(message: String) : CacheError(message)
 
 /**
- * A backend could not be reached or did not answer in time (with `suppress=false`; by default such commands answer
- * neutrally instead). The cause is the client's own exception.
+ * A backend could not be reached, did not answer in time, or answered that it cannot serve now (a dataset loading, a
+ * failover under way): an outage. Plain commands answer neutrally instead while `suppress` is on (the default);
+ * locks, rate limits and breakers follow their [OutagePolicy]. The message names the backend and what happened; no
+ * type of the backend's client library is attached.
  */
 public class BackendUnavailableError(message: String, cause: Throwable? = null) : CacheError(message, cause)
+
+/**
+ * A backend refused its configuration: a wrong password or ACL user, a database index it does not have, a TLS
+ * handshake with a server that does not speak TLS. Not an outage, so it is neither retried nor answered neutrally:
+ * every command fails with it at once (and the backend tries its configuration again now and then, so a fix on
+ * the server side is picked up). The message quotes the server's own words and never a secret.
+ */
+public class BackendConfigurationError(message: String) : CacheError(message)
+
+/**
+ * A backend refused a command for what is stored (a key holding another type, for example): the message names the
+ * command, the key and the server's words. Not an outage: it is never answered neutrally.
+ */
+public class BackendCommandError(
+    /** The command refused, e.g. `GET`. */
+    public val command: String,
+    /** The key it was sent for, or `null` for a command without one. */
+    public val key: String?,
+    message: String,
+) : CacheError(message)
 
 /** A loader asked for the key it is loading: waiting for itself would never end, so the call fails at once. */
 public class ReentrantLoadError(message: String) : CacheError(message)

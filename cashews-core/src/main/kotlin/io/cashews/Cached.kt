@@ -307,7 +307,7 @@ internal suspend fun <T> Cache.loadCached(
     val readInFlight = found === NotNow && sharesReads(key, protected)
     if (!readInFlight) {
         // A caller that has just found the key missing does not ask the backend again.
-        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type)
+        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type, condition)
         if (cachedNow != null) {
             if (observing) observeHit(key, CACHED)
             return cachedNow.value
@@ -329,7 +329,7 @@ internal suspend fun <T> Cache.loadCached(
     val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
         // The shared read, or a second look for a caller that has looked: the previous flight may have stored the
         // value just now. A cached failure is thrown again here, before anything is loaded.
-        val cachedMeanwhile = cachedOrNull<T>(key, type)
+        val cachedMeanwhile = cachedOrNull<T>(key, type, condition)
         if (cachedMeanwhile != null) return@load cachedMeanwhile.value
         if (flight != null) {
             flight.loaded = true
@@ -356,10 +356,11 @@ internal suspend fun <T> Cache.loadCached(
         }
         // One load across processes: the lock's holder loads (renewing its lease while the load runs) while the others
         // wait for its release and read what it stored.
-        val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type) }
-        lockOrRecheck("lock:$key", lockTtl(ttl), true, null, LOCK_RECHECK, true, recheck) {
+        val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type, condition) }
+        // A caching strategy fails open: when the backend cannot lock, the load runs (single-flight in this process).
+        lockOrRecheck("lock:$key", lockTtl(ttl), true, null, LOCK_RECHECK, true, OutagePolicy.FAIL_OPEN, recheck) {
             // Whoever held the lock before us may have stored the value since our last look.
-            val storedByOther = cachedOrNull<T>(key, type)
+            val storedByOther = cachedOrNull<T>(key, type, condition)
             if (storedByOther != null) {
                 storedByOther.value
             } else {
@@ -393,10 +394,13 @@ internal value class Found<T>(
     val value: T,
 )
 
-/** The cached value at [key] as a [type], a miss as `null`, or the cached exception thrown again. */
-internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType): Found<T>? {
+/**
+ * The cached value at [key] as a [type], a miss as `null`, or the cached exception thrown again when [condition]
+ * caches its type (else a stored failure is a miss: see [StoredFailure.errorFor]).
+ */
+internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType, condition: CacheCondition): Found<T>? {
     val found = lookup(key, type)
-    if (found is StoredFailure) found.rethrow()
+    if (found is StoredFailure) throw found.errorFor(condition) ?: return null
     if (found === Miss) return null
     val valueType = type()
     val acceptable =

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.raisingOutages
 import kotlinx.coroutines.CancellationException
 import kotlin.reflect.KClass
 import kotlin.time.Duration
@@ -20,6 +21,10 @@ import kotlin.time.Duration
  *   trial that succeeds closes the breaker; one that fails with a counted exception opens it again for [ttl]. With
  *   no trial at all in [halfOpenTtl], the breaker closes.
  *
+ * While the backend cannot answer, [whenUnavailable] decides: by default ([OutagePolicy.LOCAL]) the breaker is kept
+ * in this process until the backend answers again; [OutagePolicy.FAIL_OPEN] lets calls through uncounted, and
+ * [OutagePolicy.FAIL_CLOSED] refuses them with [CircuitBreakerOpen].
+ *
  * @throws IllegalArgumentException when [errorsRate] is not in (0, 100] or a count is not positive.
  */
 public suspend fun <T> Cache.circuitBreaker(
@@ -32,6 +37,7 @@ public suspend fun <T> Cache.circuitBreaker(
     minCalls: Long = 1,
     halfOpenCalls: Long = 1,
     prefix: String = "circuit_breaker",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
     block: suspend () -> T,
 ): T {
     require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
@@ -64,13 +70,53 @@ public suspend fun <T> Cache.circuitBreaker(
 
     fun counts(e: Throwable): Boolean = e !is CancellationException && exceptions.any { it.isInstance(e) }
 
-    val openFor = ttl(openKey)
-    if (openFor != KeyTtl.Missing) throw refused((openFor as? KeyTtl.Expiring)?.remaining)
+    // Windows aligned on the clock, so concurrent callers and processes count into the same one.
+    val window = epochMillis() / windowMillis
+    val callsKey = "$breaker:calls:$window"
+    val trial =
+        try {
+            raisingOutages(route(breaker)) {
+                val openFor = ttl(openKey)
+                if (openFor != KeyTtl.Missing) throw refused((openFor as? KeyTtl.Expiring)?.remaining)
+                if (exists(halfOpenKey)) {
+                    val trials = incr(trialsKey, 1, halfOpenTtl)
+                    if (trials > halfOpenCalls) throw refused((ttl(trialsKey) as? KeyTtl.Expiring)?.remaining)
+                    if (trials == 1L) changed(BreakerState.OPEN, BreakerState.HALF_OPEN)
+                    true
+                } else {
+                    incr(callsKey, 1, period)
+                    false
+                }
+            }
+        } catch (e: BackendUnavailableError) {
+            return when (whenUnavailable) {
+                OutagePolicy.LOCAL -> {
+                    outageFallback.circuitBreaker(
+                        errorsRate,
+                        period,
+                        ttl,
+                        key,
+                        halfOpenTtl,
+                        exceptions,
+                        minCalls,
+                        halfOpenCalls,
+                        prefix,
+                        whenUnavailable,
+                        block,
+                    )
+                }
 
-    if (exists(halfOpenKey)) {
-        val trial = incr(trialsKey, 1, halfOpenTtl)
-        if (trial > halfOpenCalls) throw refused((ttl(trialsKey) as? KeyTtl.Expiring)?.remaining)
-        if (trial == 1L) changed(BreakerState.OPEN, BreakerState.HALF_OPEN)
+                OutagePolicy.FAIL_OPEN -> {
+                    block()
+                }
+
+                OutagePolicy.FAIL_CLOSED -> {
+                    throw refused(null)
+                }
+            }
+        }
+
+    if (trial) {
         val result =
             try {
                 block()
@@ -82,10 +128,6 @@ public suspend fun <T> Cache.circuitBreaker(
         return result
     }
 
-    // Windows aligned on the clock, so concurrent callers and processes count into the same one.
-    val window = epochMillis() / windowMillis
-    val callsKey = "$breaker:calls:$window"
-    incr(callsKey, 1, period)
     try {
         return block()
     } catch (e: Throwable) {

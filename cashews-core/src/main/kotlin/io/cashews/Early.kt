@@ -58,11 +58,11 @@ internal suspend fun <T> Cache.earlyLoad(
     requireFreshWithin(ttl, earlyTtl, "earlyTtl")
     val freshKey = "$key:fresh"
     val markFresh: suspend () -> Unit = { set(freshKey, true, earlyTtl) }
-    val cachedNow = cachedOrNull<T>(key, type)
+    val cachedNow = cachedOrNull<T>(key, type, condition)
     if (cachedNow == null) {
         if (events.reporting) events.miss(key, EARLY)
         return singleFlight.run(key) { flight ->
-            cachedOrNull<T>(key, type)?.let { return@run it.value }
+            cachedOrNull<T>(key, type, condition)?.let { return@run it.value }
             compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, retry, tags, markFresh)
         }
     }

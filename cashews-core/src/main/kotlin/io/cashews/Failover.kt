@@ -45,7 +45,7 @@ internal suspend fun <T> Cache.failoverLoad(
         compute("failover", key, ttl, condition, null, 0.0, null, type, block, tags = tags)
     } catch (e: Throwable) {
         if (e is kotlinx.coroutines.CancellationException || exceptions.none { it.isInstance(e) }) throw e
-        val lastGood = cachedOrNull<T>(key, type) ?: throw e
+        val lastGood = cachedOrNull<T>(key, type, condition) ?: throw e
         if (observing) observeHit(key, "failover", stale = true)
         lastGood.value
     }

@@ -47,10 +47,10 @@ internal fun <T> Cache.cachedFlow(
     type: () -> ValueType,
 ): Flow<T> =
     flow {
-        val recorded = replayable(key, type)
+        val recorded = replayable(key, type, condition)
         if (recorded != null) {
             for (element in recorded) {
-                if (element is StoredFailure) element.rethrow()
+                if (element is StoredFailure) throw checkNotNull(element.errorFor(condition))
                 @Suppress("UNCHECKED_CAST")
                 emit(element as T)
             }
@@ -101,12 +101,16 @@ internal fun <T> Cache.cachedFlow(
         }
     }
 
-/** The recorded elements at [key], or `null` when there is no complete recording. */
-private suspend fun Cache.replayable(key: String, type: () -> ValueType): List<Any?>? {
+/**
+ * The recorded elements at [key], or `null` when there is no complete recording to replay: an element missing, or a
+ * recorded failure that [condition] would not have cached (see [StoredFailure.errorFor]).
+ */
+private suspend fun Cache.replayable(key: String, type: () -> ValueType, condition: CacheCondition): List<Any?>? {
     val count = get<Long>(key) ?: return null
     if (count < 0 || count > Int.MAX_VALUE) return null
     val elements = lookupMany((0 until count).map { elementKey(key, it) }, type)
-    return if (elements.any { it === Miss }) null else elements
+    val replayable = elements.none { it === Miss || (it is StoredFailure && it.errorFor(condition) == null) }
+    return if (replayable) elements else null
 }
 
 private fun elementKey(key: String, index: Long): String = "$key:$index"

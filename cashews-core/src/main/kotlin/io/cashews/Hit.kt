@@ -55,7 +55,7 @@ internal suspend fun <T> Cache.hitLoad(
     require(updateAfter in 0..cacheHits) { "updateAfter must be within 0..cacheHits ($cacheHits), was $updateAfter" }
     val counterKey = "$key:counter"
     val resetCount: suspend () -> Unit = { delete(counterKey) }
-    val cachedNow = cachedOrNull<T>(key, type)
+    val cachedNow = cachedOrNull<T>(key, type, condition)
     val hits = incr(counterKey, 1, ttl)
     if (cachedNow != null && hits in 1..cacheHits) {
         if (observing) observeHit(key, HIT)

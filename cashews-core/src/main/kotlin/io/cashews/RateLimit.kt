@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.raisingOutages
 import kotlin.time.Duration
 
 /**
@@ -15,7 +16,11 @@ import kotlin.time.Duration
  * count lives in the backend and is incremented atomically, so the limit is exact however many callers and
  * processes share it: of 1 000 concurrent callers with a limit of 100, exactly 100 pass.
  *
- * @throws IllegalArgumentException when [limit] is not positive.
+ * While the backend cannot answer, [whenUnavailable] decides: by default ([OutagePolicy.LOCAL]) calls are counted
+ * in this process against the same limit until the backend answers again; [OutagePolicy.FAIL_CLOSED] refuses every
+ * call. A rate limit never admits unlimited calls, so [OutagePolicy.FAIL_OPEN] is refused.
+ *
+ * @throws IllegalArgumentException when [limit] is not positive or [whenUnavailable] is [OutagePolicy.FAIL_OPEN].
  * @throws InvalidTtlError when [period] or [ban] is not positive.
  */
 public suspend inline fun <T> Cache.rateLimit(
@@ -24,10 +29,11 @@ public suspend inline fun <T> Cache.rateLimit(
     key: String,
     ban: Duration? = period,
     prefix: String = "rate_limit",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
     noinline action: (suspend (RateLimitError) -> T)? = null,
     block: () -> T,
 ): T {
-    val refused = fixedWindowRefusal(strategyKey(prefix, key), limit, period, ban) ?: return block()
+    val refused = fixedWindowRefusal(strategyKey(prefix, key), limit, period, ban, whenUnavailable) ?: return block()
     return refusedAnswer(refused, action)
 }
 
@@ -39,9 +45,10 @@ public suspend inline fun <T> Cache.rateLimit(
     args: Map<String, Any?>,
     ban: Duration? = period,
     prefix: String = "rate_limit",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
     noinline action: (suspend (RateLimitError) -> T)? = null,
     block: () -> T,
-): T = rateLimit(limit, period, key.renderInContext(args), ban, prefix, action, block)
+): T = rateLimit(limit, period, key.renderInContext(args), ban, prefix, whenUnavailable, action, block)
 
 /** Counts one call at [key]; `null` when it is admitted, else the error that refuses it. */
 @PublishedApi
@@ -50,16 +57,42 @@ internal suspend fun Cache.fixedWindowRefusal(
     limit: Long,
     period: Duration,
     ban: Duration?,
+    whenUnavailable: OutagePolicy,
 ): RateLimitError? {
     require(limit > 0) { "rate limit must be positive, was $limit" }
     Ttl.requirePositive(period)
     ban?.let(Ttl::requirePositive)
-    // The counter itself, without the tag bookkeeping of Cache.incr: rate-limit counters are never tagged, and
-    // that bookkeeping would cost a byte backend a second round trip per decision.
-    val count = backendOf(route(key)).incr(key, 1, period)
-    if (count <= limit) return null
-    if (count == limit + 1 && ban != null) expire(key, ban)
-    return RateLimitError(key, limit, period, (ttl(key) as? KeyTtl.Expiring)?.remaining)
+    requireLimitPolicy(whenUnavailable)
+    val route = route(key)
+    return try {
+        raisingOutages(route) {
+            // The counter itself, without the tag bookkeeping of Cache.incr: rate-limit counters are never tagged,
+            // and that bookkeeping would cost a byte backend a second round trip per decision.
+            val count = backendOf(route).incr(key, 1, period)
+            when {
+                count <= limit -> {
+                    null
+                }
+
+                else -> {
+                    if (count == limit + 1 && ban != null) expire(key, ban)
+                    RateLimitError(key, limit, period, (ttl(key) as? KeyTtl.Expiring)?.remaining)
+                }
+            }
+        }
+    } catch (e: BackendUnavailableError) {
+        when (whenUnavailable) {
+            OutagePolicy.LOCAL -> outageFallback.fixedWindowRefusal(key, limit, period, ban, whenUnavailable)
+            else -> RateLimitError(key, limit, period, null)
+        }
+    }
+}
+
+/** Rate limits keep their state in this process or refuse while the backend is down; they never admit everything. */
+internal fun requireLimitPolicy(whenUnavailable: OutagePolicy) {
+    require(whenUnavailable != OutagePolicy.FAIL_OPEN) {
+        "a rate limit never falls back to unlimited calls: whenUnavailable must be LOCAL or FAIL_CLOSED, was FAIL_OPEN"
+    }
 }
 
 /** What a refused call answers: [action]'s result (which may be `null`), or [refused] thrown without one. */

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.raisingOutages
 import kotlin.time.Duration
 
 /**
@@ -11,7 +12,10 @@ import kotlin.time.Duration
  * under steady excess traffic keeps the window full for good). The times are wall-clock milliseconds advanced by the
  * cache's time source, so processes sharing a backend share one window.
  *
- * @throws IllegalArgumentException when [limit] is not positive.
+ * While the backend cannot answer, [whenUnavailable] decides, as for [rateLimit]: by default the window is kept in
+ * this process until the backend answers again.
+ *
+ * @throws IllegalArgumentException when [limit] is not positive or [whenUnavailable] is [OutagePolicy.FAIL_OPEN].
  * @throws InvalidTtlError when [period] is not positive.
  */
 public suspend inline fun <T> Cache.sliceRateLimit(
@@ -19,10 +23,11 @@ public suspend inline fun <T> Cache.sliceRateLimit(
     period: Duration,
     key: String,
     prefix: String = "srl",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
     noinline action: (suspend (RateLimitError) -> T)? = null,
     block: () -> T,
 ): T {
-    val refused = slidingWindowRefusal(strategyKey(prefix, key), limit, period) ?: return block()
+    val refused = slidingWindowRefusal(strategyKey(prefix, key), limit, period, whenUnavailable) ?: return block()
     return refusedAnswer(refused, action)
 }
 
@@ -33,17 +38,32 @@ public suspend inline fun <T> Cache.sliceRateLimit(
     key: KeyTemplate,
     args: Map<String, Any?>,
     prefix: String = "srl",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
     noinline action: (suspend (RateLimitError) -> T)? = null,
     block: () -> T,
-): T = sliceRateLimit(limit, period, key.renderInContext(args), prefix, action, block)
+): T = sliceRateLimit(limit, period, key.renderInContext(args), prefix, whenUnavailable, action, block)
 
 /** Logs one call at [key]; `null` when it is admitted, else the error that refuses it. */
 @PublishedApi
-internal suspend fun Cache.slidingWindowRefusal(key: String, limit: Long, period: Duration): RateLimitError? {
+internal suspend fun Cache.slidingWindowRefusal(
+    key: String,
+    limit: Long,
+    period: Duration,
+    whenUnavailable: OutagePolicy,
+): RateLimitError? {
     require(limit > 0) { "rate limit must be positive, was $limit" }
     val window = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
+    requireLimitPolicy(whenUnavailable)
     val now = epochMillis()
     // The window (now - period, now]: a call made at t counts until t + period, exclusive.
-    val count = sliceIncr(key, now - window + 1, now, limit, period)
+    val count =
+        try {
+            raisingOutages(route(key)) { sliceIncr(key, now - window + 1, now, limit, period) }
+        } catch (e: BackendUnavailableError) {
+            when (whenUnavailable) {
+                OutagePolicy.LOCAL -> return outageFallback.slidingWindowRefusal(key, limit, period, whenUnavailable)
+                else -> limit + 1
+            }
+        }
     return if (count <= limit) null else RateLimitError(key, limit, period, null)
 }

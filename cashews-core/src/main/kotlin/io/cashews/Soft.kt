@@ -53,7 +53,7 @@ internal suspend fun <T> Cache.softLoad(
 ): T {
     requireFreshWithin(ttl, softTtl, "softTtl")
     val freshKey = "$key:fresh"
-    val stale = cachedOrNull<T>(key, type)
+    val stale = cachedOrNull<T>(key, type, condition)
     if (stale != null && exists(freshKey)) {
         if (observing) observeHit(key, SOFT, freshKey = freshKey)
         return stale.value

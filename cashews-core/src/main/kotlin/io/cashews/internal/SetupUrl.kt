@@ -9,15 +9,16 @@ internal class SetupUrl(val scheme: String, val address: String, val params: Map
     companion object {
         fun parse(url: String): SetupUrl {
             if (url.isEmpty()) return SetupUrl("", "", emptyMap())
+            val shown = Redaction.url(url)
             val schemeEnd = url.indexOf("://")
             if (schemeEnd <
                 0
             ) {
-                throw SetupError("setup URL '$url' has no scheme: expected e.g. 'mem://' or 'redis://host'")
+                throw SetupError("setup URL '$shown' has no scheme: expected e.g. 'mem://' or 'redis://host'")
             }
             val scheme = url.substring(0, schemeEnd).lowercase()
             if (scheme.isNotEmpty() && !scheme.all { it.isLetterOrDigit() || it == '+' || it == '-' || it == '.' }) {
-                throw SetupError("setup URL '$url' has an invalid scheme '$scheme'")
+                throw SetupError("setup URL '$shown' has an invalid scheme '$scheme'")
             }
             val queryStart = url.indexOf('?')
             val address = if (queryStart < 0) url else url.substring(0, queryStart)
@@ -29,22 +30,22 @@ internal class SetupUrl(val scheme: String, val address: String, val params: Map
                     if (eq <=
                         0
                     ) {
-                        throw SetupError("setup URL '$url' has a malformed parameter '$part': expected name=value")
+                        throw SetupError("setup URL '$shown' has a malformed parameter '$part': expected name=value")
                     }
-                    val name = decode(url, part.substring(0, eq)).lowercase()
-                    if (params.put(name, decode(url, part.substring(eq + 1))) != null) {
-                        throw SetupError("setup URL '$url' gives parameter '$name' more than once")
+                    val name = decode(shown, part.substring(0, eq)).lowercase()
+                    if (params.put(name, decode(shown, part.substring(eq + 1))) != null) {
+                        throw SetupError("setup URL '$shown' gives parameter '$name' more than once")
                     }
                 }
             }
             return SetupUrl(scheme, address, params)
         }
 
-        private fun decode(url: String, text: String): String =
+        private fun decode(shown: String, text: String): String =
             try {
                 URLDecoder.decode(text, StandardCharsets.UTF_8)
             } catch (e: IllegalArgumentException) {
-                throw SetupError("setup URL '$url' has a badly escaped part '$text'", e)
+                throw SetupError("setup URL '$shown' has a badly escaped part '$text'", e)
             }
     }
 }

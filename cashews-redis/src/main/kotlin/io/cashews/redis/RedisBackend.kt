@@ -1,6 +1,8 @@
 package io.cashews.redis
 
 import io.cashews.Backend
+import io.cashews.BackendCommandError
+import io.cashews.BackendConfigurationError
 import io.cashews.BackendUnavailableError
 import io.cashews.BitsBackend
 import io.cashews.KeyTtl
@@ -10,6 +12,8 @@ import io.cashews.LockBackend
 import io.cashews.LockReleaseBackend
 import io.cashews.LockReleaseWatch
 import io.cashews.NotAnIntegerError
+import io.cashews.OutageSuppressingBackend
+import io.cashews.RaiseOutages
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
@@ -18,9 +22,8 @@ import io.lettuce.core.BitFieldArgs
 import io.lettuce.core.ClientOptions
 import io.lettuce.core.RedisChannelHandler
 import io.lettuce.core.RedisClient
-import io.lettuce.core.RedisCommandExecutionException
+import io.lettuce.core.RedisCommandTimeoutException
 import io.lettuce.core.RedisConnectionStateListener
-import io.lettuce.core.RedisException
 import io.lettuce.core.RedisURI
 import io.lettuce.core.ScanArgs
 import io.lettuce.core.ScanCursor
@@ -44,25 +47,31 @@ import io.lettuce.core.resource.ClientResources
 import io.lettuce.core.resource.DefaultClientResources
 import io.lettuce.core.resource.Delay
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 import org.slf4j.LoggerFactory
-import java.io.IOException
 import java.util.UUID
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.TimeUnit
-import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
 import kotlin.time.toJavaDuration
 
 /**
@@ -104,7 +113,13 @@ public class RedisBackend(
     public val clientSide: Boolean = false,
     /** How many values the client-side cache keeps at most. */
     public val clientSideSize: Long = DEFAULT_CLIENT_SIDE_SIZE,
+    /**
+     * After how many consecutive command timeouts Redis is taken as down: commands then answer at once (as an outage)
+     * while a background probe waits for Redis to answer. 0 turns this off.
+     */
+    public val outageTimeouts: Int = DEFAULT_OUTAGE_TIMEOUTS,
 ) : Backend,
+    OutageSuppressingBackend,
     LockBackend,
     LockReleaseBackend,
     LocalCopyBackend,
@@ -117,7 +132,15 @@ public class RedisBackend(
                 "one by one"
         }
         require(clientSideSize > 0) { "client-side cache size must be positive, was $clientSideSize" }
+        require(outageTimeouts >= 0) { "outageTimeouts must not be negative, was $outageTimeouts" }
     }
+
+    override val suppressesOutages: Boolean get() = suppress
+
+    private val breaker = TimeoutBreaker(outageTimeouts)
+
+    /** Probes and late lock releases: work of the backend's own, cancelled by [close]. */
+    private val background = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("cashews-redis"))
 
     private val near: ClientSideCache? = if (clientSide) ClientSideCache(clientSideSize) else null
 
@@ -290,55 +313,130 @@ public class RedisBackend(
     /** A write whose keys are not known here (a pattern, a flush). */
     private inline fun <T> writingAll(block: () -> T): T = writingThen(ClientSideCache::invalidateAll, block)
 
-    /** Runs [block] on the connection, turning an outage into [neutral] (or a typed error) as the class describes. */
+    /**
+     * Runs [block] on the connection for command [name] (on [key], when it has one), turning a failure into what the
+     * class documentation describes: an outage into [neutral] (or [BackendUnavailableError]), a refused configuration
+     * into [BackendConfigurationError], a refused command into [NotAnIntegerError] or [BackendCommandError].
+     */
     private suspend inline fun <T> command(
         name: String,
+        key: String?,
         neutral: T,
         block: (RedisClusterAsyncCommands<String, ByteArray>) -> T,
     ): T {
-        // During an outage, while the client has no open connection, answer at once instead of waiting a timeout.
-        if (knownDown) return outage(name, DISCONNECTED, neutral)
+        misconfigured?.let { refused -> if (refused.stillFresh()) throw refused.error }
+        // While the client has no open connection, or the server has stopped answering, answer at once.
+        if (knownDown || breaker.isOpen) return outage(name, null, neutral)
         val result =
             try {
                 block(commands())
             } catch (e: CancellationException) {
                 throw e
-            } catch (e: RedisCommandExecutionException) {
-                throw translated(name, e)
             } catch (e: Exception) {
-                if (!isOutage(e)) throw e
-                return outage(name, e, neutral)
+                return failed(name, key, e, neutral)
             }
+        breaker.answered()
         if (down.get() && down.compareAndSet(true, false)) log.info("Redis at {} answers again", address)
         return result
     }
 
-    private fun <T> outage(name: String, e: Exception, neutral: T): T {
-        if (!suppress) throw BackendUnavailableError("Redis at $address did not answer $name: ${e.message}", e)
+    private suspend fun <T> failed(name: String, key: String?, e: Exception, neutral: T): T {
+        val failure = RedisFailure.of(e)
+        if ((failure == RedisFailure.TIMEOUT || failure == RedisFailure.OUTAGE) && connectsToPlaintext()) {
+            throw misconfiguration(
+                "the TLS handshake got no answer, and a plaintext Redis answers there: use redis:// instead of " +
+                    "rediss://, or enable TLS on the server",
+            )
+        }
+        return when (failure) {
+            RedisFailure.TIMEOUT -> {
+                if (breaker.timedOut()) probeUntilAnswered()
+                outage(name, e, neutral)
+            }
+
+            RedisFailure.OUTAGE -> {
+                outage(name, e, neutral)
+            }
+
+            RedisFailure.CONFIGURATION -> {
+                throw misconfiguration(RedisFailure.configurationReason(e))
+            }
+
+            RedisFailure.DATA -> {
+                throw refused(name, key, e)
+            }
+
+            RedisFailure.OTHER -> {
+                throw e
+            }
+        }
+    }
+
+    /** Whether a `rediss://` connection that could not be made is one to a plaintext Redis (see [answersPlaintextRedis]). */
+    private suspend fun connectsToPlaintext(): Boolean =
+        uri.isSsl &&
+            connection == null &&
+            withContext(Dispatchers.IO) { answersPlaintextRedis(uri.host, uri.port, connectTimeout) }
+
+    /** An outage: [neutral] with `suppress` on (unless the caller's context asks to hear of it), else the error. */
+    private suspend fun <T> outage(name: String, e: Exception?, neutral: T): T {
+        val reason =
+            when {
+                e == null && breaker.isOpen -> "it stopped answering; probing until it does"
+                e == null -> "not connected; reconnecting"
+                else -> RedisFailure.serverReply(e) ?: e.message ?: e.javaClass.simpleName
+            }
+        if (!suppress || currentCoroutineContext()[RaiseOutages] != null) {
+            throw BackendUnavailableError("Redis at $address did not answer $name: $reason")
+        }
         suppressed.incrementAndGet()
         if (down.compareAndSet(false, true)) {
-            log.warn(
-                "Redis at {} is unreachable ({}); commands answer neutrally until it is back",
-                address,
-                e.toString(),
-            )
+            log.warn("Redis at {} is unreachable ({}); commands answer neutrally until it is back", address, reason)
         }
         return neutral
     }
 
-    private fun isOutage(e: Exception): Boolean =
-        e is RedisException || e is IOException || e is TimeoutException || e.cause is IOException
+    private fun refused(name: String, key: String?, e: Exception): Exception {
+        val reply = RedisFailure.serverReply(e).orEmpty()
+        val on = key?.let { " on key '$it'" }.orEmpty()
+        if ("not an integer" in reply || "overflow" in reply) {
+            return NotAnIntegerError(
+                "$name$on: the value is not an integer, or the result would overflow; it is unchanged",
+            )
+        }
+        return BackendCommandError(name, key, "Redis at $address refused $name$on: $reply")
+    }
 
-    private fun translated(name: String, e: RedisCommandExecutionException): Exception {
-        val message = e.message.orEmpty()
-        return when {
-            "not an integer" in message || "overflow" in message -> {
-                NotAnIntegerError("$name: the value is not an integer, or the result would overflow; it is unchanged")
-            }
+    /** A configuration Redis refused, remembered so that commands fail at once until it is tried again. */
+    private class Misconfigured(
+        val error: BackendConfigurationError,
+        private val at: TimeSource.Monotonic.ValueTimeMark,
+    ) {
+        fun stillFresh(): Boolean = at.elapsedNow() < RECONFIGURE_AFTER
+    }
 
-            else -> {
-                e
-            }
+    @Volatile
+    private var misconfigured: Misconfigured? = null
+
+    private fun misconfiguration(reason: String): BackendConfigurationError {
+        val error = BackendConfigurationError("Redis at $address refused this cache's configuration: $reason")
+        val before = misconfigured
+        misconfigured = Misconfigured(error, TimeSource.Monotonic.markNow())
+        if (before?.error?.message != error.message) log.error(error.message)
+        return error
+    }
+
+    /** Probes Redis in the background until it answers, then lets commands through again. */
+    private fun probeUntilAnswered() {
+        log.warn(
+            "Redis at {} did not answer {} commands in a row; answering at once until a probe is answered",
+            address,
+            outageTimeouts,
+        )
+        background.launch {
+            while (!tryPing()) delay(PROBE_PAUSE)
+            breaker.close()
+            log.info("Redis at {} answers probes again", address)
         }
     }
 
@@ -347,7 +445,7 @@ public class RedisBackend(
     // -- values ---------------------------------------------------------------------------------------------------
 
     override suspend fun get(key: String): Any? {
-        val near = near ?: return command("GET", null) { it.get(key).await() }
+        val near = near ?: return command("GET", key, null) { it.get(key).await() }
         val copy = near.copy(key)
         return if (copy != null) copy.stored else mget(listOf(key), near).single()
     }
@@ -369,7 +467,7 @@ public class RedisBackend(
         val stamps = near?.let { keys.map(it::stamp) }
         if (near != null && stamps!!.contains(ClientSideCache.UNTRACKED)) enableTracking(near)
         val sentAt = System.nanoTime()
-        return command("MGET", List(keys.size) { null }) { commands ->
+        return command("MGET", keys.singleOrNull(), List(keys.size) { null }) { commands ->
             val values = commands.mget(*keys.toTypedArray())
             val ttls = near?.let { keys.map(commands::pttl) }
             val found = values.await().map { it.getValueOrElse(null) }
@@ -396,7 +494,7 @@ public class RedisBackend(
                 args.nx()
             }
         }
-        return writing(key) { command("SET", false) { it.set(key, bytes(value), args).await() != null } }
+        return writing(key) { command("SET", key, false) { it.set(key, bytes(value), args).await() != null } }
     }
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
@@ -405,7 +503,7 @@ public class RedisBackend(
     }
 
     private suspend fun setManyRemote(entries: Map<String, Any>, ttl: Duration?) {
-        command("SET", Unit) { commands ->
+        command("SET", entries.keys.singleOrNull(), Unit) { commands ->
             if (ttl == null) {
                 commands.mset(entries.mapValues { (_, value) -> bytes(value) }).await()
             } else {
@@ -418,11 +516,11 @@ public class RedisBackend(
     }
 
     override suspend fun delete(key: String): Boolean =
-        writing(key) { command("UNLINK", false) { it.unlink(key).await() > 0 } }
+        writing(key) { command("UNLINK", key, false) { it.unlink(key).await() > 0 } }
 
     override suspend fun deleteMany(keys: Collection<String>): Long {
         if (keys.isEmpty()) return 0
-        return writing(keys) { command("UNLINK", 0L) { it.unlink(*keys.toTypedArray()).await() } }
+        return writing(keys) { command("UNLINK", keys.singleOrNull(), 0L) { it.unlink(*keys.toTypedArray()).await() } }
     }
 
     override suspend fun deleteMatch(pattern: String): Long = writingAll { deleteMatching(pattern) }
@@ -448,7 +546,7 @@ public class RedisBackend(
             val seen = HashSet<String>()
             var cursor: ScanCursor = ScanCursor.INITIAL
             do {
-                val page = command("SCAN", null) { it.scan(cursor, args).await() } ?: return@flow
+                val page = command("SCAN", null, null) { it.scan(cursor, args).await() } ?: return@flow
                 for (key in page.keys) if (seen.add(key)) emit(key)
                 cursor = page
             } while (!page.isFinished)
@@ -456,14 +554,14 @@ public class RedisBackend(
 
     override suspend fun exists(key: String): Boolean {
         near?.copy(key)?.let { return it.stored != null }
-        return command("EXISTS", false) { it.exists(key).await() > 0 }
+        return command("EXISTS", key, false) { it.exists(key).await() > 0 }
     }
 
     override suspend fun expire(key: String, ttl: Duration): Boolean =
-        writing(key) { command("PEXPIRE", false) { it.pexpire(key, millis(ttl)).await() == true } }
+        writing(key) { command("PEXPIRE", key, false) { it.pexpire(key, millis(ttl)).await() == true } }
 
     override suspend fun ttl(key: String): KeyTtl =
-        command("PTTL", KeyTtl.Missing) {
+        command("PTTL", key, KeyTtl.Missing) {
             when (val left = it.pttl(key).await()) {
                 -2L -> KeyTtl.Missing
                 -1L -> KeyTtl.Persistent
@@ -475,7 +573,7 @@ public class RedisBackend(
         writing(key) { incrRemote(key, by, ttl) }
 
     private suspend fun incrRemote(key: String, by: Long, ttl: Duration?): Long =
-        command("INCRBY", 0L) {
+        command("INCRBY", key, 0L) {
             RedisScript.INCR.run<Long>(
                 it,
                 ScriptOutputType.INTEGER,
@@ -487,8 +585,8 @@ public class RedisBackend(
 
     override suspend fun sizeOf(key: String): Long =
         try {
-            command("STRLEN", 0L) { it.strlen(key).await() }
-        } catch (e: RedisCommandExecutionException) {
+            command("STRLEN", key, 0L) { it.strlen(key).await() }
+        } catch (e: BackendCommandError) {
             -1 // not a string (a set, a window): Redis cannot tell its size cheaply
         }
 
@@ -496,7 +594,7 @@ public class RedisBackend(
     override suspend fun keysCount(): Long = scan("*").count().toLong()
 
     override suspend fun ping(): Boolean =
-        if (knownDown) {
+        if (knownDown || breaker.isOpen) {
             false
         } else {
             tryPing()
@@ -513,7 +611,7 @@ public class RedisBackend(
 
     override suspend fun clear() {
         writingAll {
-            command("FLUSHDB", Unit) {
+            command("FLUSHDB", null, Unit) {
                 it.flushdb().await()
                 Unit
             }
@@ -523,6 +621,7 @@ public class RedisBackend(
     override suspend fun close() {
         // Off any Netty thread a caller may have resumed on (an unconfined coroutine): an event loop cannot wait for
         // its own shutdown.
+        background.cancel()
         withContext(Dispatchers.IO) {
             lockReleases.close()
             connection?.closeAsync()?.await()
@@ -542,34 +641,66 @@ public class RedisBackend(
 
     override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
         writing(key) {
-            command(
-                "SET NX",
-                false,
-            ) { it.set(key, token.toByteArray(), SetArgs().nx().px(millis(ttl))).await() != null }
+            command("SET NX", key, false) {
+                try {
+                    it.set(key, token.toByteArray(), SetArgs().nx().px(millis(ttl))).await() != null
+                } catch (e: RedisCommandTimeoutException) {
+                    // Redis may still run the SET NX (a frozen server runs what it was sent when it resumes): a lock
+                    // nobody knows it holds would block the key for its whole TTL.
+                    releaseWhenAnswered(key, token, ttl)
+                    throw e
+                }
+            }
         }
+
+    /**
+     * Releases [key] if it holds [token], sent after a timed-out `SET NX` on the same connection so Redis runs it
+     * afterwards; tried again until Redis answers or the lock would have expired anyway.
+     */
+    private fun releaseWhenAnswered(key: String, token: String, ttl: Duration) {
+        background.launch {
+            val expires = TimeSource.Monotonic.markNow() + ttl
+            while (expires.hasNotPassedNow()) {
+                try {
+                    unlockRemote(commands(), key, token)
+                    return@launch
+                } catch (e: CancellationException) {
+                    throw e
+                } catch (e: Exception) {
+                    delay(PROBE_PAUSE)
+                }
+            }
+        }
+    }
 
     override suspend fun unlock(key: String, token: String): Boolean {
         val released =
             writing(key) {
-                command("UNLOCK", false) {
-                    val channel = LockReleaseChannel.CHANNEL.toByteArray()
-                    RedisScript.UNLOCK.run<Long>(
-                        it,
-                        ScriptOutputType.INTEGER,
-                        arrayOf(key),
-                        token.toByteArray(),
-                        channel,
-                    ) >
-                        0
-                }
+                command("UNLOCK", key, false) { unlockRemote(it, key, token) }
             }
         if (released) lockReleases.released(key)
         return released
     }
 
+    private suspend fun unlockRemote(
+        commands: RedisClusterAsyncCommands<String, ByteArray>,
+        key: String,
+        token: String,
+    ): Boolean {
+        val channel = LockReleaseChannel.CHANNEL.toByteArray()
+        return RedisScript.UNLOCK.run<Long>(
+            commands,
+            ScriptOutputType.INTEGER,
+            arrayOf(key),
+            token.toByteArray(),
+            channel,
+        ) >
+            0
+    }
+
     override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
         writing(key) {
-            command("RENEW LOCK", false) {
+            command("RENEW LOCK", key, false) {
                 val millis = ascii(millis(ttl))
                 RedisScript.RENEW_LOCK.run<Long>(
                     it,
@@ -586,7 +717,7 @@ public class RedisBackend(
         if (indexes.isEmpty()) return emptyList()
         val args = BitFieldArgs()
         for (index in indexes) args.get(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index))
-        return command("BITFIELD", List(indexes.size) { 0L }) {
+        return command("BITFIELD", key, List(indexes.size) { 0L }) {
             it.bitfield(key, args).await().map { value -> value ?: 0L }
         }
     }
@@ -596,7 +727,7 @@ public class RedisBackend(
         val args = BitFieldArgs().overflow(BitFieldArgs.OverflowType.SAT)
         for (index in indexes) args.incrBy(BitFieldArgs.unsigned(size), BitFieldArgs.typeWidthBasedOffset(index), by)
         return writing(key) {
-            command("BITFIELD", List(indexes.size) { 0L }) {
+            command("BITFIELD", key, List(indexes.size) { 0L }) {
                 it.bitfield(key, args).await().map { value ->
                     value ?: 0L
                 }
@@ -617,7 +748,7 @@ public class RedisBackend(
         ttl: Duration?,
         member: String,
     ): Long =
-        command("SLICE", 0L) {
+        command("SLICE", key, 0L) {
             RedisScript.SLICE_INCR.run<Long>(
                 it,
                 ScriptOutputType.INTEGER,
@@ -634,25 +765,29 @@ public class RedisBackend(
         if (members.isEmpty()) return 0
         val args = arrayOf(ascii(ttl?.let(::millis) ?: 0)) + members.map { it.toByteArray() }
         return writing(key) {
-            command("SADD", 0L) { RedisScript.SET_ADD.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), *args) }
+            command(
+                "SADD",
+                key,
+                0L,
+            ) { RedisScript.SET_ADD.run<Long>(it, ScriptOutputType.INTEGER, arrayOf(key), *args) }
         }
     }
 
     override suspend fun setRemove(key: String, members: Collection<String>): Long {
         if (members.isEmpty()) return 0
         val removed = members.map(String::toByteArray).toTypedArray()
-        return writing(key) { command("SREM", 0L) { it.srem(key, *removed).await() } }
+        return writing(key) { command("SREM", key, 0L) { it.srem(key, *removed).await() } }
     }
 
     override suspend fun setPop(key: String, count: Int): List<String> {
         if (count == 0) return emptyList()
         return writing(key) {
-            command("SPOP", emptyList()) { it.spop(key, count.toLong()).await().map(::String) }
+            command("SPOP", key, emptyList()) { it.spop(key, count.toLong()).await().map(::String) }
         }
     }
 
     override suspend fun setMembers(key: String): Set<String> =
-        command("SMEMBERS", emptySet()) { it.smembers(key).await().mapTo(HashSet()) { member -> String(member) } }
+        command("SMEMBERS", key, emptySet()) { it.smembers(key).await().mapTo(HashSet()) { member -> String(member) } }
 
     override fun toString(): String =
         when {
@@ -680,7 +815,13 @@ public class RedisBackend(
         public const val DEFAULT_CLIENT_SIDE_SIZE: Long = ClientSideCache.DEFAULT_SIZE
         private const val SCAN_COUNT = 1_000
         private const val SHUTDOWN_SECONDS = 5L
-        private val DISCONNECTED = RedisException("not connected; reconnecting")
+
+        /** The default number of consecutive timeouts after which Redis is taken as down. */
+        public const val DEFAULT_OUTAGE_TIMEOUTS: Int = 3
+        private val PROBE_PAUSE = 50.milliseconds
+
+        // A refused configuration is tried again after this long, so a fix on the server is picked up.
+        private val RECONFIGURE_AFTER = 1.seconds
         private val CODEC: RedisCodec<String, ByteArray> = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)
         private val log = LoggerFactory.getLogger(RedisBackend::class.java)
     }

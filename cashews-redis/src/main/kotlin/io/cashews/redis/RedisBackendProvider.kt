@@ -17,7 +17,9 @@ import java.io.File
  * a Redis Cluster is `redis-cluster://host:port` (any node) or `redis://host:port?cluster=true`. TLS
  * (`rediss://`) takes `ssl_ca_certs` (the CA to trust, PEM), `ssl_certfile` and `ssl_keyfile` (a client certificate
  * and its PKCS#8 key, PEM) and `ssl_check_hostname` (default on). `client_side=true` turns the client-side cache
- * on (standalone only), `client_side_size` bounds it (default 10 000 values).
+ * on (standalone only), `client_side_size` bounds it (default 10 000 values). `outage_timeouts` (default 3; 0 for
+ * never) is how many consecutive command timeouts take Redis as down, so commands answer at once until a background
+ * probe is answered.
  */
 public class RedisBackendProvider : BackendProvider {
     override val schemes: Set<String> = setOf("redis", "rediss", CLUSTER_SCHEME)
@@ -26,16 +28,18 @@ public class RedisBackendProvider : BackendProvider {
         val clusterScheme = settings.scheme == CLUSTER_SCHEME
         val cluster = settings.boolean("cluster", clusterScheme)
         val address = if (clusterScheme) "redis://" + settings.address.substringAfter("://") else settings.address
+        checkPorts(settings)
         val uri =
             try {
                 RedisURI.create(address)
             } catch (e: IllegalArgumentException) {
-                throw SetupError("'${settings.address}' is not a Redis URL: ${e.message}", e)
+                // Not the client's message: it may quote the password.
+                throw SetupError("'${settings.shownAddress}' is not a Redis URL")
             }
         if (cluster &&
             uri.database != 0
         ) {
-            throw SetupError("a Redis Cluster has only database 0; '${settings.address}' asks for ${uri.database}")
+            throw SetupError("a Redis Cluster has only database 0; '${settings.shownAddress}' asks for ${uri.database}")
         }
         settings.string("client_name")?.let { uri.clientName = it }
         val ssl = sslOptions(settings, uri)
@@ -44,8 +48,8 @@ public class RedisBackendProvider : BackendProvider {
             cluster
         ) {
             throw SetupError(
-                "client_side is not available on a Redis Cluster ('${settings.address}'): its node connections are " +
-                    "tracked and reconnect one by one, and a copy could outlive a reconnect it did not see",
+                "client_side is not available on a Redis Cluster ('${settings.shownAddress}'): " +
+                    "its node connections are tracked and reconnect one by one, and a copy could outlive a reconnect it did not see",
             )
         }
         return RedisBackend(
@@ -53,6 +57,10 @@ public class RedisBackendProvider : BackendProvider {
             commandTimeout = settings.duration("socket_timeout", null) ?: RedisBackend.DEFAULT_TIMEOUT,
             connectTimeout = settings.duration("connect_timeout", null) ?: RedisBackend.DEFAULT_TIMEOUT,
             suppress = settings.boolean("suppress", true),
+            outageTimeouts =
+                settings
+                    .long("outage_timeouts", RedisBackend.DEFAULT_OUTAGE_TIMEOUTS.toLong(), 0..MAX_OUTAGE_TIMEOUTS)
+                    .toInt(),
             cluster = cluster,
             ssl = ssl,
             clientSide = clientSide,
@@ -75,7 +83,7 @@ public class RedisBackendProvider : BackendProvider {
         if (given &&
             !uri.isSsl
         ) {
-            throw SetupError("TLS parameters need a rediss:// URL; '${settings.address}' is not one")
+            throw SetupError("TLS parameters need a rediss:// URL; '${settings.shownAddress}' is not one")
         }
         if ((cert == null) !=
             (key == null)
@@ -90,6 +98,27 @@ public class RedisBackendProvider : BackendProvider {
         return options.build()
     }
 
+    /**
+     * Every `host:port` of the address has a port from 1 to 65535 when it has one: the client would otherwise take a
+     * malformed port for no port at all and connect to 6379.
+     */
+    private fun checkPorts(settings: BackendSettings) {
+        val authority =
+            settings.address
+                .substringAfter("://")
+                .substringBefore('/')
+                .substringAfterLast('@')
+        for (node in authority.split(',')) {
+            // An IPv6 literal is bracketed: its colons are not a port separator.
+            val afterHost = if (node.startsWith('[')) node.substringAfter(']', "") else node
+            if (':' !in afterHost) continue
+            val port = afterHost.substringAfterLast(':')
+            if (port.toIntOrNull() !in 1..65_535) {
+                throw SetupError("'${settings.shownAddress}' has port '$port': expected a number from 1 to 65535")
+            }
+        }
+    }
+
     private fun pemFile(settings: BackendSettings, name: String): File? {
         val path = settings.string(name) ?: return null
         val file = File(path)
@@ -99,5 +128,6 @@ public class RedisBackendProvider : BackendProvider {
 
     private companion object {
         const val CLUSTER_SCHEME = "redis-cluster"
+        const val MAX_OUTAGE_TIMEOUTS = 1_000L
     }
 }

@@ -1,6 +1,6 @@
 package io.cashews.redis
 
-import io.cashews.BackendUnavailableError
+import io.cashews.BackendConfigurationError
 import io.cashews.Cache
 import io.cashews.SetupError
 import io.cashews.test.RedisProcess
@@ -86,7 +86,7 @@ class RedisTlsSpec : FunSpec({
         }
     }
 
-    test("a server certificate from another CA, or no client certificate, is refused with a typed error") {
+    test("a server certificate from another CA, or no client certificate, is a configuration error naming TLS") {
         runBlocking(Dispatchers.Default) {
             for (
             url in listOf(
@@ -96,7 +96,7 @@ class RedisTlsSpec : FunSpec({
             )
             ) {
                 val cache = Cache(url)
-                shouldThrow<BackendUnavailableError> { cache.get<String>("k") }
+                shouldThrow<BackendConfigurationError> { cache.get<String>("k") }.message shouldContain "TLS"
                 cache.close()
             }
         }

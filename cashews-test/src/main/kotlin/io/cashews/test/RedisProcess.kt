@@ -64,9 +64,14 @@ public class RedisProcess private constructor(
     /** `redis://127.0.0.1:<port>`. */
     public val url: String get() = "redis://127.0.0.1:$port"
 
-    /** Starts the server again on the same port (after [kill]) and waits until it answers PING. */
+    /**
+     * Starts the server again on the same port (after [kill]) and waits until it answers PING, with [moreArgs] added
+     * to its command line for this run. A server that finds a dataset saved in its directory (by `SAVE`) answers
+     * `LOADING` while it reads it, and one that requires a password answers `NOAUTH`: both count as answering, so a
+     * test can watch the loading or try credentials.
+     */
     @Synchronized
-    public fun restart(): RedisProcess {
+    public fun restart(vararg moreArgs: String): RedisProcess {
         check(process?.isAlive != true) { "redis-server on port $port is already running" }
         val command =
             listOf(
@@ -82,7 +87,7 @@ public class RedisProcess private constructor(
                 "--dir",
                 dir.path,
             ) +
-                extraArgs
+                extraArgs + moreArgs
         val builder =
             ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -115,6 +120,25 @@ public class RedisProcess private constructor(
         process = null
     }
 
+    /**
+     * Stops the server with `SIGSTOP`, as a hung host or a long pause would: connections stay open and nothing is
+     * answered until [thaw].
+     */
+    public fun freeze() {
+        signal("STOP")
+    }
+
+    /** Resumes a [freeze]d server with `SIGCONT`: it then runs everything it was sent meanwhile. */
+    public fun thaw() {
+        signal("CONT")
+    }
+
+    private fun signal(name: String) {
+        val running = checkNotNull(process) { "redis-server on port $port is not running" }
+        val kill = ProcessBuilder("kill", "-$name", running.pid().toString()).inheritIO().start()
+        check(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0) { "kill -$name ${running.pid()} failed" }
+    }
+
     /** Whether the server process is running. */
     public val isRunning: Boolean get() = process?.isAlive == true
 
@@ -142,7 +166,8 @@ public class RedisProcess private constructor(
                 socket.soTimeout = CONNECT_MILLIS
                 socket.getOutputStream().write("PING\r\n".toByteArray())
                 val reply = ByteArray(PONG.length)
-                socket.getInputStream().read(reply) == PONG.length && String(reply) == PONG
+                socket.getInputStream().read(reply) == PONG.length &&
+                    String(reply) in ANSWERS
             }
         } catch (e: java.io.IOException) {
             false
@@ -153,6 +178,9 @@ public class RedisProcess private constructor(
         private const val POLL_MILLIS = 20L
         private const val CONNECT_MILLIS = 200
         private const val PONG = "+PONG"
+
+        // The first five bytes of the replies of a running server: PONG, a dataset loading, a password required.
+        private val ANSWERS = setOf(PONG, "-LOAD", "-NOAU")
 
         private const val NO_FAKETIME = "libfaketime is not installed (apt-get install faketime, or set LIBFAKETIME)"
         private const val NO_EMBEDDED = "the embedded-redis binary is not on the test classpath"

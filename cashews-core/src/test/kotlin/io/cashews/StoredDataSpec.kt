@@ -1,0 +1,114 @@
+package io.cashews
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.test.runTest
+import kotlinx.serialization.Serializable
+import java.io.IOException
+import kotlin.time.Duration.Companion.minutes
+
+@Serializable
+private data class Member(val id: Long, val name: String)
+
+/** Records whether [InitialiserWitness]'s static initialiser ran. */
+internal object InitialiserRan {
+    @Volatile
+    var ran: Boolean = false
+}
+
+/** Not an exception: naming it in a stored failure must not initialise it. */
+internal class InitialiserWitness {
+    companion object {
+        init {
+            InitialiserRan.ran = true
+        }
+    }
+}
+
+internal class OtherProblem(message: String?) : IllegalStateException(message)
+
+class StoredDataSpec : FunSpec({
+    val backends = listOf("objects" to mapOf<String, Any?>(), "bytes" to mapOf<String, Any?>("codec" to "json"))
+
+    for ((name, params) in backends) {
+        test("$name: a stored failure is thrown only to calls whose condition caches that type") {
+            runTest {
+                val cache = Cache().apply { setup("mem://", params = params) }
+                val caching = CacheCondition.withExceptions(IOException::class, ttl = 1.minutes)
+                shouldThrow<IOException> {
+                    cache.cached(1.minutes, key = "k", condition = caching) { throw IOException("no route") }
+                }
+                // The same condition replays it without loading.
+                shouldThrow<IOException> { cache.cached(1.minutes, key = "k", condition = caching) { "loaded" } }
+                // A call that caches no exceptions, or others, never sees it: it is a miss.
+                cache.cached(1.minutes, key = "k") { "loaded" } shouldBe "loaded"
+                cache.delete("k")
+                shouldThrow<IOException> {
+                    cache.cached(1.minutes, key = "k", condition = caching) { throw IOException("no route") }
+                }
+                val other = CacheCondition.withExceptions(IllegalStateException::class)
+                cache.early(1.minutes, key = "k", condition = other) { "loaded" } shouldBe "loaded"
+            }
+        }
+
+        test("$name: a typed read of a list of other elements is a miss, never a late ClassCastException") {
+            runTest {
+                val cache = Cache().apply { setup("mem://", params = params) }
+                cache.set("members", listOf(Member(1, "Ann")))
+                cache.get<List<String>>("members") shouldBe null
+                cache.get<List<Member>>("members") shouldBe listOf(Member(1, "Ann"))
+                cache.set("index", mapOf("ann" to Member(1, "Ann")))
+                cache.get<Map<String, Long>>("index") shouldBe null
+                cache.get<Map<String, Member>>("index") shouldBe mapOf("ann" to Member(1, "Ann"))
+                var loads = 0
+                cache.cached<List<String>>(1.minutes, key = "members") { listOf("loaded").also { loads++ } } shouldBe
+                    listOf("loaded")
+                loads shouldBe 1
+            }
+        }
+    }
+
+    test("a stored failure written by someone else cannot choose the exception, nor run a class initialiser") {
+        runTest {
+            val cache = Cache().apply { setup("mem://", params = mapOf("codec" to "json")) }
+            val caching = CacheCondition.withExceptions(IllegalStateException::class)
+            shouldThrow<IllegalStateException> {
+                cache.cached(1.minutes, key = "k", condition = caching) { throw IllegalStateException("real") }
+            }
+            val stored = (cache.getRaw("k") as ByteArray).decodeToString()
+
+            // A class that is not an exception: resolved without initialising it, then refused.
+            cache.setRaw(
+                "k",
+                stored
+                    .replace(
+                        IllegalStateException::class.java.name,
+                        "io.cashews.InitialiserWitness",
+                    ).encodeToByteArray(),
+            )
+            cache.cached(1.minutes, key = "k", condition = caching) { "loaded" } shouldBe "loaded"
+            InitialiserRan.ran shouldBe false
+
+            // An exception the condition does not name: a miss. One it names (a subclass): thrown again.
+            cache.setRaw(
+                "k",
+                stored
+                    .replace(
+                        IllegalStateException::class.java.name,
+                        IOException::class.java.name,
+                    ).encodeToByteArray(),
+            )
+            cache.cached(1.minutes, key = "k", condition = caching) { "loaded" } shouldBe "loaded"
+            cache.setRaw(
+                "k",
+                stored
+                    .replace(
+                        IllegalStateException::class.java.name,
+                        OtherProblem::class.java.name,
+                    ).encodeToByteArray(),
+            )
+            shouldThrow<OtherProblem> { cache.cached(1.minutes, key = "k", condition = caching) { "loaded" } }
+        }
+    }
+})
