@@ -819,9 +819,9 @@ public class Cache(
         // Integers stay plain so that incr keeps working on them: their tags are kept beside them.
         val stored =
             when {
-                stamp == null || counter -> encode(route, key, value, type)
+                stamp == null || counter -> encode(route, key, value, type, checkedTtl)
                 route.serializer == null -> Tagged(value, stamp)
-                else -> route.serializer.encode(key, value, type, stamp)
+                else -> route.serializer.encode(key, value, type, checkedTtl, stamp)
             }
         val written = backendOf(route).set(key, stored, checkedTtl, condition)
         if (written && counter && (stamp != null || route.mayHoldCounterTags)) {
@@ -841,7 +841,7 @@ public class Cache(
             val backend = backendOf(route)
             backend.setMany(
                 group.associate { (key, value) ->
-                    key to encode(route, key, value, type)
+                    key to encode(route, key, value, type, checkedTtl)
                 },
                 checkedTtl,
             )
@@ -976,7 +976,7 @@ public class Cache(
     private suspend fun writeCounterStamp(route: Route, key: String, stamp: TagStamp, ttl: Duration?) {
         val stampKey = counterStampKey(key)
         route.tagsWritten = true
-        val stored: Any = route.serializer?.encodeStamp(stampKey, stamp) ?: stamp
+        val stored: Any = route.serializer?.encodeStamp(stampKey, stamp, ttl) ?: stamp
         backendOf(route).set(stampKey, stored, ttl, SetCondition.ALWAYS)
     }
 
@@ -1000,9 +1000,9 @@ public class Cache(
         return decode(route, key, stored, type).also { copy.remember(type, it) }
     }
 
-    private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType): Any {
+    private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType, ttl: Duration?): Any {
         val serializer = route.serializer ?: return value ?: NullValue
-        return serializer.encode(key, value, type)
+        return serializer.encode(key, value, type, ttl)
     }
 
     /**

@@ -7,6 +7,7 @@ import kotlinx.coroutines.test.runTest
 import kotlinx.serialization.Serializable
 import java.io.IOException
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.TestTimeSource
 
 @Serializable
 private data class Member(val id: Long, val name: String)
@@ -109,6 +110,35 @@ class StoredDataSpec : FunSpec({
                     ).encodeToByteArray(),
             )
             shouldThrow<OtherProblem> { cache.cached(1.minutes, key = "k", condition = caching) { "loaded" } }
+        }
+    }
+    test("a signed value replayed after the expiry it was written with is refused; copied to another key, too") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = Cache(time).apply { setup("mem://", params = mapOf("secret" to "s3cr3t")) }
+            cache.set("session", "ann", ttl = 1.minutes) shouldBe true
+            val captured = cache.getRaw("session") as ByteArray
+            // Replayed while still within its expiry: accepted, as signing alone cannot tell it from the original.
+            cache.setRaw("session", captured)
+            cache.get<String>("session") shouldBe "ann"
+            time += 2.minutes
+            cache.get<String>("session") shouldBe null
+            // Replayed (without a TTL) after its expiry: the signature holds, the bound it carries does not.
+            cache.setRaw("session", captured)
+            cache.get<String>("session") shouldBe null
+            cache.setRaw("other", captured)
+            shouldThrow<UnsecureDataError> { cache.get<String>("other") }
+        }
+    }
+
+    test("tag versions do not take the values' slots on the memory backend") {
+        runTest {
+            val cache = Cache("mem://?size=1000")
+            repeat(1_000) { i -> cache.set("item:$i", "value $i", tags = listOf("tag:$i")) }
+            (0 until 1_000).count { i -> cache.get<String>("item:$i") == "value $i" } shouldBe 1_000
+            cache.deleteTags("tag:7")
+            cache.get<String>("item:7") shouldBe null
+            cache.get<String>("item:8") shouldBe "value 8"
         }
     }
 })

@@ -7,6 +7,7 @@ import io.cashews.JavaSerializationCodec
 import io.cashews.KotlinxCodec
 import io.cashews.SetupError
 import io.cashews.ValueCodec
+import kotlin.time.TimeSource
 
 /** Reads the cache-level value options of a setup (`secret`, `digestmod`, `codec`, …) into a serializer. */
 internal object CodecSettings {
@@ -17,6 +18,14 @@ internal object CodecSettings {
             KotlinxCodec.ProtoBuf,
             JavaSerializationCodec,
         ).associateBy { it.name }
+
+    /** Epoch milliseconds now, advancing with [timeSource] (so signed expiries also run in virtual time). */
+    private fun epochClock(timeSource: TimeSource): () -> Long {
+        if (timeSource === TimeSource.Monotonic) return System::currentTimeMillis
+        val origin = System.currentTimeMillis()
+        val mark = timeSource.markNow()
+        return { origin + mark.elapsedNow().inWholeMilliseconds }
+    }
 
     /** The serializer for a backend, or `null` when it stores objects and nothing asks for bytes. */
     fun serializer(settings: BackendSettings, storesObjects: Boolean, given: ValueCodec?): ValueSerializer? {
@@ -69,6 +78,7 @@ internal object CodecSettings {
             digest,
             checkSchema,
             tamperedIsMiss,
+            epochClock(settings.timeSource),
         )
     }
 }

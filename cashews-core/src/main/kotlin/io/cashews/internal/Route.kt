@@ -67,6 +67,15 @@ internal class Route(
      */
     val mayHoldCounterTags: Boolean get() = serializer != null || tagsWritten
 
+    /**
+     * Where the versions of tags routed here are kept when this is an in-memory backend: a store of their own with
+     * the same bound, so that tag versions never take the values' slots (with a tag per key they would take half).
+     * A version evicted from it only costs misses of the values written under it (see [TagVersions]).
+     */
+    val tagVersionStore: MemoryBackend? by lazy(LazyThreadSafetyMode.PUBLICATION) {
+        (backend as? MemoryBackend)?.let { MemoryBackend(size = it.size, checkInterval = null) }
+    }
+
     @Volatile
     var initialised: Boolean = false
         private set

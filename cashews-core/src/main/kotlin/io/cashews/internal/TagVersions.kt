@@ -25,7 +25,8 @@ internal class Tagged(
  * old one unreadable at once, including values a load is still computing. A version key that is missing (never
  * written, evicted, deleted) matches no stamp, so losing one only costs misses, never a resurrected value.
  *
- * Version keys are routed like any key, so a cache can keep them on a backend of their own (prefix `_tag:`).
+ * Version keys are routed like any key, so a cache can keep them on a backend of their own (prefix `_tag:`). On an
+ * in-memory backend they are kept beside it in a store with the same bound ([Route.tagVersionStore]).
  */
 internal class TagVersions(
     private val route: (String) -> Route,
@@ -49,7 +50,8 @@ internal class TagVersions(
     fun isCurrentNow(stamp: TagStamp): Boolean? {
         for (i in stamp.tags.indices) {
             val key = versionKey(stamp.tags[i])
-            val local = route(key).local ?: return null
+            val route = route(key)
+            val local = route.tagVersionStore ?: route.local ?: return null
             if (versionOf(local.getNow(key)) != stamp.versions[i]) return false
         }
         return true
@@ -64,7 +66,7 @@ internal class TagVersions(
     private suspend fun read(tag: String): Long? {
         val key = versionKey(tag)
         val route = route(key)
-        val local = route.local
+        val local = route.tagVersionStore ?: route.local
         return versionOf(if (local != null) local.getNow(key) else route.ready().get(key))
     }
 
@@ -78,6 +80,11 @@ internal class TagVersions(
         val key = versionKey(tag)
         val route = route(key)
         val version = newVersion()
+        val own = route.tagVersionStore
+        if (own != null) {
+            own.set(key, version, null, condition)
+            return version
+        }
         val stored: Any = if (route.serializer == null) version else version.toString().encodeToByteArray()
         route.ready().set(key, stored, null, condition)
         return version

@@ -7,6 +7,7 @@ import io.cashews.ValueCodec
 import io.cashews.ValueType
 import java.io.ByteArrayInputStream
 import java.io.ByteArrayOutputStream
+import java.nio.ByteBuffer
 import java.security.MessageDigest
 import java.util.concurrent.ConcurrentHashMap
 import java.util.zip.DeflaterOutputStream
@@ -15,6 +16,7 @@ import java.util.zip.GZIPOutputStream
 import java.util.zip.InflaterInputStream
 import javax.crypto.Mac
 import javax.crypto.spec.SecretKeySpec
+import kotlin.time.Duration
 
 /**
  * Encodes values to the stored byte form and back, for backends that store bytes.
@@ -23,8 +25,10 @@ import javax.crypto.spec.SecretKeySpec
  * - integers (`Int`, `Long`, `Short`, `Byte`): plain decimal ASCII, unsigned, so counters stay readable and `INCR`-able;
  * - everything else: `cw1|<codec>|<fingerprint>|<compression>|<payload>`;
  * - a tagged value: the same behind `cwt|<length>|<stamp as JSON>`, the tags and their versions ([TagStamp]);
- * - and when a secret is set, the whole of it prefixed by `<digestmod>:<hex hmac>_`, the HMAC taken over the key
- *   followed by the unsigned form, so tags are signed with the value.
+ * - and when a secret is set, the whole of it prefixed by `<digestmod>:<expiry>:<hex hmac>_`, the HMAC taken over the
+ *   key, the expiry and the unsigned form, so tags are signed with the value. The expiry is the epoch millisecond
+ *   the value was written to expire at (`0`: never), checked against [clock] when read: a signed value replayed
+ *   after its expiry is refused, as is one copied to another key.
  *
  * Reading never returns a wrong value: anything that does not parse, was written by another codec, has another
  * fingerprint, or lacks a required signature is a [Miss]. A signature that does not match raises
@@ -37,21 +41,27 @@ internal class ValueSerializer(
     private val digestMod: DigestMod,
     private val checkSchema: Boolean,
     private val tamperedIsMiss: Boolean,
+    /** Epoch milliseconds, advancing with the cache's time source: what signed expiries are checked against. */
+    private val clock: () -> Long,
 ) {
     private val fingerprints = ConcurrentHashMap<ValueType, String>()
     private val macs = ConcurrentHashMap<DigestMod, Mac>()
 
-    /** The stored form of [value] at [key], with [stamp] when tagged (integers stay plain: see [TagVersions]). */
-    fun encode(key: String, value: Any?, type: () -> ValueType, stamp: TagStamp? = null): ByteArray {
+    /**
+     * The stored form of [value] at [key], written to live for [ttl] (`null`: no expiry), with [stamp] when tagged
+     * (integers stay plain: see [TagVersions]).
+     */
+    fun encode(key: String, value: Any?, type: () -> ValueType, ttl: Duration?, stamp: TagStamp? = null): ByteArray {
         if (isInteger(value)) return value.toString().encodeToByteArray()
         val untagged = if (value is StoredFailure) failureBody(value) else valueBody(value, type())
         val body = if (stamp == null) untagged else stampHeader(stamp) + untagged
-        return signed(key, body)
+        return signed(key, body, ttl)
     }
 
-    private fun signed(key: String, body: ByteArray): ByteArray {
+    private fun signed(key: String, body: ByteArray, ttl: Duration?): ByteArray {
         if (secret == null) return body
-        return "${digestMod.id}:${sign(digestMod, key, body)}_".encodeToByteArray() + body
+        val expiry = if (ttl == null) NO_EXPIRY else clock() + ttl.inWholeMilliseconds.coerceAtLeast(1)
+        return "${digestMod.id}:$expiry:${sign(digestMod, key, expiry, body)}_".encodeToByteArray() + body
     }
 
     private fun valueBody(value: Any?, type: ValueType): ByteArray {
@@ -65,9 +75,9 @@ internal class ValueSerializer(
             metaJson.encodeToString(StoredFailure.serializer(), failure).encodeToByteArray()
 
     /** The stored form of the tags kept beside a counter ([TagVersions.counterStampKey]): a tagged empty body. */
-    fun encodeStamp(key: String, stamp: TagStamp): ByteArray {
+    fun encodeStamp(key: String, stamp: TagStamp, ttl: Duration?): ByteArray {
         val body = stampHeader(stamp) + "$MAGIC|$STAMP|-|none|".encodeToByteArray()
-        return signed(key, body)
+        return signed(key, body, ttl)
     }
 
     /** The value stored at [key]: the value itself, a [Tagged] value, or [Miss]. */
@@ -160,18 +170,25 @@ internal class ValueSerializer(
 
     private fun verified(key: String, stored: ByteArray): ByteArray? {
         val underscore = stored.indexOf('_'.code.toByte(), 0)
-        if (underscore < 0) return null // unsigned value where a signature is required: a miss
-        val signature = String(stored, 0, underscore, Charsets.US_ASCII)
+        if (underscore < 0 || underscore > MAX_SIGNATURE) return null // unsigned where a signature is required: a miss
+        val parts = String(stored, 0, underscore, Charsets.US_ASCII).split(':')
+        val modName = parts[0]
+        val mod = DigestMod.byName(modName)
+        // An older form without an expiry cannot be bound to one: a miss, like an unsigned value.
+        if (mod != null && parts.size != SIGNATURE_PARTS) return null
+        val expiry = parts.getOrNull(1)?.toLongOrNull()
+        val given = parts.last()
         val body = stored.copyOfRange(underscore + 1, stored.size)
-        val colon = signature.indexOf(':')
-        val mod = if (colon < 0) digestMod else DigestMod.byName(signature.substring(0, colon))
-        val expected = mod?.let { sign(it, key, body) }
-        val given = signature.substring(colon + 1)
-        if (expected != null && MessageDigest.isEqual(expected.toByteArray(), given.toByteArray())) return body
+        val expected = if (mod != null && expiry != null) sign(mod, key, expiry, body) else null
+        if (expected != null && MessageDigest.isEqual(expected.toByteArray(), given.toByteArray())) {
+            // Signed as it is, but past the expiry it was written with: a replay of an old value, or a key whose TTL
+            // was extended by expire(); a miss either way.
+            return if (expiry == NO_EXPIRY || clock() < expiry!!) body else null
+        }
         if (tamperedIsMiss) return null
         throw UnsecureDataError(
             if (mod == null) {
-                "value at key '$key' is signed with an unknown digest '${signature.substring(0, colon)}'"
+                "value at key '$key' is signed with an unknown digest '$modName'"
             } else {
                 "value at key '$key' has an invalid signature: it was changed, copied from another key, or signed " +
                     "with another secret"
@@ -179,13 +196,18 @@ internal class ValueSerializer(
         )
     }
 
-    private fun sign(mod: DigestMod, key: String, body: ByteArray): String {
+    private fun sign(mod: DigestMod, key: String, expiry: Long, body: ByteArray): String {
         val prototype =
             macs.getOrPut(
                 mod,
             ) { Mac.getInstance(mod.jcaName).apply { init(SecretKeySpec(secret, mod.jcaName)) } }
         val mac = prototype.clone() as Mac
-        mac.update(key.encodeToByteArray())
+        // The key's length, the key, the expiry in 8 bytes, then the body: no two different (key, expiry, body)
+        // triples feed the MAC the same bytes.
+        val keyBytes = key.encodeToByteArray()
+        mac.update(ByteBuffer.allocate(Int.SIZE_BYTES).putInt(keyBytes.size).array())
+        mac.update(keyBytes)
+        mac.update(ByteBuffer.allocate(Long.SIZE_BYTES).putLong(expiry).array())
         return mac.doFinal(body).toHex()
     }
 
@@ -214,6 +236,9 @@ internal class ValueSerializer(
         private const val STAMP = "stamp"
         private val metaJson = kotlinx.serialization.json.Json
         private const val HEADER_FIELDS = 4
+        private const val NO_EXPIRY = 0L
+        private const val SIGNATURE_PARTS = 3
+        private const val MAX_SIGNATURE = 200
         private const val MAX_FIELD = 64
 
         /** Whether [value] is stored as a plain decimal counter. */

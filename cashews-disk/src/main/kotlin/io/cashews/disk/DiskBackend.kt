@@ -35,6 +35,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicLong
+import java.util.zip.CRC32C
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
@@ -103,11 +104,21 @@ public class DiskBackend(
             anchored
         }
 
-    private val files: List<DiskShard> =
-        List(
-            shards,
-        ) { DiskShard(directory.resolve("shard-%03d.sqlite".format(it)), shards, busyTimeout.inWholeMilliseconds) }
     private val shardLimit: Long? = sizeLimit?.let { (it / shards).coerceAtLeast(1) }
+
+    /** Each shard's write-ahead log is kept to a quarter of its share of [sizeLimit], between 64 KB and 4 MB. */
+    private val walLimit: Long =
+        shardLimit?.let { it / WAL_SHARE }?.coerceIn(MIN_WAL_BYTES, MAX_WAL_BYTES) ?: MAX_WAL_BYTES
+
+    private val files: List<DiskShard> =
+        List(shards) {
+            DiskShard(
+                directory.resolve("shard-%03d.sqlite".format(it)),
+                shards,
+                busyTimeout.inWholeMilliseconds,
+                walLimit,
+            )
+        }
 
     @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
     private val io = Dispatchers.IO.limitedParallelism(shards)
@@ -534,21 +545,41 @@ public class DiskBackend(
         fun isLive(now: Long): Boolean = expiresAt == null || expiresAt > now
     }
 
-    /** The row of [key], live or expired (the cursor closed once read), or `null`. */
-    private fun DiskShard.entry(key: String): Entry? =
-        query("SELECT kind, value, expires_at, accessed_at FROM entries WHERE key = ?", key) { row ->
-            if (!row.next()) return null
-            Entry(row.getInt(1), row.getBytes(2), row.getLong(3).takeUnless { row.wasNull() }, row.getLong(4))
-        }
+    /**
+     * The row of [key], live or expired (the cursor closed once read), or `null`. A row whose checksum does not match
+     * (damage inside a page, which SQLite does not notice) is logged, deleted and answered as `null`: a miss.
+     */
+    private fun DiskShard.entry(key: String): Entry? {
+        var damaged = false
+        val entry =
+            query("SELECT kind, value, expires_at, accessed_at, crc FROM entries WHERE key = ?", key) { row ->
+                if (!row.next()) return null
+                val kind = row.getInt(1)
+                val value = row.getBytes(2) ?: ByteArray(0)
+                val expiresAt = row.getLong(3).takeUnless { row.wasNull() }
+                val accessedAt = row.getLong(4)
+                val crc = row.getLong(5).takeUnless { row.wasNull() } // null: written before checksums
+                damaged = crc != null && crc != checksum(key, kind, value)
+                Entry(kind, value, expiresAt, accessedAt)
+            }
+        if (!damaged) return entry
+        log.warn(
+            "disk cache entry '{}' in '{}' fails its checksum: damaged on disk; read as a miss and removed",
+            key,
+            file,
+        )
+        housekeeping { update("DELETE FROM entries WHERE key = ?", key) }
+        return null
+    }
 
     private fun DiskShard.live(key: String, now: Long): Entry? = entry(key)?.takeIf { it.isLive(now) }
 
     private fun DiskShard.put(key: String, kind: Int, value: ByteArray, expiresAt: Long?, now: Long) {
         update(
             """
-            INSERT INTO entries (key, kind, value, expires_at, accessed_at, size) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO entries (key, kind, value, expires_at, accessed_at, size, crc) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at,
-                accessed_at = excluded.accessed_at, size = excluded.size
+                accessed_at = excluded.accessed_at, size = excluded.size, crc = excluded.crc
             """,
             key,
             kind,
@@ -556,19 +587,30 @@ public class DiskBackend(
             expiresAt,
             now,
             entrySize(key, value),
+            checksum(key, kind, value),
         )
     }
 
-    /** Replaces the value of a live [key], keeping its kind and expiry. */
+    /** Replaces the value of a live value [key] (a counter, bit counters), keeping its expiry. */
     private fun DiskShard.rewrite(key: String, value: ByteArray, now: Long) {
         update(
-            "UPDATE entries SET value = ?, size = ?, accessed_at = ? WHERE key = ?",
+            "UPDATE entries SET value = ?, size = ?, accessed_at = ?, crc = ? WHERE key = ?",
             value,
             entrySize(key, value),
             now,
+            checksum(key, BYTES, value),
             key,
         )
     }
+
+    /** CRC32C (in the JDK, hardware-assisted) of what a row must keep intact: its key, kind and value. */
+    private fun checksum(key: String, kind: Int, value: ByteArray): Long =
+        CRC32C()
+            .apply {
+                update(key.encodeToByteArray())
+                update(kind)
+                update(value)
+            }.value
 
     /**
      * Evicts this shard's least recently used entries while it is over its share of [sizeLimit]. The entry just
@@ -652,6 +694,9 @@ public class DiskBackend(
         private const val TOUCH_MILLIS = 1_000L
         private const val EVICTION_BATCH = 64
         private const val ENTRY_OVERHEAD = 32
+        private const val WAL_SHARE = 4
+        private const val MIN_WAL_BYTES = 64L * 1024
+        private const val MAX_WAL_BYTES = 4L * 1024 * 1024
         private val log = LoggerFactory.getLogger(DiskBackend::class.java)
 
         /** What an entry counts against the size limit: its key and value, and a fixed row overhead. */

@@ -20,7 +20,8 @@ import kotlin.concurrent.withLock
  * One SQLite file of a [DiskBackend]: its connection (WAL, a busy timeout so that other processes' writes are waited
  * for), its prepared statements, and its schema.
  *
- * The file holds one `entries` table (key, kind, value, expiry, last access, size) and a `meta` table whose `size`
+ * The file holds one `entries` table (key, kind, value, expiry, last access, size, and a CRC32C checksum of key, kind
+ * and value) and a `meta` table whose `size`
  * row triggers keep equal to the sum of the entries' sizes, in the same transaction as every change, whichever
  * process makes it. A file that is not an SQLite database, or a damaged one, is moved aside and rebuilt empty (its
  * entries were a cache's); an SQLite database of another shape is never touched: opening it fails.
@@ -31,6 +32,8 @@ internal class DiskShard(
     val file: Path,
     private val shards: Int,
     private val busyTimeoutMillis: Long,
+    /** How large the write-ahead log may grow before it is checkpointed, and what it is truncated to after. */
+    private val walLimitBytes: Long,
 ) {
     private val lock = ReentrantLock()
     private var connection: Connection? = null
@@ -150,6 +153,12 @@ internal class DiskShard(
             }
             statement.execute("PRAGMA journal_mode = WAL")
             statement.execute("PRAGMA synchronous = NORMAL")
+            // The log is checkpointed into the database every walLimitBytes and truncated back to that size, so the
+            // files on disk stay near the size limit instead of holding a log of up to 4 MB per shard besides it.
+            statement.execute(
+                "PRAGMA wal_autocheckpoint = ${(walLimitBytes / PAGE_BYTES).coerceAtLeast(MIN_WAL_PAGES)}",
+            )
+            statement.execute("PRAGMA journal_size_limit = $walLimitBytes")
         }
         if (!hasTable("entries")) createSchema() else checkSchema()
     }
@@ -180,7 +189,11 @@ internal class DiskShard(
     }
 
     private fun checkSchema() {
-        val format = if (hasTable("meta")) meta("format") else null
+        var format = if (hasTable("meta")) meta("format") else null
+        if (format == UNCHECKED_FORMAT.toLong()) {
+            addChecksums()
+            format = meta("format")
+        }
         if (format != FORMAT.toLong()) {
             throw SetupError(
                 "'$file' is an SQLite database that cashews did not write (format ${format ?: "none"}); " +
@@ -193,6 +206,26 @@ internal class DiskShard(
                 "the disk cache in '${file.parent}' was written with shards=$written; open it with shards=$written " +
                     "(keys are spread by the shard count) or use another directory",
             )
+        }
+    }
+
+    /**
+     * Brings a file of the format before checksums to the current one: its rows keep a `NULL` checksum and are read
+     * unchecked until rewritten. Under the write lock, so concurrent openers migrate it once.
+     */
+    private fun addChecksums() {
+        connection!!.createStatement().use { statement ->
+            statement.execute("BEGIN IMMEDIATE")
+            try {
+                if (meta("format") == UNCHECKED_FORMAT.toLong()) {
+                    statement.execute("ALTER TABLE entries ADD COLUMN crc INTEGER")
+                    update("UPDATE meta SET value = ? WHERE name = 'format'", FORMAT)
+                }
+                statement.execute("COMMIT")
+            } catch (e: SQLException) {
+                runCatching { statement.execute("ROLLBACK") }
+                throw e
+            }
         }
     }
 
@@ -224,7 +257,12 @@ internal class DiskShard(
     }
 
     private companion object {
-        const val FORMAT = 1
+        const val FORMAT = 2
+
+        /** The format before values carried a checksum; opened files of it are migrated. */
+        const val UNCHECKED_FORMAT = 1
+        const val PAGE_BYTES = 4_096L
+        const val MIN_WAL_PAGES = 16L
         const val NANOS_PER_MILLI = 1_000_000L
         const val MAX_PAUSE_MILLIS = 50L
         val log = LoggerFactory.getLogger(DiskBackend::class.java)
@@ -238,7 +276,8 @@ internal class DiskShard(
                     value BLOB NOT NULL,
                     expires_at INTEGER,
                     accessed_at INTEGER NOT NULL,
-                    size INTEGER NOT NULL
+                    size INTEGER NOT NULL,
+                    crc INTEGER
                 )
                 """,
                 "CREATE INDEX entries_by_access ON entries (accessed_at)",

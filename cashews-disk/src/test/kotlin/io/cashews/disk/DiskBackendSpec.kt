@@ -5,6 +5,7 @@ import io.cashews.Cache
 import io.cashews.KeyTtl
 import io.cashews.SetupError
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.longs.shouldBeLessThanOrEqual
@@ -188,6 +189,57 @@ class DiskBackendSpec : FunSpec({
             cache.get<String>("huge") shouldBe null
             cache.get<String>("small") shouldBe "fits"
             backend.refusedTooLarge shouldBe 1
+            cache.close()
+        }
+    }
+    test("bytes damaged inside a page, where SQLite does not look, read as a miss and never as a wrong value") {
+        withDirectory { directory ->
+            val random = Random(16)
+            val value = (0 until 3_000).map { 'a' + random.nextInt(26) }.joinToString("")
+            val url = "disk://?directory=$directory&shards=1"
+            repeat(30) { trial ->
+                Cache(url).apply {
+                    set("order", value) shouldBe true
+                    close() // the last connection checkpoints the log into the database file
+                }
+                val file = directory.resolve("shard-000.sqlite")
+                val bytes = Files.readAllBytes(file)
+                val start = String(bytes, Charsets.ISO_8859_1).indexOf(value.substring(0, 64))
+                check(start >= 0) { "the value is not in the database file" }
+                // 16 bytes of the stored value changed in place: no page count, header or index changes.
+                val at = start + 16 + random.nextInt(value.length - 48)
+                repeat(16) { bytes[at + it] = ('A' + random.nextInt(26)).code.toByte() }
+                Files.write(file, bytes)
+                val reader = Cache(url)
+                withClue("trial $trial") { reader.get<String>("order") shouldBe null }
+                reader.close()
+            }
+        }
+    }
+
+    test("the write-ahead log is bounded, so the files on disk stay near size_limit while the cache is open") {
+        withDirectory { directory ->
+            val cache = Cache()
+            val limit = 8L * 1024 * 1024
+            cache.setup("disk://?directory=$directory&size_limit=8mb")
+            val value = "v".repeat(1024)
+            var largest = 0L
+            var largestLog = 0L
+            repeat(30_000) { i ->
+                cache.set("item:$i", value)
+                if (i % 1_000 == 999) {
+                    val files = directory.listDirectoryEntries()
+                    largest = maxOf(largest, files.sumOf { Files.size(it) })
+                    largestLog = maxOf(largestLog, files.filter { it.name.endsWith("-wal") }.sumOf { Files.size(it) })
+                }
+            }
+            println(
+                "disk footprint: largest ${largest / 1024} KB (logs ${largestLog / 1024} KB) for a limit of ${limit / 1024} KB",
+            )
+            // Eight logs of at most a quarter of their shard's share each, and the databases' own overhead (indexes,
+            // page slack) over what the limit counts: documented in README as at most 1.75 times size_limit.
+            largestLog shouldBeLessThanOrEqual limit / 4 + 8 * 64 * 1024
+            largest shouldBeLessThanOrEqual limit * 7 / 4
             cache.close()
         }
     }

@@ -12,7 +12,7 @@ import kotlin.time.Duration
 import kotlin.time.TestTimeSource
 
 /**
- * A redis-server whose wall clock only moves when a contract case advances time, shared by the cases of one spec
+ * A server (`$REDIS_SERVER`, else redis-server) whose wall clock only moves when a contract case advances time, shared by the cases of one spec
  * (each case ends with `clear`). Started on first use; stopped when the JVM exits.
  */
 private class ControlledRedis {
@@ -54,7 +54,7 @@ private object ControlledCluster {
 }
 
 /**
- * Runs the contract specs only where a Redis clock can be controlled (libfaketime and the embedded binary); elsewhere
+ * Runs the contract specs only where a server's clock can be controlled (a C compiler builds the clock shim); elsewhere
  * says why, once per spec, and skips them instead of failing every case.
  */
 class ControlledClockAvailable : Condition {

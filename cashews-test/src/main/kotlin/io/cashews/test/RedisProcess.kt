@@ -1,13 +1,13 @@
 package io.cashews.test
 
 import java.io.File
+import java.io.RandomAccessFile
 import java.net.InetSocketAddress
 import java.net.ServerSocket
 import java.net.Socket
+import java.nio.ByteOrder
+import java.nio.channels.FileChannel
 import java.nio.file.Files
-import java.nio.file.StandardCopyOption
-import java.time.LocalDateTime
-import java.time.format.DateTimeFormatter
 import java.util.concurrent.TimeUnit
 
 /**
@@ -27,17 +27,18 @@ public class RedisProcess private constructor(
     /** The port the server listens on, on 127.0.0.1. */
     public val port: Int,
     private val extraArgs: List<String>,
-    private val fakeTime: String?,
+    /** The clock shim preloaded into the server, when its clock is controlled. */
+    private val clockShim: String?,
 ) : AutoCloseable {
     private val dir: File = Files.createTempDirectory("cashews-redis").toFile()
     private var process: Process? = null
 
-    // The server's wall clock while it runs under libfaketime: frozen, and moved only by advanceClock.
+    // The server's wall clock while it runs under the clock shim: frozen, and moved only by advanceClock.
     private val clockFile = File(dir, "clock")
-    private var clock: LocalDateTime = FROZEN_START
+    private var clock: Long = FROZEN_START
 
     /** Whether this server's clock is frozen and moved only by [advanceClock]. */
-    public val hasControlledClock: Boolean get() = fakeTime != null
+    public val hasControlledClock: Boolean get() = clockShim != null
 
     /**
      * Moves the server's frozen wall clock forward by [by] (to the millisecond), so keys expire as if that much time
@@ -45,20 +46,19 @@ public class RedisProcess private constructor(
      */
     @Synchronized
     public fun advanceClock(by: kotlin.time.Duration) {
-        check(fakeTime != null) { "this redis-server's clock is real; start it with startWithControlledClock()" }
-        clock = clock.plusNanos(by.inWholeMilliseconds * 1_000_000)
+        check(clockShim != null) { "this server's clock is real; start it with startWithControlledClock()" }
+        clock += by.inWholeMilliseconds
         writeClock()
     }
 
+    // One aligned 8-byte store into the file the shim maps: the server sees the old time or the new, never a mix.
     private fun writeClock() {
-        val tmp = File(dir, "clock.tmp")
-        tmp.writeText(CLOCK_FORMAT.format(clock) + "\n")
-        Files.move(
-            tmp.toPath(),
-            clockFile.toPath(),
-            StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE,
-        )
+        RandomAccessFile(clockFile, "rw").use { file ->
+            file.channel
+                .map(FileChannel.MapMode.READ_WRITE, 0, Long.SIZE_BYTES.toLong())
+                .order(ByteOrder.nativeOrder())
+                .putLong(0, clock)
+        }
     }
 
     /** `redis://127.0.0.1:<port>`. */
@@ -92,18 +92,9 @@ public class RedisProcess private constructor(
             ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(File(dir, "redis.log"))
-        if (fakeTime != null) {
+        if (clockShim != null) {
             writeClock()
-            builder.environment().putAll(
-                mapOf(
-                    "LD_PRELOAD" to fakeTime,
-                    "FAKETIME_TIMESTAMP_FILE" to clockFile.path,
-                    "FAKETIME_NO_CACHE" to "1",
-                    // Timers and the event loop keep the real monotonic clock; only the wall clock (expiry) is frozen.
-                    "FAKETIME_DONT_FAKE_MONOTONIC" to "1",
-                    "TZ" to "UTC",
-                ),
-            )
+            builder.environment().putAll(mapOf("LD_PRELOAD" to clockShim, "CASHEWS_CLOCK_FILE" to clockFile.path))
         }
         val started = builder.start()
         process = started
@@ -182,20 +173,10 @@ public class RedisProcess private constructor(
         // The first five bytes of the replies of a running server: PONG, a dataset loading, a password required.
         private val ANSWERS = setOf(PONG, "-LOAD", "-NOAU")
 
-        private const val NO_FAKETIME = "libfaketime is not installed (apt-get install faketime, or set LIBFAKETIME)"
-        private const val NO_EMBEDDED = "the embedded-redis binary is not on the test classpath"
-        private val FROZEN_START: LocalDateTime = LocalDateTime.of(2030, 1, 1, 0, 0)
-
-        // Half a millisecond past each millisecond: libfaketime reads the fraction as a double, and an exact .001 can
-        // come back as .000999…, which Redis would truncate to the millisecond before.
-        private val CLOCK_FORMAT: DateTimeFormatter = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS'500'")
-        private val FAKETIME_LIBRARIES =
-            listOf(
-                "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-                "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-                "/usr/lib/faketime/libfaketime.so.1",
-                "/usr/local/lib/faketime/libfaketime.so.1",
-            )
+        private val FROZEN_START: Long =
+            java.time.Instant
+                .parse("2030-01-01T00:00:00Z")
+                .toEpochMilli()
 
         /** Starts a server on a free port; [extraArgs] are added to its command line (e.g. `--cluster-enabled yes`). */
         @JvmStatic
@@ -204,28 +185,19 @@ public class RedisProcess private constructor(
 
         /**
          * Starts a server whose wall clock is frozen and moved only by [advanceClock], so TTL boundaries can be tested
-         * to the millisecond against a real server. Needs libfaketime (Debian's `faketime` package; `$LIBFAKETIME`
-         * names another path) and the embedded-redis binary on the test classpath: libfaketime cannot wrap a server
-         * linked with jemalloc, as distribution builds are. See [controlledClockUnavailable].
+         * to the millisecond against a real server. The binary is chosen as for [start] (`$REDIS_SERVER` first, so a
+         * valkey-server works too); its clock is controlled by a small library preloaded into it, built from C source
+         * with the machine's `cc` on first use. See [controlledClockUnavailable].
          */
         @JvmStatic
         public fun startWithControlledClock(vararg extraArgs: String): RedisProcess {
-            val library = fakeTimeLibrary() ?: error(NO_FAKETIME)
-            val binary = embeddedBinary() ?: error(NO_EMBEDDED)
-            return RedisProcess(binary, freePort(), extraArgs.toList(), library).restart()
+            val shim = ClockShim.library.getOrElse { error(it.message ?: "the clock shim cannot be built") }
+            return RedisProcess(binary(), freePort(), extraArgs.toList(), shim).restart()
         }
 
         /** Why [startWithControlledClock] cannot work on this machine, or `null` when it can. */
         @JvmStatic
-        public fun controlledClockUnavailable(): String? =
-            when {
-                fakeTimeLibrary() == null -> NO_FAKETIME
-                embeddedBinary() == null -> NO_EMBEDDED
-                else -> null
-            }
-
-        private fun fakeTimeLibrary(): String? =
-            (listOfNotNull(System.getenv("LIBFAKETIME")) + FAKETIME_LIBRARIES).firstOrNull { File(it).canRead() }
+        public fun controlledClockUnavailable(): String? = ClockShim.library.exceptionOrNull()?.message
 
         /** The redis-server binary tests use, resolved as the class documentation says. */
         @JvmStatic
