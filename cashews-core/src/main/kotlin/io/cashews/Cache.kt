@@ -20,6 +20,7 @@ import io.cashews.internal.TypeConformance
 import io.cashews.internal.ValueSerializer
 import io.cashews.internal.ValueSerializer.Companion.isInteger
 import io.cashews.internal.capability
+import io.cashews.internal.mayHoldElements
 import io.cashews.internal.raisingOutages
 import io.cashews.internal.withLease
 import kotlinx.coroutines.CoroutineName
@@ -290,7 +291,16 @@ public class Cache(
         val now = lookupNow(key) { ValueType.of<T>() }
         val found = if (now !== NotNow) now else lookup(key) { ValueType.of<T>() }
         if (found === Miss || found == null) return null
-        if (found is T) return found
+        // An object backend hands back what was stored: a List<User> is a List<String> to the JVM, not to the caller.
+        if (found is T) {
+            return if (!mayHoldElements<T>() ||
+                TypeConformance.accepts(found) { ValueType.of<T>() }
+            ) {
+                found
+            } else {
+                null
+            }
+        }
         return coerce(found, ValueType.of<T>().javaClass) as T?
     }
 
@@ -299,7 +309,7 @@ public class Cache(
         lookupMany(keys) { ValueType.of<T>() }.map { found ->
             when {
                 found === Miss || found == null -> null
-                found is T -> found
+                found is T -> if (TypeConformance.accepts(found) { ValueType.of<T>() }) found else null
                 else -> coerce(found, ValueType.of<T>().javaClass) as T?
             }
         }
@@ -372,7 +382,9 @@ public class Cache(
 
     /** Every live key matching [pattern] with its value; keys whose value is not a readable [T] are skipped. */
     public inline fun <reified T> getMatch(pattern: String = "*"): Flow<Pair<String, T>> =
-        matching(pattern) { ValueType.of<T>() }.transform { (key, value) -> if (value is T) emit(key to value) }
+        matching(pattern) { ValueType.of<T>() }.transform { (key, value) ->
+            if (value is T && TypeConformance.accepts(value) { ValueType.of<T>() }) emit(key to value)
+        }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Keys
@@ -382,6 +394,7 @@ public class Cache(
         singleFlight.invalidate(key)
         val route = route(key)
         val backend = backendOf(route)
+        if (dropIfTagStale(route, backend, key)) return false
         val existed = backend.delete(key)
         if (route.mayHoldCounterTags) backend.delete(counterStampKey(key))
         return existed
@@ -410,6 +423,12 @@ public class Cache(
 
     private suspend fun deleteMatchingEntries(route: Route, pattern: String): Long {
         val backend = backendOf(route)
+        val stale = ArrayList<String>()
+        if (checksTags(route)) {
+            // Entries a deleted tag already removed are deleted too, but not counted: they were gone for every read.
+            scanWithValues(backend, pattern) { key, stored -> if (isTagStale(route, key, stored)) stale += key }
+            if (stale.isNotEmpty()) deleteEntries(stale)
+        }
         val deleted = backend.deleteMatch(pattern)
         if (route.mayHoldCounterTags) backend.deleteMatch(counterStampKey(pattern))
         return deleted
@@ -444,6 +463,7 @@ public class Cache(
         val route = route(key)
         val backend = backendOf(route)
         val checkedTtl = checked(ttl)!!
+        if (dropIfTagStale(route, backend, key)) return false
         val existed = backend.expire(key, checkedTtl)
         if (existed && route.mayHoldCounterTags) backend.expire(counterStampKey(key), checkedTtl)
         return existed
@@ -485,7 +505,8 @@ public class Cache(
         val stamp = tagVersions.stamp(tags)
         val current = counterStamp(route, key)
         val stale = current != null && !tagVersions.isCurrent(current)
-        if (stale) dropTagged(route, key, counter = true)
+        // A counter with a deleted tag starts again from 0, and so does a tagged value of another kind (a text).
+        if (stale) dropTagged(route, key, counter = true) else dropIfTagStale(route, backend, key)
         val result = backend.incr(key, by, checkedTtl)
         if (stamp != null && (current == null || stale || !current.tags.contentEquals(stamp.tags))) {
             val left = backend.ttl(key)
@@ -498,7 +519,18 @@ public class Cache(
     public suspend fun sizeOf(key: String): Long = backendOf(route(key)).sizeOf(key)
 
     /** The number of live keys across all backends. */
-    public suspend fun keysCount(): Long = routes.sumOf { backendOf(it).keysCount() }
+    public suspend fun keysCount(): Long =
+        routes.sumOf { route ->
+            val backend = backendOf(route)
+            if (!checksTags(route)) {
+                backend.keysCount()
+            } else {
+                // Entries a deleted tag removed are not counted, as scan does not list them.
+                var live = 0L
+                scanWithValues(backend, "*") { key, stored -> if (!isTagStale(route, key, stored)) live++ }
+                live
+            }
+        }
 
     /**
      * The entries this cache's in-memory backends hold, as Caffeine estimates them (expired entries not yet swept
@@ -723,7 +755,7 @@ public class Cache(
         val route = route(key)
         val local = route.local
         if (local != null) {
-            val found = conforming(unwrap(local.getNow(key)), type)
+            val found = unwrap(local.getNow(key))
             return if (route.tagsWritten) settleTags(route, key, found) else found
         }
         val copy = route.copies?.localCopy(key)
@@ -745,7 +777,7 @@ public class Cache(
             // A tagged value needs its tags' versions read from the backend: that is the suspending path's work.
             return decodeCopy(route, key, copy, type).let { if (it is Tagged) NotNow else it }
         }
-        val found = conforming(unwrap(local.getNow(key)), type)
+        val found = unwrap(local.getNow(key))
         return if (route.tagsWritten) settleTagsNow(local, key, found) else found
     }
 
@@ -815,6 +847,8 @@ public class Cache(
         val route = route(key)
         val checkedTtl = checked(ttl)
         val counter = isInteger(value)
+        // A conditional write must see an entry a deleted tag removed as missing, as reads do.
+        if (condition != SetCondition.ALWAYS) dropIfTagStale(route, backendOf(route), key)
         if (stamp != null) route.tagsWritten = true
         // Integers stay plain so that incr keeps working on them: their tags are kept beside them.
         val stored =
@@ -951,11 +985,10 @@ public class Cache(
 
     /** Whether the entry [stored] at [key] carries a tag deleted since it was written. */
     private suspend fun isTagStale(route: Route, key: String, stored: Any): Boolean {
-        val counter = isInteger(stored) || (stored is ByteArray && ValueSerializer.parseDecimal(stored) != null)
         val stamp =
             when {
                 stored is Tagged -> stored.stamp
-                counter -> counterStamp(route, key)
+                isCounter(stored) -> counterStamp(route, key)
                 stored is ByteArray -> route.serializer?.stampOf(key, stored)
                 else -> null
             } ?: return false
@@ -980,6 +1013,22 @@ public class Cache(
         backendOf(route).set(stampKey, stored, ttl, SetCondition.ALWAYS)
     }
 
+    /**
+     * Deletes [key] when what it holds carries a deleted tag, so that write commands (a conditional `set`, `incr`,
+     * `expire`, `delete`) find it gone, as reads do; returns whether it did. Costs one read where tags may be kept
+     * ([checksTags]), nothing elsewhere.
+     */
+    private suspend fun dropIfTagStale(route: Route, backend: Backend, key: String): Boolean {
+        if (!checksTags(route)) return false
+        val stored = backend.get(key) ?: return false
+        if (!isTagStale(route, key, stored)) return false
+        dropTagged(route, key, counter = isCounter(stored))
+        return true
+    }
+
+    private fun isCounter(stored: Any): Boolean =
+        isInteger(stored) || (stored is ByteArray && ValueSerializer.parseDecimal(stored) != null)
+
     /** Deletes an entry found to carry a deleted tag (and the tags beside a [counter]). */
     private suspend fun dropTagged(route: Route, key: String, counter: Boolean) {
         val backend = backendOf(route)
@@ -988,7 +1037,7 @@ public class Cache(
     }
 
     private fun decode(route: Route, key: String, stored: Any, type: () -> ValueType): Any? {
-        val serializer = route.serializer ?: return conforming(unwrap(stored), type)
+        val serializer = route.serializer ?: return unwrap(stored)
         return serializer.decode(key, stored, type)
     }
 
@@ -1003,17 +1052,6 @@ public class Cache(
     private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType, ttl: Duration?): Any {
         val serializer = route.serializer ?: return value ?: NullValue
         return serializer.encode(key, value, type, ttl)
-    }
-
-    /**
-     * [found], or a [Miss] when it is a container of other elements than [type] asks for (see [TypeConformance]):
-     * what a byte backend's decoder answers for such a value.
-     */
-    private fun conforming(found: Any?, type: (() -> ValueType)?): Any? {
-        val value = if (found is Tagged) found.value else found
-        if (type == null || !TypeConformance.isContainer(value)) return found
-        val kotlinType = type().kotlinType ?: return found
-        return if (TypeConformance.conforms(value, kotlinType)) found else Miss
     }
 
     private fun unwrap(stored: Any?): Any? =

@@ -6,6 +6,8 @@ import io.cashews.internal.NotNow
 import io.cashews.internal.SingleFlight
 import io.cashews.internal.StoredFailure
 import io.cashews.internal.TagStamp
+import io.cashews.internal.TypeConformance
+import io.cashews.internal.mayHoldElements
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.currentCoroutineContext
 import kotlin.random.Random
@@ -252,7 +254,9 @@ internal suspend inline fun <reified T> Cache.cachedWith(
     // loadCached); then a hit returns without entering the loading machinery.
     val found =
         if (now === NotNow && !sharesReads(storageKey, protected)) lookup(storageKey) { ValueType.of<T>() } else now
-    if (found !== NotNow && found !== Miss && found !is StoredFailure && found is T) {
+    if (found !== NotNow && found !== Miss && found !is StoredFailure && found is T &&
+        (!mayHoldElements<T>() || TypeConformance.accepts(found) { ValueType.of<T>() })
+    ) {
         if (observing) observeHit(storageKey, CACHED)
         return found
     }
@@ -404,7 +408,11 @@ internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType, 
     if (found === Miss) return null
     val valueType = type()
     val acceptable =
-        if (found == null) valueType.kotlinType?.isMarkedNullable ?: true else valueType.javaClass.isInstance(found)
+        if (found == null) {
+            valueType.kotlinType?.isMarkedNullable ?: true
+        } else {
+            valueType.javaClass.isInstance(found) && TypeConformance.accepts(found) { valueType }
+        }
     @Suppress("UNCHECKED_CAST")
     return if (acceptable) Found(found as T) else null
 }

@@ -49,18 +49,22 @@ public class KeyTemplate private constructor(
     public suspend fun renderInContext(values: Map<String, Any?>): String =
         render(values, currentCoroutineContext()[KeyContext]?.values ?: emptyMap())
 
-    /** A Redis glob matching every key this template renders: each placeholder becomes `*`. */
+    /**
+     * A Redis glob matching every key this template renders: each placeholder becomes `*`. Glob characters written in
+     * the template's own text (`items:*`, `page:?`) are kept as glob characters, as cashews' `invalidate` reads them.
+     */
     public fun toGlob(): String = toGlob(emptyMap(), emptyMap())
 
     /**
      * A Redis glob matching the keys this template renders with [values]: placeholders with a value are rendered
-     * (glob characters in them escaped), the others become `*`.
+     * (glob characters in the values escaped: they stay literal), the others become `*`; the template's own text is
+     * the pattern as written.
      */
     internal fun toGlob(values: Map<String, Any?>, context: Map<String, Any?>): String =
         parts.joinToString("") { part ->
             when (part) {
                 is Part.Text -> {
-                    escapeGlob(part.text)
+                    part.text
                 }
 
                 is Part.Placeholder -> {

@@ -1,5 +1,6 @@
 package io.cashews.internal
 
+import io.cashews.ValueType
 import kotlin.reflect.KClass
 import kotlin.reflect.KType
 
@@ -10,13 +11,23 @@ import kotlin.reflect.KType
  * maps, other collections and arrays are checked element by element; other generic classes cannot be checked
  * without knowing their fields, and pass.
  */
+@PublishedApi
 internal object TypeConformance {
     private const val MAX_DEPTH = 8
 
-    /** Whether [value] is a container whose elements a read must check: anything else costs one type test. */
-    fun isContainer(value: Any?): Boolean = value is Collection<*> || value is Map<*, *> || value is Array<*>
+    /**
+     * Whether [found], read for [type], is what it asks for once type arguments count: always for a value that holds
+     * no elements (a few type tests, folded by the JIT for the classes a call site sees); for a container, decided on
+     * its elements. Small, so that it inlines into every typed hit.
+     */
+    @PublishedApi
+    internal fun accepts(found: Any?, type: () -> ValueType): Boolean =
+        (found !is Collection<*> && found !is Map<*, *> && found !is Array<*>) || containerConforms(found, type)
 
-    fun conforms(value: Any?, type: KType): Boolean = conforms(value, type, 0)
+    private fun containerConforms(found: Any?, type: () -> ValueType): Boolean {
+        val kotlinType = type().kotlinType ?: return true // a Java caller: no type arguments to check
+        return conforms(found, kotlinType, 0)
+    }
 
     private fun conforms(value: Any?, type: KType?, depth: Int): Boolean {
         // A star projection, a type parameter or a deep nesting: nothing more to check.
@@ -46,4 +57,33 @@ internal object TypeConformance {
             }
         }
     }
+}
+
+/**
+ * Whether a [T] can hold elements (a collection, a map, an array, or a supertype of them such as `Any`), so that a
+ * typed read of it must look inside. Answered by type tests of constant objects, which the JIT folds: for `Int`,
+ * `String` or a data class the check costs nothing at all.
+ */
+@PublishedApi
+internal inline fun <reified T> mayHoldElements(): Boolean =
+    ContainerSamples.LIST is T || ContainerSamples.SET is T || ContainerSamples.MAP is T || ContainerSamples.ARRAY is T
+
+/** One object of each container kind, for [mayHoldElements]. */
+@PublishedApi
+internal object ContainerSamples {
+    @JvmField
+    @PublishedApi
+    internal val LIST: Any = emptyList<Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val SET: Any = emptySet<Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val MAP: Any = emptyMap<Any, Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val ARRAY: Any = emptyArray<Any>()
 }

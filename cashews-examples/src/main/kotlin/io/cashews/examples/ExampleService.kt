@@ -54,7 +54,7 @@ public fun Application.exampleService(cache: Cache, upstream: FakeUpstream) {
                 cache.early(
                     ttl = 1.minutes,
                     key = "rates",
-                    earlyTtl = 20.seconds,
+                    earlyTtl = 1.seconds,
                 ) { upstream.fetch("rates") }
             }
         }
@@ -117,11 +117,25 @@ public fun Application.exampleService(cache: Cache, upstream: FakeUpstream) {
     }
 }
 
-/** Answers what [load] returned, with `X-Cache: hit <strategy>` or `miss`, or 502 when the upstream failed. */
+/**
+ * Answers what [load] returned, with `X-Cache: hit <strategy>` (`, stale` when a stale value was served: soft or
+ * failover after a failed upstream call, early while it refreshes in the background) or `miss`, or 502 when the
+ * upstream failed.
+ */
 private suspend fun ApplicationCall.answer(load: suspend () -> Quote) {
     try {
         val (quote, hits) = detect { load() }
-        response.header("X-Cache", hits.firstOrNull()?.let { "hit ${it.strategy}" } ?: "miss")
+        val hit = hits.firstOrNull()
+        response.header(
+            "X-Cache",
+            if (hit ==
+                null
+            ) {
+                "miss"
+            } else {
+                "hit ${hit.strategy}" + if (hit.stale) ", stale" else ""
+            },
+        )
         respondText(quote.toString())
     } catch (e: UpstreamDown) {
         response.header(HttpHeaders.RetryAfter, "1")

@@ -55,7 +55,7 @@ public object Tour {
                 val took = started.elapsedNow().inWholeMilliseconds
                 val cacheHeader = response.headers().firstValue("X-Cache").orElse("-")
                 say(
-                    "%-6s %-22s -> %d %-14s %4d ms  upstream calls: %d  %s"
+                    "%-6s %-22s -> %d %-21s %4d ms  upstream calls: %d  %s"
                         .format(
                             method,
                             path,
@@ -75,15 +75,19 @@ public object Tour {
             call("GET", "/users/1")
             call("POST", "/users/invalidate")
             call("GET", "/users/1")
-            say("-- early: refreshed in the background before it expires")
+            say("-- early: fresh for 1 s; then served at once, stale, while one refresh runs in the background")
             call("GET", "/rates")
             call("GET", "/rates")
+            runBlocking { delay(1.seconds + 50.milliseconds) } // past the early TTL
+            call("GET", "/rates") // answered from the cache; the upstream call count has not moved yet
+            runBlocking { delay(200.milliseconds) } // the background refresh (a 100 ms upstream call) completes
+            call("GET", "/rates") // fresh again, and the upstream was called once more
             say("-- the Ktor plugin: whole responses with an ETag; If-None-Match answers 304 without the handler")
             val page = call("GET", "/page")
             call("GET", "/page", "If-None-Match", page.headers().firstValue("ETag").orElse("\"none\""))
             say("-- rate limit: 5 a minute, then 429")
             repeat(7) { call("GET", "/search") }
-            say("-- the upstream goes down")
+            say("-- the upstream goes down: soft and failover answer with the last good value, marked stale")
             call("GET", "/weather")
             call("GET", "/stock")
             call("POST", "/upstream/failing/true")

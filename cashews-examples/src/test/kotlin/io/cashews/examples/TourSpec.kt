@@ -17,8 +17,10 @@ class TourSpec : FunSpec({
         line("GET    /page ", 1) shouldContain "-> 304"
         lines.filter { it.startsWith("GET    /search") }.map { it.substringAfter("-> ").take(3) } shouldBe
             List(5) { "200" } + List(2) { "429" }
-        line("GET    /weather ", 1) shouldContain "200 hit soft"
-        line("GET    /stock ", 1) shouldContain "200"
+        line("GET    /rates ", 1) shouldContain "200 hit early "
+        line("GET    /rates ", 2) shouldContain "200 hit early, stale"
+        line("GET    /weather ", 1) shouldContain "200 hit soft, stale"
+        line("GET    /stock ", 1) shouldContain "200 hit failover, stale"
         lines.filter { it.startsWith("GET    /flaky") }.map { it.substringAfter("-> ").take(3) } shouldContainAll
             listOf("502", "503")
     }

@@ -20,6 +20,7 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -39,6 +40,23 @@ private suspend fun commandCalls(redis: RedisProcess, command: String): Long {
     val stats = raw(redis) { it.info("commandstats").await() }
     val line = stats.lines().firstOrNull { it.startsWith("cmdstat_$command:") } ?: return 0
     return line.substringAfter("calls=").substringBefore(',').toLong()
+}
+
+/** Runs [body] with a cache on a fresh Redis, set up from [url] (the server's own by default), closed afterwards. */
+private fun onRedis(
+    url: (RedisProcess) -> String = { it.url },
+    body: suspend CoroutineScope.(cache: Cache, redis: RedisProcess) -> Unit,
+) {
+    RedisProcess.start().use { redis ->
+        runBlocking(Dispatchers.Default) {
+            val cache = Cache(url(redis))
+            try {
+                body(cache, redis)
+            } finally {
+                cache.close()
+            }
+        }
+    }
 }
 
 class RedisFailureSpec : FunSpec({
@@ -83,173 +101,138 @@ class RedisFailureSpec : FunSpec({
     }
 
     test("a frozen Redis is taken as down after consecutive timeouts: later commands are not sent at all") {
-        RedisProcess.start().use { redis ->
-            runBlocking(Dispatchers.Default) {
-                val cache = Cache(redis.url + "?socket_timeout=200ms&outage_timeouts=2")
-                try {
-                    cache.set("k", "v") shouldBe true
-                    val before = commandCalls(redis, "get")
-                    redis.freeze()
-                    try {
-                        // Two timeouts open the breaker; the next 100 reads answer as misses without being sent.
-                        repeat(102) { cache.get<String>("k") shouldBe null }
-                    } finally {
-                        redis.thaw()
-                    }
-                    awaitTrue { cache.ping() }
-                    cache.get<String>("k") shouldBe "v"
-                    // The two timed-out GETs ran when Redis resumed, then the one after recovery: nothing else.
-                    commandCalls(redis, "get") - before shouldBe 3
-                } finally {
-                    cache.close()
-                }
+        onRedis({ redis -> redis.url + "?socket_timeout=200ms&outage_timeouts=2" }) { cache, redis ->
+            cache.set("k", "v") shouldBe true
+            val before = commandCalls(redis, "get")
+            redis.freeze()
+            try {
+                // Two timeouts open the breaker; the next 100 reads answer as misses without being sent.
+                repeat(102) { cache.get<String>("k") shouldBe null }
+            } finally {
+                redis.thaw()
             }
+            awaitTrue { cache.ping() }
+            cache.get<String>("k") shouldBe "v"
+            // The two timed-out GETs ran when Redis resumed, then the one after recovery: nothing else.
+            commandCalls(redis, "get") - before shouldBe 3
         }
     }
 
     test("a lock whose SET NX timed out on a frozen Redis is released once Redis runs it") {
-        RedisProcess.start().use { redis ->
-            runBlocking(Dispatchers.Default) {
-                val cache = Cache(redis.url + "?socket_timeout=200ms")
+        onRedis({ redis -> redis.url + "?socket_timeout=200ms" }) { cache, redis ->
+            cache.ping() shouldBe true
+            redis.freeze()
+            val error =
                 try {
-                    cache.ping() shouldBe true
-                    redis.freeze()
-                    val error =
-                        try {
-                            shouldThrow<BackendUnavailableError> { cache.lock("job", 1.minutes) { "ran unlocked" } }
-                        } finally {
-                            redis.thaw()
-                        }
-                    error.shouldBeOurs()
-                    // The SET NX ran after the thaw, and the release sent after it removed the lock.
-                    awaitTrue { raw(redis) { it.exists("job").await() } == 0L }
-                    cache.lock("job", 1.minutes, wait = false) { "ran" } shouldBe "ran"
+                    shouldThrow<BackendUnavailableError> { cache.lock("job", 1.minutes) { "ran unlocked" } }
                 } finally {
-                    cache.close()
+                    redis.thaw()
                 }
-            }
+            error.shouldBeOurs()
+            // The SET NX ran after the thaw, and the release sent after it removed the lock.
+            awaitTrue { raw(redis) { it.exists("job").await() } == 0L }
+            cache.lock("job", 1.minutes, wait = false) { "ran" } shouldBe "ran"
         }
     }
 
     test("outage policies: locks fail closed by default, LOCAL excludes in-process, FAIL_OPEN runs unlocked") {
-        RedisProcess.start().use { redis ->
-            runBlocking(Dispatchers.Default) {
-                val cache = Cache(redis.url + "?socket_timeout=300ms&connect_timeout=300ms")
-                try {
-                    cache.ping() shouldBe true
-                    redis.kill()
-                    shouldThrow<BackendUnavailableError> { cache.lock("job", 1.minutes) { "ran" } }.shouldBeOurs()
-                    cache.lock("job", 1.minutes, whenUnavailable = OutagePolicy.FAIL_OPEN) { "ran" } shouldBe "ran"
+        onRedis({ redis -> redis.url + "?socket_timeout=300ms&connect_timeout=300ms" }) { cache, redis ->
+            cache.ping() shouldBe true
+            redis.kill()
+            shouldThrow<BackendUnavailableError> { cache.lock("job", 1.minutes) { "ran" } }.shouldBeOurs()
+            cache.lock("job", 1.minutes, whenUnavailable = OutagePolicy.FAIL_OPEN) { "ran" } shouldBe "ran"
 
-                    // LOCAL: a second caller of this cache waits for the first, as with a shared lock.
-                    val inside = CompletableDeferred<Unit>()
-                    val leave = CompletableDeferred<Unit>()
-                    val holder =
-                        launch {
-                            cache.lock("job", 1.minutes, whenUnavailable = OutagePolicy.LOCAL) {
-                                inside.complete(Unit)
-                                leave.await()
-                            }
-                        }
-                    inside.await()
-                    shouldThrow<LockedError> {
-                        cache.lock("job", 1.minutes, wait = false, whenUnavailable = OutagePolicy.LOCAL) { "second" }
+            // LOCAL: a second caller of this cache waits for the first, as with a shared lock.
+            val inside = CompletableDeferred<Unit>()
+            val leave = CompletableDeferred<Unit>()
+            val holder =
+                launch {
+                    cache.lock("job", 1.minutes, whenUnavailable = OutagePolicy.LOCAL) {
+                        inside.complete(Unit)
+                        leave.await()
                     }
-                    leave.complete(Unit)
-                    holder.join()
-                    cache.lock(
-                        "job",
-                        1.minutes,
-                        wait = false,
-                        whenUnavailable = OutagePolicy.LOCAL,
-                    ) { "after" } shouldBe
-                        "after"
-                } finally {
-                    cache.close()
                 }
+            inside.await()
+            shouldThrow<LockedError> {
+                cache.lock("job", 1.minutes, wait = false, whenUnavailable = OutagePolicy.LOCAL) { "second" }
             }
+            leave.complete(Unit)
+            holder.join()
+            cache.lock(
+                "job",
+                1.minutes,
+                wait = false,
+                whenUnavailable = OutagePolicy.LOCAL,
+            ) { "after" } shouldBe
+                "after"
         }
     }
 
     test("outage policies: rate limits keep their limit in-process or refuse, never admit everything") {
-        RedisProcess.start().use { redis ->
-            runBlocking(Dispatchers.Default) {
-                val cache = Cache(redis.url + "?socket_timeout=300ms&connect_timeout=300ms")
-                try {
-                    cache.ping() shouldBe true
-                    redis.kill()
-                    val passed = AtomicInteger()
-                    (1..200)
-                        .map {
-                            async {
-                                runCatching {
-                                    cache.rateLimit(
-                                        limit = 40,
-                                        period = 1.minutes,
-                                        key = "api",
-                                    ) { passed.incrementAndGet() }
-                                }
-                            }
-                        }.awaitAll()
-                    passed.get() shouldBe 40
-                    val sliced =
-                        (1..20).count {
-                            runCatching {
-                                cache.sliceRateLimit(
-                                    limit = 7,
-                                    period = 1.minutes,
-                                    key = "s",
-                                ) { it }
-                            }.isSuccess
-                        }
-                    sliced shouldBe 7
-                    shouldThrow<RateLimitError> {
-                        cache.rateLimit(
-                            limit = 40,
-                            period = 1.minutes,
-                            key = "other",
-                            whenUnavailable = OutagePolicy.FAIL_CLOSED,
-                        ) {
-                            "admitted"
+        onRedis({ redis -> redis.url + "?socket_timeout=300ms&connect_timeout=300ms" }) { cache, redis ->
+            cache.ping() shouldBe true
+            redis.kill()
+            val passed = AtomicInteger()
+            (1..200)
+                .map {
+                    async {
+                        runCatching {
+                            cache.rateLimit(
+                                limit = 40,
+                                period = 1.minutes,
+                                key = "api",
+                            ) { passed.incrementAndGet() }
                         }
                     }
-                    shouldThrow<IllegalArgumentException> {
-                        cache.rateLimit(
-                            limit = 40,
+                }.awaitAll()
+            passed.get() shouldBe 40
+            val sliced =
+                (1..20).count {
+                    runCatching {
+                        cache.sliceRateLimit(
+                            limit = 7,
                             period = 1.minutes,
-                            key = "x",
-                            whenUnavailable = OutagePolicy.FAIL_OPEN,
-                        ) { 1 }
-                    }.message shouldContain "unlimited"
-                    // A breaker keeps counting in-process: one failure at 100 % opens it.
-                    shouldThrow<IllegalStateException> {
-                        cache.circuitBreaker(100.0, 1.minutes, 1.minutes, key = "svc") { error("down") }
-                    }
-                    shouldThrow<io.cashews.CircuitBreakerOpen> {
-                        cache.circuitBreaker(100.0, 1.minutes, 1.minutes, key = "svc") { "closed" }
-                    }
-                } finally {
-                    cache.close()
+                            key = "s",
+                        ) { it }
+                    }.isSuccess
                 }
+            sliced shouldBe 7
+            shouldThrow<RateLimitError> {
+                cache.rateLimit(
+                    limit = 40,
+                    period = 1.minutes,
+                    key = "other",
+                    whenUnavailable = OutagePolicy.FAIL_CLOSED,
+                ) {
+                    "admitted"
+                }
+            }
+            shouldThrow<IllegalArgumentException> {
+                cache.rateLimit(
+                    limit = 40,
+                    period = 1.minutes,
+                    key = "x",
+                    whenUnavailable = OutagePolicy.FAIL_OPEN,
+                ) { 1 }
+            }.message shouldContain "unlimited"
+            // A breaker keeps counting in-process: one failure at 100 % opens it.
+            shouldThrow<IllegalStateException> {
+                cache.circuitBreaker(100.0, 1.minutes, 1.minutes, key = "svc") { error("down") }
+            }
+            shouldThrow<io.cashews.CircuitBreakerOpen> {
+                cache.circuitBreaker(100.0, 1.minutes, 1.minutes, key = "svc") { "closed" }
             }
         }
     }
 
     test("a data error names the key and the command, and is never suppressed") {
-        RedisProcess.start().use { redis ->
-            runBlocking(Dispatchers.Default) {
-                val cache = Cache(redis.url)
-                try {
-                    raw(redis) { it.sadd("a-set", "member").await() }
-                    val error = shouldThrow<BackendCommandError> { cache.get<String>("a-set") }
-                    error.key shouldBe "a-set"
-                    error.command shouldBe "GET"
-                    error.message shouldContain "WRONGTYPE"
-                    error.shouldBeOurs()
-                } finally {
-                    cache.close()
-                }
-            }
+        onRedis { cache, redis ->
+            raw(redis) { it.sadd("a-set", "member").await() }
+            val error = shouldThrow<BackendCommandError> { cache.get<String>("a-set") }
+            error.key shouldBe "a-set"
+            error.command shouldBe "GET"
+            error.message shouldContain "WRONGTYPE"
+            error.shouldBeOurs()
         }
     }
 
@@ -280,17 +263,13 @@ class RedisFailureSpec : FunSpec({
     }
 
     test("rediss:// against a plaintext server is a configuration error naming TLS") {
-        RedisProcess.start().use { redis ->
-            runBlocking(Dispatchers.Default) {
-                val cache = Cache("rediss://127.0.0.1:${redis.port}?ssl_check_hostname=false&socket_timeout=1s")
-                try {
-                    val error = shouldThrow<BackendConfigurationError> { cache.get<String>("k") }
-                    error.message shouldContain "TLS"
-                    error.shouldBeOurs()
-                } finally {
-                    cache.close()
-                }
-            }
+        val plaintextAsTls: (RedisProcess) -> String = {
+            "rediss://127.0.0.1:${it.port}?ssl_check_hostname=false&socket_timeout=1s"
+        }
+        onRedis(plaintextAsTls) { cache, _ ->
+            val error = shouldThrow<BackendConfigurationError> { cache.get<String>("k") }
+            error.message shouldContain "TLS"
+            error.shouldBeOurs()
         }
     }
 

@@ -1,12 +1,9 @@
 package io.cashews.test
 
 import java.io.File
-import java.io.RandomAccessFile
 import java.net.InetSocketAddress
 import java.net.ServerSocket
 import java.net.Socket
-import java.nio.ByteOrder
-import java.nio.channels.FileChannel
 import java.nio.file.Files
 import java.util.concurrent.TimeUnit
 
@@ -27,38 +24,21 @@ public class RedisProcess private constructor(
     /** The port the server listens on, on 127.0.0.1. */
     public val port: Int,
     private val extraArgs: List<String>,
-    /** The clock shim preloaded into the server, when its clock is controlled. */
-    private val clockShim: String?,
+    /** The wall clock the server runs on, when it is controlled. */
+    private val clock: ControlledClock?,
 ) : AutoCloseable {
     private val dir: File = Files.createTempDirectory("cashews-redis").toFile()
     private var process: Process? = null
 
-    // The server's wall clock while it runs under the clock shim: frozen, and moved only by advanceClock.
-    private val clockFile = File(dir, "clock")
-    private var clock: Long = FROZEN_START
-
     /** Whether this server's clock is frozen and moved only by [advanceClock]. */
-    public val hasControlledClock: Boolean get() = clockShim != null
+    public val hasControlledClock: Boolean get() = clock != null
 
     /**
      * Moves the server's frozen wall clock forward by [by] (to the millisecond), so keys expire as if that much time
      * had passed. Only for a server from [startWithControlledClock].
      */
-    @Synchronized
     public fun advanceClock(by: kotlin.time.Duration) {
-        check(clockShim != null) { "this server's clock is real; start it with startWithControlledClock()" }
-        clock += by.inWholeMilliseconds
-        writeClock()
-    }
-
-    // One aligned 8-byte store into the file the shim maps: the server sees the old time or the new, never a mix.
-    private fun writeClock() {
-        RandomAccessFile(clockFile, "rw").use { file ->
-            file.channel
-                .map(FileChannel.MapMode.READ_WRITE, 0, Long.SIZE_BYTES.toLong())
-                .order(ByteOrder.nativeOrder())
-                .putLong(0, clock)
-        }
+        checkNotNull(clock) { "this server's clock is real; start it with startWithControlledClock()" }.advance(by)
     }
 
     /** `redis://127.0.0.1:<port>`. */
@@ -92,10 +72,7 @@ public class RedisProcess private constructor(
             ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(File(dir, "redis.log"))
-        if (clockShim != null) {
-            writeClock()
-            builder.environment().putAll(mapOf("LD_PRELOAD" to clockShim, "CASHEWS_CLOCK_FILE" to clockFile.path))
-        }
+        clock?.let { builder.environment().putAll(it.environment) }
         val started = builder.start()
         process = started
         awaitPing(started)
@@ -135,6 +112,7 @@ public class RedisProcess private constructor(
 
     override fun close() {
         kill()
+        clock?.close()
         dir.deleteRecursively()
     }
 
@@ -173,11 +151,6 @@ public class RedisProcess private constructor(
         // The first five bytes of the replies of a running server: PONG, a dataset loading, a password required.
         private val ANSWERS = setOf(PONG, "-LOAD", "-NOAU")
 
-        private val FROZEN_START: Long =
-            java.time.Instant
-                .parse("2030-01-01T00:00:00Z")
-                .toEpochMilli()
-
         /** Starts a server on a free port; [extraArgs] are added to its command line (e.g. `--cluster-enabled yes`). */
         @JvmStatic
         public fun start(vararg extraArgs: String): RedisProcess =
@@ -190,14 +163,13 @@ public class RedisProcess private constructor(
          * with the machine's `cc` on first use. See [controlledClockUnavailable].
          */
         @JvmStatic
-        public fun startWithControlledClock(vararg extraArgs: String): RedisProcess {
-            val shim = ClockShim.library.getOrElse { error(it.message ?: "the clock shim cannot be built") }
-            return RedisProcess(binary(), freePort(), extraArgs.toList(), shim).restart()
-        }
+        public fun startWithControlledClock(
+            vararg extraArgs: String,
+        ): RedisProcess = RedisProcess(binary(), freePort(), extraArgs.toList(), ControlledClock()).restart()
 
         /** Why [startWithControlledClock] cannot work on this machine, or `null` when it can. */
         @JvmStatic
-        public fun controlledClockUnavailable(): String? = ClockShim.library.exceptionOrNull()?.message
+        public fun controlledClockUnavailable(): String? = ControlledClock.unavailable()
 
         /** The redis-server binary tests use, resolved as the class documentation says. */
         @JvmStatic

@@ -1,6 +1,7 @@
 package io.cashews.ktor.server
 
 import io.cashews.Cache
+import io.cashews.ktor.server.internal.answerHeadAsGet
 import io.ktor.server.application.Application
 import io.ktor.server.application.ApplicationPlugin
 import io.ktor.server.application.createApplicationPlugin
@@ -22,8 +23,10 @@ import io.ktor.util.AttributeKey
  *
  * Per request: one handler run per key at a time (single-flight), a strong `ETag` from the body's hash and `304 Not
  * Modified` for a matching `If-None-Match` without calling the handler, the request's `Cache-Control` obeyed
- * (`no-store`, `no-cache`, `max-age`), `Cache-Control: max-age=<remaining>` and `Age` on every cached response, and
- * optionally `Clear-Site-Data: "cache"`. See [ResponseCachingConfig] for what is stored.
+ * (`no-store`, `no-cache`, `max-age`: what that request accepts, never what is kept for others), `Cache-Control:
+ * private, max-age=<freshness lifetime>` (`public` only when a route says so) and `Age` on every cached response,
+ * `HEAD` answered from the `GET` entry, and optionally `Clear-Site-Data: "cache"`. See [ResponseCachingConfig] for
+ * what is stored and sent.
  */
 public val Cashews: ApplicationPlugin<CashewsConfig> =
     createApplicationPlugin("Cashews", ::CashewsConfig) {
@@ -31,6 +34,7 @@ public val Cashews: ApplicationPlugin<CashewsConfig> =
             pluginConfig.cache,
         ) { "install(Cashews) { cache = … }: the cache to keep responses in is required" }
         application.attributes.put(CashewsSettingsKey, pluginConfig)
+        if (pluginConfig.answerHead) answerHeadAsGet()
     }
 
 internal val CashewsSettingsKey = AttributeKey<CashewsConfig>("CashewsSettings")

@@ -15,6 +15,13 @@ public class CashewsConfig internal constructor() {
     /** The wall clock of `Age` and `max-age`, in epoch milliseconds; injectable so tests control time. */
     public var clock: () -> Long = System::currentTimeMillis
 
+    /**
+     * Whether `HEAD` requests are routed as `GET` requests and answered without the body, as Ktor's `AutoHeadResponse`
+     * does, so cached routes answer them from their `GET` entries. On by default; it applies to the whole
+     * application, so turn it off if the application declares `head(…)` routes of its own.
+     */
+    public var answerHead: Boolean = true
+
     private val defaults = ArrayList<ResponseCachingConfig.() -> Unit>()
     internal val profiles = HashMap<CacheProfileName, ResponseCachingConfig.() -> Unit>()
 

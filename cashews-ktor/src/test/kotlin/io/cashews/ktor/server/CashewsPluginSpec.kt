@@ -110,15 +110,16 @@ class CashewsPluginSpec : FunSpec({
             val first = client.get("/plain")
             first.bodyAsText() shouldBe "call 1"
             first.header(HttpHeaders.ETag)!! shouldMatch Regex("\"[0-9a-f]{32}\"")
-            first.header(HttpHeaders.CacheControl) shouldBe "public, max-age=600"
+            first.header(HttpHeaders.CacheControl) shouldBe "private, max-age=600"
             first.header(HttpHeaders.Age) shouldBe "0"
             f.clock.addAndGet(30_000)
             val second = client.get("/plain")
             second.bodyAsText() shouldBe "call 1"
             second.header(HttpHeaders.ETag) shouldBe first.header(HttpHeaders.ETag)
-            // Age is the time since the response was stored, and max-age what is left of its TTL.
+            // Age is the time since the response was stored, and max-age its whole freshness lifetime (RFC 9111
+            // §4.2.3: the receiver subtracts the age; a shrinking max-age would count it twice).
             second.header(HttpHeaders.Age) shouldBe "30"
-            second.header(HttpHeaders.CacheControl) shouldBe "public, max-age=570"
+            second.header(HttpHeaders.CacheControl) shouldBe "private, max-age=600"
             f.calls.get() shouldBe 1
             f.clock.addAndGet(600_000)
             client.get("/plain").bodyAsText() shouldBe "call 2"
@@ -150,7 +151,7 @@ class CashewsPluginSpec : FunSpec({
     }
 
     test(
-        "request Cache-Control: no-store bypasses, no-cache and max-age=0 recompute and store, max-age=N sets the TTL",
+        "request Cache-Control: no-store bypasses, no-cache and max-age=0 recompute and store, and no request sets the TTL",
     ) {
         cachingTest { f ->
             // A fresh response asked for recomputes this response only, not the cached reads of its handler.
@@ -167,9 +168,10 @@ class CashewsPluginSpec : FunSpec({
             client.get("/plain").bodyAsText() shouldBe "call 4"
             val fresh = client.get("/plain") { header(HttpHeaders.CacheControl, "no-cache, max-age=5") }
             fresh.bodyAsText() shouldBe "call 5"
-            fresh.header(HttpHeaders.CacheControl) shouldBe "public, max-age=5"
+            // A client's max-age decides what it accepts, not how long the response is kept for everybody.
+            fresh.header(HttpHeaders.CacheControl) shouldBe "private, max-age=600"
             f.clock.addAndGet(6_000)
-            client.get("/plain").bodyAsText() shouldBe "call 6"
+            client.get("/plain").bodyAsText() shouldBe "call 5"
         }
     }
 

@@ -74,7 +74,7 @@ class StrategiesSpec : FunSpec({
         strategyTest {
             val first = client.get("/early")
             first.bodyAsText() shouldBe "v1"
-            first.headers[HttpHeaders.CacheControl] shouldBe "public, max-age=60, stale-while-revalidate=540"
+            first.headers[HttpHeaders.CacheControl] shouldBe "private, max-age=60, stale-while-revalidate=540"
             clock.addAndGet(90_000)
             gate = CompletableDeferred()
             coroutineScope {
@@ -98,7 +98,9 @@ class StrategiesSpec : FunSpec({
             val replaced = client.get("/soft")
             replaced.status shouldBe HttpStatusCode.OK
             replaced.bodyAsText() shouldBe "v1"
-            replaced.headers[HttpHeaders.CacheControl] shouldBe "public, max-age=0, stale-if-error=510"
+            // The whole freshness lifetime and stale allowance; the receiver subtracts the Age (90 s) itself.
+            replaced.headers[HttpHeaders.CacheControl] shouldBe "private, max-age=60, stale-if-error=540"
+            replaced.headers[HttpHeaders.Age] shouldBe "90"
             failure = Failure.THROW
             client.get("/soft").bodyAsText() shouldBe "v1"
             failure = Failure.NONE

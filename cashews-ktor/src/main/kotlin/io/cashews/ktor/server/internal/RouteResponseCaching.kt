@@ -92,24 +92,31 @@ internal class ResponseCaching(
         }.coerceAtMost(ttlMillis)
 
     suspend fun serve(call: ApplicationCall, handler: suspend () -> Unit) {
-        if (call.request.httpMethod != HttpMethod.Get) return handler()
-        val control = RequestCacheControl.parse(call.request.headers.getAll(HttpHeaders.CacheControl))
+        // The request line's method: HEAD stays HEAD here while AutoHeadResponse routes it as a GET.
+        val method = call.request.local.method
+        if (call.request.httpMethod != HttpMethod.Get || method !in settings.methods) return handler()
+        val control =
+            if (settings.trustRequestDirectives(call)) {
+                RequestCacheControl.parse(call.request.headers.getAll(HttpHeaders.CacheControl))
+            } else {
+                RequestCacheControl.NONE
+            }
         if (control.noStore) return handler()
         val clearing =
             settings.clearSiteData && clearsCache(call.request.headers.getAll("Clear-Site-Data")) &&
                 settings.clearSiteDataAllowed(call)
         val key = "${settings.prefix}:${settings.key?.invoke(call) ?: defaultKey(call)}"
-        val ttl = control.maxAge?.takeIf { it > 0 }?.seconds ?: settings.ttl
+        // What a request sends decides what it accepts, never how long a response is kept for everybody.
+        val ttl = settings.ttl
+        val forced = clearing || control.noCache || control.maxAge == 0L
 
-        val found =
-            if (clearing || control.noCache ||
-                control.maxAge == 0L
-            ) {
-                Found.Recompute(null, null)
-            } else {
-                look(key, control)
-            }
+        val found = if (forced) Found.Recompute(null, null) else look(key, control)
         if (found is Found.Serve) return respondStored(call, found.stored)
+        if (method == HttpMethod.Head) {
+            // A HEAD is answered from the GET entry only: nothing stored (or stale) runs the handler, storing nothing.
+            (found as? Found.Recompute)?.refreshLock?.let { cache.unlock("$key:refresh", it) }
+            return handler()
+        }
         val recompute = found is Found.Recompute
         val usable = (found as? Found.Recompute)?.usable
         val refreshLock = (found as? Found.Recompute)?.refreshLock
@@ -127,8 +134,11 @@ internal class ResponseCaching(
                     // Clear-Site-Data: this response and every cached read its handler makes are recomputed.
                     clearing -> cache.invalidateFurther { load() }.also { cache.set(key, it, ttl) }
 
-                    // A fresh response asked for, or the stored one stale: this request recomputes it (the stored
-                    // one stays for soft and failover to fall back on, and for early's other requests).
+                    // Asked for by the request: one handler run for every request forcing the key together.
+                    forced -> forcedRecomputes.share(key) { load().also { cache.set(key, it, ttl) } }
+
+                    // The stored one stale: this request recomputes it (the stored one stays for soft and failover
+                    // to fall back on, and for early's other requests).
                     recompute -> load().also { cache.set(key, it, ttl) }
 
                     // Not stored: one handler run for every concurrent request of the key.
@@ -149,6 +159,8 @@ internal class ResponseCaching(
         // Another request's handler produced it (single-flight): this call has not answered yet.
         if (!call.response.isCommitted) respondStored(call, stored)
     }
+
+    private val forcedRecomputes = SharedRecompute()
 
     /** What the stored response at [key] means for this request: serve it, recompute it, or nothing is stored. */
     private sealed interface Found {
@@ -265,15 +277,16 @@ internal class ResponseCaching(
     }
 
     /**
-     * `ETag`, `Cache-Control` (public or private, `max-age` = what is left of the response's freshness, and the
-     * strategy's stale allowance), `Age` and `Vary`.
+     * `ETag`, `Cache-Control` (public or private, `max-age` = the response's whole freshness lifetime, and the
+     * strategy's stale allowance), `Age` (seconds since it was stored) and `Vary`. RFC 9111 §4.2.3: the receiver
+     * subtracts `Age` from `max-age`, so `max-age` must not shrink as well, or a shared cache would count the age twice.
      */
     private fun cachingHeaders(call: ApplicationCall, stored: StoredResponse, now: Long, withEtag: Boolean = true) {
         val headers = call.response.headers
         if (withEtag) headers.append(HttpHeaders.ETag, stored.etag)
-        val control = StringBuilder(if (settings.public) "public" else "private")
-        control.append(", max-age=").append(((stored.freshUntil - now) / 1000).coerceAtLeast(0))
-        val staleSeconds = ((stored.expiresAt - maxOf(stored.freshUntil, now)) / 1000).coerceAtLeast(0)
+        val control = StringBuilder(if (shareable(call)) "public" else "private")
+        control.append(", max-age=").append(((stored.freshUntil - stored.storedAt) / 1000).coerceAtLeast(0))
+        val staleSeconds = ((stored.expiresAt - stored.freshUntil) / 1000).coerceAtLeast(0)
         when (strategy) {
             is ResponseStrategy.Early -> {
                 control.append(", stale-while-revalidate=").append(staleSeconds)
@@ -288,6 +301,14 @@ internal class ResponseCaching(
         headers.append(HttpHeaders.CacheControl, control.toString())
         headers.append(HttpHeaders.Age, ageSeconds(stored, now).toString())
         if (settings.vary.isNotEmpty()) headers.append(HttpHeaders.Vary, settings.vary.joinToString(", "))
+    }
+
+    /** Whether this response may say `public`: asked for, and the request carried no credentials unless allowed. */
+    private fun shareable(call: ApplicationCall): Boolean {
+        if (!settings.public) return false
+        if (settings.publicWithCredentials) return true
+        val headers = call.request.headers
+        return !headers.contains(HttpHeaders.Authorization) && !headers.contains(HttpHeaders.Cookie)
     }
 
     private fun storable(status: HttpStatusCode, call: ApplicationCall, content: OutgoingContent): Boolean {
