@@ -80,10 +80,15 @@ import kotlin.time.toJavaDuration
  * scripts run by `EVALSHA` (reloaded after a `NOSCRIPT`).
  *
  * **Outages.** With [suppress] (the default), a command that cannot reach Redis within [connectTimeout] or
- * [commandTimeout] answers neutrally, like a disabled backend: reads miss, writes report `false`, strategies call
- * their loaders. The first failure of an outage is logged, every one is counted ([suppressedErrors]), and the
- * backend recovers by itself when Redis answers again. Without [suppress], such a command fails with
- * [BackendUnavailableError]. Errors Redis itself returns (a wrong type, a non-integer) are never suppressed.
+ * [commandTimeout], or that Redis answers with an availability error (`LOADING`, `BUSY`, `MASTERDOWN`, `READONLY`,
+ * `CLUSTERDOWN`, `TRYAGAIN`, …), answers neutrally, like a disabled backend: reads miss, writes report `false`,
+ * strategies call their loaders. The first failure of an outage is logged, every one is counted ([suppressedErrors]),
+ * and the backend recovers by itself when Redis answers again. Without [suppress], or for a caller whose context
+ * holds [RaiseOutages] (locks, rate limits), such a command fails with [BackendUnavailableError]. After
+ * [outageTimeouts] consecutive timeouts (a frozen server keeps its connection open) commands answer at once while a
+ * background `PING` waits for Redis. A refused configuration (credentials, ACL, database index, TLS) fails every
+ * command at once with [BackendConfigurationError], logged once; a refused command (a wrong type, a non-integer)
+ * fails with [BackendCommandError] or [NotAnIntegerError]. No Lettuce exception reaches a caller.
  *
  * **Client-side cache.** With [clientSide], values read are kept in this process (at most [clientSideSize], each
  * until the TTL it had in Redis) and served from there without a round trip, for as long as Redis tracks them for
