@@ -101,10 +101,11 @@ public class Cache(
 
     /**
      * Where locks, rate limits and breakers keep their state while a backend is down and their [OutagePolicy] is
-     * [OutagePolicy.LOCAL]: an in-memory cache on the same clock, made on the first outage.
+     * [OutagePolicy.LOCAL]: an in-memory cache on the same clock, made on the first outage. Bounded, and large enough
+     * that the counters of a busy service's limits are not evicted during an outage.
      */
     internal val outageFallback: Cache get() = fallback.value
-    private val fallback = lazy { Cache("mem://", timeSource) }
+    private val fallback = lazy { Cache("mem://?size=$OUTAGE_FALLBACK_SIZE", timeSource) }
 
     /** Where strategies and backends report what they do: stats and [CacheEventListener]s. */
     @PublishedApi
@@ -1212,6 +1213,7 @@ public class Cache(
         public val Default: Cache = Cache()
 
         private val DEFAULT_STEP = 100.milliseconds
+        private const val OUTAGE_FALLBACK_SIZE = 100_000
         private const val MATCH_BATCH = 100
         private const val MAX_BITS = 63
 

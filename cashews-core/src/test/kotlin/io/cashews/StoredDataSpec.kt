@@ -30,12 +30,10 @@ internal class InitialiserWitness {
 internal class OtherProblem(message: String?) : IllegalStateException(message)
 
 class StoredDataSpec : FunSpec({
-    val backends = listOf("objects" to mapOf<String, Any?>(), "bytes" to mapOf<String, Any?>("codec" to "json"))
-
-    for ((name, params) in backends) {
+    for ((name, params) in valueModes) {
         test("$name: a stored failure is thrown only to calls whose condition caches that type") {
             runTest {
-                val cache = Cache().apply { setup("mem://", params = params) }
+                val cache = memoryCache(params)
                 val caching = CacheCondition.withExceptions(IOException::class, ttl = 1.minutes)
                 shouldThrow<IOException> {
                     cache.cached(1.minutes, key = "k", condition = caching) { throw IOException("no route") }
@@ -55,7 +53,7 @@ class StoredDataSpec : FunSpec({
 
         test("$name: a typed read of a list of other elements is a miss, never a late ClassCastException") {
             runTest {
-                val cache = Cache().apply { setup("mem://", params = params) }
+                val cache = memoryCache(params)
                 cache.set("members", listOf(Member(1, "Ann")))
                 cache.get<List<String>>("members") shouldBe null
                 cache.get<List<Member>>("members") shouldBe listOf(Member(1, "Ann"))

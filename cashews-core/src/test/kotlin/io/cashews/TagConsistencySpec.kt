@@ -12,12 +12,10 @@ import kotlin.time.Duration.Companion.minutes
  * expire, delete, exists, ttl, scans and counts; on an object backend and on a byte backend.
  */
 class TagConsistencySpec : FunSpec({
-    val backends = listOf("objects" to mapOf<String, Any?>(), "bytes" to mapOf<String, Any?>("codec" to "json"))
-
-    for ((name, params) in backends) {
+    for ((name, params) in valueModes) {
         test("$name: a key removed by deleteTags is gone for every command") {
             runTest {
-                val cache = Cache().apply { setup("mem://", params = params) }
+                val cache = memoryCache(params)
 
                 suspend fun tagged(key: String, value: String) = cache.set(key, value, 1.minutes, tags = listOf("t"))
 
