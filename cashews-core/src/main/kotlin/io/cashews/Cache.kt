@@ -463,7 +463,7 @@ public class Cache(
     public suspend fun expire(key: String, ttl: Duration): Boolean {
         val route = route(key)
         val backend = backendOf(route)
-        val checkedTtl = checked(ttl)!!
+        val checkedTtl = finite(ttl, "expire", "to keep a key for ever, set it again without a TTL")
         if (dropIfTagStale(route, backend, key)) return false
         val existed = backend.expire(key, checkedTtl)
         if (existed && route.mayHoldCounterTags) backend.expire(counterStampKey(key), checkedTtl)
@@ -554,7 +554,7 @@ public class Cache(
 
     /** Takes the lock [key] for [ttl] with [token] if it is free (or expired); returns whether it was taken. */
     public suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
-        capability<LockBackend>(key, "setLock").setLock(key, token, checked(ttl)!!)
+        capability<LockBackend>(key, "setLock").setLock(key, token, lockTtl(ttl))
 
     /** Releases the lock [key] if it is held with [token]; returns whether it was released. */
     public suspend fun unlock(
@@ -564,7 +564,7 @@ public class Cache(
 
     /** Extends the lock [key] to expire [ttl] from now if it is still held with [token]; returns whether it is. */
     public suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
-        capability<LockBackend>(key, "renewLock").renewLock(key, token, checked(ttl)!!)
+        capability<LockBackend>(key, "renewLock").renewLock(key, token, lockTtl(ttl))
 
     /**
      * Whether the lock [key] is held. With [wait], checks again every [step] until it is released (`false`) or [wait]
@@ -624,7 +624,7 @@ public class Cache(
         val route = route(key)
         val locks = capability<LockBackend>(key, "lock")
         val releases = if (wait) route.backend as? LockReleaseBackend else null
-        val leaseTtl = checked(ttl)!!
+        val leaseTtl = lockTtl(ttl)
         val token = UUID.randomUUID().toString()
         val started = timeSource.markNow()
         while (true) {
@@ -1180,6 +1180,15 @@ public class Cache(
         } else {
             !settings.boolean("enable", true)
         }
+
+    /** [ttl] for a command that cannot mean "never expires": positive and finite, or [InvalidTtlError] saying [why]. */
+    private fun finite(ttl: Duration, command: String, why: String): Duration {
+        if (ttl.isInfinite()) throw InvalidTtlError("$command needs a finite TTL ($why); was $ttl")
+        return Ttl.requirePositive(ttl)
+    }
+
+    private fun lockTtl(ttl: Duration): Duration =
+        finite(ttl, "a lock", "a holder that crashes would block the key for ever")
 
     private fun checked(ttl: Duration?): Duration? =
         when {

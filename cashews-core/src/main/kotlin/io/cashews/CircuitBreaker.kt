@@ -14,7 +14,8 @@ import kotlin.time.Duration
  * ```
  *
  * - **Closed**: calls pass and are counted in windows of [period]. When a call fails with one of [exceptions] and at
- *   least [minCalls] calls were made in the window, of which at least [errorsRate] percent failed, the breaker
+ *   least [minCalls] calls were made in the window (0, as in cashews: every call counts), of which at least
+ *   [errorsRate] percent failed, the breaker
  *   opens. Other exceptions pass through uncounted, as does cancellation.
  * - **Open** for [ttl]: every call is refused with [CircuitBreakerOpen], which tells how long is left.
  * - **Half-open** for up to [halfOpenTtl] after that: [halfOpenCalls] trial calls pass, the others are refused. A
@@ -25,7 +26,8 @@ import kotlin.time.Duration
  * in this process until the backend answers again; [OutagePolicy.FAIL_OPEN] lets calls through uncounted, and
  * [OutagePolicy.FAIL_CLOSED] refuses them with [CircuitBreakerOpen].
  *
- * @throws IllegalArgumentException when [errorsRate] is not in (0, 100] or a count is not positive.
+ * @throws IllegalArgumentException when [errorsRate] is not in (0, 100], [minCalls] is negative or [halfOpenCalls]
+ *   is not positive.
  */
 public suspend fun <T> Cache.circuitBreaker(
     errorsRate: Double,
@@ -41,7 +43,7 @@ public suspend fun <T> Cache.circuitBreaker(
     block: suspend () -> T,
 ): T {
     require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
-    require(minCalls > 0) { "minCalls must be positive, was $minCalls" }
+    require(minCalls >= 0) { "minCalls must not be negative, was $minCalls" }
     require(halfOpenCalls > 0) { "halfOpenCalls must be positive, was $halfOpenCalls" }
     val windowMillis = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
     Ttl.requirePositive(ttl)

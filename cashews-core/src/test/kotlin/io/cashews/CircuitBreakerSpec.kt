@@ -126,8 +126,26 @@ class CircuitBreakerSpec : FunSpec({
                 cache.circuitBreaker(150.0, 1.minutes, 1.minutes, "k") { }
             }.message shouldContain "150.0"
             shouldThrow<IllegalArgumentException> {
-                cache.circuitBreaker(50.0, 1.minutes, 1.minutes, "k", minCalls = 0) { }
+                cache.circuitBreaker(50.0, 1.minutes, 1.minutes, "k", minCalls = -1) { }
             }.message shouldContain "minCalls"
+        }
+    }
+
+    test("minCalls = 0, as cashews accepts it: every call counts, so the first failure at 100 % opens the breaker") {
+        runTest {
+            val cache = Cache("mem://")
+            shouldThrow<IOException> {
+                cache.circuitBreaker(100.0, 1.minutes, 1.minutes, "zero", minCalls = 0) { throw IOException("down") }
+            }
+            shouldThrow<CircuitBreakerOpen> {
+                cache.circuitBreaker(
+                    100.0,
+                    1.minutes,
+                    1.minutes,
+                    "zero",
+                    minCalls = 0,
+                ) { }
+            }
         }
     }
 })

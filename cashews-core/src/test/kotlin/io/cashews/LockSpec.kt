@@ -13,6 +13,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
+import kotlin.time.Duration
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
@@ -151,6 +152,17 @@ class LockSpec : FunSpec({
             loads shouldBe 1
             // Everyone is answered the moment the load is stored, woken by the release rather than by a poll.
             results.toSet() shouldBe setOf("built at 180000" to 180_000L)
+        }
+    }
+    test("an infinite TTL for expire and for locks is a typed error naming it, not a NullPointerException") {
+        runTest {
+            val cache = Cache("mem://")
+            cache.set("k", "v")
+            shouldThrow<InvalidTtlError> { cache.expire("k", Duration.INFINITE) }.message shouldContain "Infinity"
+            shouldThrow<InvalidTtlError> { cache.setLock("l", "t", Duration.INFINITE) }.message shouldContain "Infinity"
+            shouldThrow<InvalidTtlError> { cache.renewLock("l", "t", Duration.INFINITE) }.message shouldContain "finite"
+            shouldThrow<InvalidTtlError> { cache.lock("l", Duration.INFINITE) { "ran" } }.message shouldContain "finite"
+            cache.ttl("k") shouldBe KeyTtl.Persistent
         }
     }
 })
