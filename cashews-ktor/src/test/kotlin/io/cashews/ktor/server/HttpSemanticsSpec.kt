@@ -10,7 +10,10 @@ import io.ktor.client.statement.bodyAsText
 import io.ktor.http.HttpHeaders
 import io.ktor.http.HttpMethod
 import io.ktor.http.HttpStatusCode
+import io.ktor.server.application.ApplicationCallPipeline
+import io.ktor.server.application.call
 import io.ktor.server.application.install
+import io.ktor.server.request.path
 import io.ktor.server.response.respondText
 import io.ktor.server.routing.get
 import io.ktor.server.routing.routing
@@ -20,18 +23,30 @@ import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.yield
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.seconds
 
 /** RFC 9111 as the plugin applies it: what is shareable, how freshness is sent, whose directives count. */
 class HttpSemanticsSpec : FunSpec({
     val calls = AtomicInteger()
     var gate: CompletableDeferred<Unit>? = null
 
+    // Requests of /slow that reached the server. From the application's first phase to the shared recomputation
+    // nothing suspends, so a request counted here is at most a few instructions from waiting on the leading run.
+    val arrived = AtomicInteger()
+
     fun semanticsTest(body: suspend ApplicationTestBuilder.() -> Unit) {
         calls.set(0)
+        arrived.set(0)
         gate = null
         testApplication {
+            application {
+                intercept(ApplicationCallPipeline.Plugins) {
+                    if (call.request.path() == "/slow") arrived.incrementAndGet()
+                }
+            }
             install(Cashews) {
                 cache = Cache("mem://")
                 clock = { 1_000_000L }
@@ -105,9 +120,8 @@ class HttpSemanticsSpec : FunSpec({
                             ) { header(HttpHeaders.CacheControl, "no-cache") }
                         }
                     }
-                while (calls.get() < 2) yield()
-                // Let the others arrive at the shared recomputation before it completes.
-                repeat(50) { yield() }
+                // Every forcing request has reached the server (1 before them + 20), and one runs the handler.
+                withTimeout(10.seconds) { while (arrived.get() < 21 || calls.get() < 2) yield() }
                 gate!!.complete(Unit)
                 forcing.awaitAll().map { it.bodyAsText() }.toSet() shouldBe setOf("call 2")
             }
