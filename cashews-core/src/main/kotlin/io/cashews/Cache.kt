@@ -506,8 +506,12 @@ public class Cache(
         val stamp = tagVersions.stamp(tags)
         val current = counterStamp(route, key)
         val stale = current != null && !tagVersions.isCurrent(current)
-        // A counter with a deleted tag starts again from 0, and so does a tagged value of another kind (a text).
-        if (stale) dropTagged(route, key, counter = true) else dropIfTagStale(route, backend, key)
+        // A counter with a deleted tag starts again from 0, and so does a tagged value of another kind (a text): only
+        // a key without counter tags can hold one, so its counter tags are not read twice.
+        when {
+            stale -> dropTagged(route, key, counter = true)
+            current == null -> dropIfTagStale(route, backend, key)
+        }
         val result = backend.incr(key, by, checkedTtl)
         if (stamp != null && (current == null || stale || !current.tags.contentEquals(stamp.tags))) {
             val left = backend.ttl(key)

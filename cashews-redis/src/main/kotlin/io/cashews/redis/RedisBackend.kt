@@ -347,7 +347,8 @@ public class RedisBackend(
 
     private suspend fun <T> failed(name: String, key: String?, e: Exception, neutral: T): T {
         val failure = RedisFailure.of(e)
-        if ((failure == RedisFailure.TIMEOUT || failure == RedisFailure.OUTAGE) && connectsToPlaintext()) {
+        // Only a timeout can be a TLS handshake left unanswered: a refused connection needs no probe.
+        if (failure == RedisFailure.TIMEOUT && connectsToPlaintext()) {
             throw misconfiguration(
                 "the TLS handshake got no answer, and a plaintext Redis answers there: use redis:// instead of " +
                     "rediss://, or enable TLS on the server",

@@ -55,8 +55,12 @@ internal enum class RedisFailure {
             }
             return when {
                 causes(e).any { it is SSLException } -> CONFIGURATION
-                e is RedisCommandTimeoutException || e is TimeoutException -> TIMEOUT
+
+                // A connect whose initialisation timed out arrives wrapped in a connection exception.
+                causes(e).any { it is RedisCommandTimeoutException || it is TimeoutException } -> TIMEOUT
+
                 e is RedisException || e is IOException || causes(e).any { it is IOException } -> OUTAGE
+
                 else -> OTHER
             }
         }

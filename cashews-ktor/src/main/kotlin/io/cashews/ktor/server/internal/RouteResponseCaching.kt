@@ -92,7 +92,7 @@ internal class ResponseCaching(
         }.coerceAtMost(ttlMillis)
 
     suspend fun serve(call: ApplicationCall, handler: suspend () -> Unit) {
-        // The request line's method: HEAD stays HEAD here while AutoHeadResponse routes it as a GET.
+        // The request line's method: HEAD stays HEAD here while answerHeadAsGet routes it as a GET.
         val method = call.request.local.method
         if (call.request.httpMethod != HttpMethod.Get || method !in settings.methods) return handler()
         val control =
@@ -122,8 +122,7 @@ internal class ResponseCaching(
         val refreshLock = (found as? Found.Recompute)?.refreshLock
         val fallback = usable.takeIf { strategy is ResponseStrategy.Soft || strategy == ResponseStrategy.Failover }
         val load: suspend () -> StoredResponse = {
-            val capture =
-                Capture(key, ttl.inWholeMilliseconds, freshMillis.coerceAtMost(ttl.inWholeMilliseconds), fallback)
+            val capture = Capture(key, ttlMillis, freshMillis, fallback)
             call.attributes.put(CaptureKey, capture)
             handler()
             capture.stored ?: throw NotStorable(call)
