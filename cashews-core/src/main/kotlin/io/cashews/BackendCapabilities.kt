@@ -103,3 +103,21 @@ public interface EvictingBackend {
     /** Calls [listener] with the key of every entry evicted from now on (not for expiry or deletes). */
     public fun addEvictionListener(listener: (key: String) -> Unit)
 }
+
+/**
+ * An object backend that answers reads without suspending: values held in this process's memory, as
+ * [MemoryBackend] holds them. The cache's hit path reads it directly, so a hit on it neither suspends nor allocates,
+ * and concurrent `cached` callers of a key read it each rather than share one read (a shared read only pays where a
+ * read costs a round trip).
+ *
+ * Implement it on a backend of your own only if [getNow] is as cheap as a map lookup: it runs on the caller's thread
+ * for every hit. It is used only while nothing stands between the cache and the backend (no interceptor, nothing
+ * disabled) and the backend stores objects ([Backend.storesObjects]).
+ */
+public interface ImmediateReadBackend {
+    /**
+     * The live value at [key], exactly as [Backend.get] would answer it (`null` when missing or expired), without
+     * suspending or blocking.
+     */
+    public fun getNow(key: String): Any?
+}

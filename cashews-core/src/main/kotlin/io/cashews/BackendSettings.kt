@@ -1,6 +1,7 @@
 package io.cashews
 
-import io.cashews.internal.Redaction
+import io.cashews.internal.route.Redaction
+import kotlinx.coroutines.CoroutineScope
 import kotlin.time.Duration
 import kotlin.time.TimeSource
 
@@ -19,6 +20,11 @@ public class BackendSettings internal constructor(
     private val params: Map<String, String>,
     /** The cache's time source: backends that keep time themselves must use it, so tests can run in virtual time. */
     public val timeSource: TimeSource,
+    /**
+     * Where backends run their background work (expiry sweeps, probes): the cache's own scope, so that work stops
+     * with the cache and, under a test dispatcher, runs in virtual time.
+     */
+    public val scope: CoroutineScope,
 ) {
     private val read = HashSet<String>()
 

@@ -1,6 +1,7 @@
 package io.cashews
 
-import io.cashews.internal.capability
+import io.cashews.internal.load.execute
+import io.cashews.internal.route.capability
 import kotlinx.coroutines.flow.Flow
 import kotlin.time.Duration
 

@@ -1,13 +1,9 @@
 package io.cashews
 
-import io.cashews.internal.DerivedKey
-import io.cashews.internal.Miss
-import io.cashews.internal.NotNow
-import io.cashews.internal.SingleFlight
-import io.cashews.internal.StoredFailure
-import io.cashews.internal.TagStamp
-import io.cashews.internal.TypeConformance
-import io.cashews.internal.mayHoldElements
+import io.cashews.internal.load.DerivedKey
+import io.cashews.internal.load.loadCached
+import io.cashews.internal.value.Marker
+import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.currentCoroutineContext
 import kotlin.random.Random
@@ -54,7 +50,22 @@ public suspend inline fun <reified T> Cache.cached(
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry, tags) { block() }
+): T =
+    cachedWith(key, prefix, {
+        CachedPolicy(
+            TtlRule.Fixed(ttl),
+            null,
+            prefix,
+            condition,
+            timeCondition,
+            protected,
+            lock,
+            jitter,
+            upper,
+            retry,
+            tags.toList(),
+        )
+    }) { block() }
 
 /** [cached] with a TTL in the [Ttl] grammar (`"3h"`, `"10m"`). */
 public suspend inline fun <reified T> Cache.cached(
@@ -70,7 +81,22 @@ public suspend inline fun <reified T> Cache.cached(
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry, tags) { block() }
+): T =
+    cachedWith(key, prefix, {
+        CachedPolicy(
+            TtlRule.Fixed(Ttl.parse(ttl)),
+            null,
+            prefix,
+            condition,
+            timeCondition,
+            protected,
+            lock,
+            jitter,
+            upper,
+            retry,
+            tags.toList(),
+        )
+    }) { block() }
 
 /**
  * [cached] with a TTL computed from each loaded value, e.g. a token's own lifetime:
@@ -89,7 +115,12 @@ public suspend inline fun <reified T> Cache.cached(
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = cachedWith(ttl, key, condition, timeCondition, prefix, protected, lock, jitter, upper, retry, tags) { block() }
+): T =
+    cachedWith(key, prefix, {
+        @Suppress("UNCHECKED_CAST")
+        val rule = TtlRule.FromValue(ttl as (Any?) -> Duration)
+        CachedPolicy(rule, null, prefix, condition, timeCondition, protected, lock, jitter, upper, retry, tags.toList())
+    }) { block() }
 
 /**
  * [cached] with the key rendered from [key] and [args] (and the current [KeyContext]):
@@ -145,22 +176,8 @@ public suspend inline fun <reified T> Cache.cached(
     tags: Collection<String> = emptyList(),
     noinline block: suspend () -> T,
 ): T {
-    val key = strategyKey(prefix, derivedKey(block))
-    return loadCached(
-        key,
-        ttl,
-        condition,
-        null,
-        true,
-        false,
-        0.0,
-        false,
-        null,
-        tags,
-        { ValueType.of<T>() },
-        NotNow,
-        block,
-    )
+    val policy = CachedPolicy(TtlRule.Fixed(ttl), prefix = prefix, condition = condition, tags = tags.toList())
+    return cachedLoad(policy, null, { ValueType.of<T>() }, null, block)
 }
 
 /** [cached] without a key, with a TTL in the [Ttl] grammar: `cache.cached("3h") { api.rates() }`. */
@@ -207,10 +224,6 @@ private class RenderedTags(
     override fun iterator(): Iterator<String> = rendered.iterator()
 }
 
-/** The derived key of a block: see [DerivedKey]. */
-@PublishedApi
-internal fun derivedKey(block: Any): String = DerivedKey.of(block)
-
 /** [Cache.cached] on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
     ttl: Duration,
@@ -230,313 +243,36 @@ public suspend inline fun <reified T> cached(
 ): T = Cache.Default.cached(ttl, key, condition, tags = tags) { block() }
 
 /**
- * The body of every keyed [cached] overload; [ttl] is a Duration, a TTL string or a function of the value. Inline
- * all the way, so a hit allocates nothing: the loader's lambda object is only made on a miss.
+ * The body of every keyed [cached] overload: the hit path, inline all the way so a hit allocates nothing. The
+ * [policy] is only built on a miss, and the loader's lambda object only made then.
  */
+@OptIn(InternalCacheApi::class)
 @PublishedApi
 internal suspend inline fun <reified T> Cache.cachedWith(
-    ttl: Any,
     key: String,
-    condition: CacheCondition,
-    timeCondition: Duration?,
     prefix: String,
-    protected: Boolean,
-    lock: Boolean,
-    jitter: Double,
-    upper: Boolean,
-    retry: Retry?,
-    tags: Collection<String>,
+    policy: () -> CachedPolicy,
     crossinline block: suspend () -> T,
 ): T {
-    val storageKey = strategyKey(prefix, key)
-    val now = lookupNow(storageKey) { ValueType.of<T>() }
-    // A read that would suspend is made here only when it cannot be shared with the other callers of the key (see
-    // loadCached); then a hit returns without entering the loading machinery.
-    val found =
-        if (now === NotNow && !sharesReads(storageKey, protected)) lookup(storageKey) { ValueType.of<T>() } else now
-    if (found !== NotNow && found !== Miss && found !is StoredFailure && found is T &&
-        (!mayHoldElements<T>() || TypeConformance.accepts(found) { ValueType.of<T>() })
-    ) {
-        if (observing) observeHit(storageKey, CACHED)
+    val storageKey = if (prefix.isEmpty()) key else "$prefix:$key"
+    val found = lookupNow(storageKey) { ValueType.of<T>() }
+    if (found !is Marker && found is T && (found == null || conforms(found) { ValueType.of<T>() })) {
+        if (observing) observeHit(storageKey, StrategyKeys.CACHED)
         return found
     }
-    return loadCached(storageKey, ttl, condition, timeCondition, protected, lock, jitter, upper, retry, tags, {
-        ValueType.of<T>()
-    }, found) {
-        block()
-    }
+    return cachedLoad(policy(), storageKey, { ValueType.of<T>() }, found) { block() }
 }
 
 /**
- * Whether concurrent `cached` calls for [key] share one backend read as well as one load: with single-flight on, on
- * a backend outside this process's memory (a read there costs a round trip or a file access, far more than joining a
- * flight), and with no context-held block (disable, transaction, invalidate-further) that could make one caller's
- * read differ from another's.
+ * The typed entry of [cached]: the load of [key] (the storage key; `null` derives it from [block], see [DerivedKey])
+ * under [policy], given what the caller's own look [found] (a [Marker] or a value of another type; `null` when it
+ * has not looked).
  */
 @PublishedApi
-internal fun Cache.sharesReads(key: String, protected: Boolean): Boolean =
-    protected && !controls.scoped && route(key).backend !is MemoryBackend
-
-/** The key a strategy stores under: [key] behind [prefix] and a colon, or [key] itself without a prefix. */
-@PublishedApi
-internal fun strategyKey(prefix: String, key: String): String = if (prefix.isEmpty()) key else "$prefix:$key"
-
-/**
- * The slow path of [cached]: single-flight, an optional distributed lock, the load and what is stored of it.
- *
- * [found] is what the caller's own look at [key] found: [Miss], something to check again (a cached failure, a value
- * of another type), or [NotNow] when it has not looked. A caller that has not looked and [sharesReads] reads inside
- * the flight, so N concurrent callers of a key stored in Redis make one GET, not N, and a miss among them one load.
- */
-@PublishedApi
-internal suspend fun <T> Cache.loadCached(
-    key: String,
-    ttl: Any,
-    condition: CacheCondition,
-    timeCondition: Duration?,
-    protected: Boolean,
-    lock: Boolean,
-    jitter: Double,
-    upper: Boolean,
-    retry: Retry?,
-    tags: Collection<String>,
+internal suspend fun <T> Cache.cachedLoad(
+    policy: CachedPolicy,
+    key: String?,
     type: () -> ValueType,
     found: Any?,
     block: suspend () -> T,
-): T {
-    require(jitter >= 0.0 && jitter < 1.0) { "jitter must be at least 0 and below 1, was $jitter" }
-    require(!(ttl is Function1<*, *> && condition.storesExceptions && condition.exceptionTtl == null)) {
-        "a TTL computed from the value cannot apply to a cached exception: give the condition an exception TTL"
-    }
-    val readInFlight = found === NotNow && sharesReads(key, protected)
-    if (!readInFlight) {
-        // A caller that has just found the key missing does not ask the backend again.
-        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type, condition)
-        if (cachedNow != null) {
-            if (observing) observeHit(key, CACHED)
-            return cachedNow.value
-        }
-        if (events.reporting) events.miss(key, CACHED)
-    }
-    var innerHit = false
-    val body: suspend () -> T =
-        if (!upper) {
-            block
-        } else {
-            {
-                val detected = detect { block() }
-                innerHit = detected.hits.isNotEmpty()
-                detected.value
-            }
-        }
-    val storeIf = if (upper) condition.and { _, _ -> !innerHit } else condition
-    val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
-        // The shared read, or a second look for a caller that has looked: the previous flight may have stored the
-        // value just now. A cached failure is thrown again here, before anything is loaded.
-        val cachedMeanwhile = cachedOrNull<T>(key, type, condition)
-        if (cachedMeanwhile != null) return@load cachedMeanwhile.value
-        if (flight != null) {
-            flight.loaded = true
-            // Only the caller that shared its read has not reported its miss yet.
-            if (readInFlight && events.reporting) {
-                events.miss(key, CACHED)
-                flight.missReportedEarly()
-            }
-        }
-        if (!lock) {
-            return@load compute(
-                CACHED,
-                key,
-                ttl,
-                storeIf,
-                timeCondition,
-                jitter,
-                flight,
-                type,
-                body,
-                retry,
-                tags,
-            )
-        }
-        // One load across processes: the lock's holder loads (renewing its lease while the load runs) while the others
-        // wait for its release and read what it stored.
-        val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type, condition) }
-        // A caching strategy fails open: when the backend cannot lock, the load runs (single-flight in this process).
-        lockOrRecheck("lock:$key", lockTtl(ttl), true, null, LOCK_RECHECK, true, OutagePolicy.FAIL_OPEN, recheck) {
-            // Whoever held the lock before us may have stored the value since our last look.
-            val storedByOther = cachedOrNull<T>(key, type, condition)
-            if (storedByOther != null) {
-                storedByOther.value
-            } else {
-                compute(CACHED, key, ttl, storeIf, timeCondition, jitter, flight, type, body, retry, tags)
-            }
-        }
-    }
-    if (!protected) return load(null)
-    if (!readInFlight) return singleFlight.run(key) { flight -> load(flight) }
-    val flight = singleFlight.await(key) { flight -> load(flight) }
-    // Each caller reports what the shared read meant for it, in its own context (detect blocks are per caller). A
-    // failure read from the cache is thrown again without a hit or a miss, as on the unshared path.
-    val outcome = flight.outcome!!
-    if (flight.loaded) {
-        if (events.reporting && !flight.claimEarlyMiss()) events.miss(key, CACHED)
-    } else if (outcome.isSuccess && observing) {
-        observeHit(key, CACHED)
-    }
-    return outcome.getOrThrow()
-}
-
-@PublishedApi
-internal const val CACHED: String = "cached"
-
-/** How often a process waiting for another's load checks again when no release notice comes (one may be lost). */
-private val LOCK_RECHECK = 100.milliseconds
-
-/** A value found in the cache, boxed so that a cached `null` differs from a miss. */
-@JvmInline
-internal value class Found<T>(
-    val value: T,
-)
-
-/**
- * The cached value at [key] as a [type], a miss as `null`, or the cached exception thrown again when [condition]
- * caches its type (else a stored failure is a miss: see [StoredFailure.errorFor]).
- */
-internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType, condition: CacheCondition): Found<T>? {
-    val found = lookup(key, type)
-    if (found is StoredFailure) throw found.errorFor(condition) ?: return null
-    if (found === Miss) return null
-    val valueType = type()
-    val acceptable =
-        if (found == null) {
-            valueType.kotlinType?.isMarkedNullable ?: true
-        } else {
-            valueType.javaClass.isInstance(found) && TypeConformance.accepts(found) { valueType }
-        }
-    @Suppress("UNCHECKED_CAST")
-    return if (acceptable) Found(found as T) else null
-}
-
-internal suspend fun <T> Cache.compute(
-    strategy: String,
-    key: String,
-    ttl: Any,
-    condition: CacheCondition,
-    timeCondition: Duration?,
-    jitter: Double,
-    flight: SingleFlight.Flight<T>?,
-    type: () -> ValueType,
-    block: suspend () -> T,
-    retry: Retry? = null,
-    tags: Collection<String> = emptyList(),
-    afterStore: suspend () -> Unit = {},
-): T {
-    // Versions are read before the load, so a deleteTags while it runs leaves its result unreadable.
-    val stamp = tagVersions.stamp(tags)
-    val started = timeSource.markNow()
-    val value =
-        try {
-            if (retry == null) block() else retry.run(block)
-        } catch (e: CancellationException) {
-            throw e
-        } catch (e: Throwable) {
-            if (events.reporting) events.loadFailure(key, strategy, e, started.elapsedNow())
-            if (condition.storesException(e)) {
-                val stored =
-                    storeUnlessInvalidated(
-                        key,
-                        StoredFailure.of(e),
-                        condition.exceptionTtl ?: ttlFor(ttl, null, jitter),
-                        flight,
-                        stamp,
-                        type,
-                    )
-                if (stored && events.reporting) events.put(key, strategy)
-            }
-            throw e
-        }
-    val took = started.elapsedNow()
-    if (events.reporting) events.load(key, strategy, took)
-    if ((timeCondition == null || took > timeCondition) && condition.storesValue(value, key)) {
-        if (storeUnlessInvalidated(key, value, ttlFor(ttl, value, jitter), flight, stamp, type)) {
-            if (events.reporting) events.put(key, strategy)
-            afterStore()
-        }
-    }
-    return value
-}
-
-/**
- * Runs [block] once for all concurrent callers of [key] and stores its result for [ttl]: the loading step that
- * early's refresh and hit share (they use neither a time condition nor jitter).
- */
-internal suspend fun <T> Cache.loadShared(
-    strategy: String,
-    key: String,
-    ttl: Duration,
-    condition: CacheCondition,
-    retry: Retry?,
-    tags: Collection<String>,
-    type: () -> ValueType,
-    block: suspend () -> T,
-    afterStore: suspend () -> Unit,
-): T =
-    singleFlight.run(key) { flight ->
-        compute(strategy, key, ttl, condition, null, 0.0, flight, type, block, retry, tags, afterStore)
-    }
-
-/**
- * Stores a load's outcome unless the key was invalidated while it ran. The flag is checked again after the write,
- * so a delete that lands between the check and the write still wins.
- */
-private suspend fun Cache.storeUnlessInvalidated(
-    key: String,
-    value: Any?,
-    ttl: Duration,
-    flight: SingleFlight.Flight<*>?,
-    stamp: TagStamp?,
-    type: () -> ValueType,
-): Boolean {
-    if (flight?.invalidated == true) return false
-    storeStamped(key, value, ttl, SetCondition.ALWAYS, stamp, type)
-    if (flight?.invalidated == true) {
-        backendOf(route(key)).delete(key)
-        return false
-    }
-    return true
-}
-
-/** The TTL for [value] from a strategy's TTL argument (a Duration, a TTL string or a function of the value). */
-internal fun ttlFor(ttl: Any, value: Any?, jitter: Double): Duration {
-    val base =
-        when (ttl) {
-            is Duration -> {
-                Ttl.requirePositive(ttl)
-            }
-
-            is String -> {
-                Ttl.parse(ttl)
-            }
-
-            else -> {
-                @Suppress("UNCHECKED_CAST")
-                Ttl.requirePositive((ttl as (Any?) -> Duration)(value))
-            }
-        }
-    if (jitter == 0.0 || base.isInfinite()) return base
-    return (base * (1 - jitter * Random.nextDouble())).coerceAtLeast(1.milliseconds)
-}
-
-/** Checks a strategy's [ttl] and its freshness period [fresh] (named [name] in errors): both positive, fresh ≤ ttl. */
-internal fun requireFreshWithin(ttl: Duration, fresh: Duration, name: String) {
-    Ttl.requirePositive(ttl)
-    Ttl.requirePositive(fresh)
-    require(fresh <= ttl) { "$name ($fresh) must not exceed ttl ($ttl)" }
-}
-
-private fun lockTtl(ttl: Any): Duration =
-    when (ttl) {
-        is Duration -> ttl
-        is String -> Ttl.parse(ttl)
-        else -> 1.minutes // a TTL known only from the value: bound the lock by a minute
-    }
+): T = loadCached(policy, key ?: policy.storageKey(DerivedKey.of(block)), type, found ?: NotNow, block)

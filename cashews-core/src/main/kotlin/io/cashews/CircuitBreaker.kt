@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.raisingOutages
+import io.cashews.internal.route.raisingOutages
 import kotlinx.coroutines.CancellationException
 import kotlin.reflect.KClass
 import kotlin.time.Duration

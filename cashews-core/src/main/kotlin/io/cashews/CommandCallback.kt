@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.RegisteredCallback
+import io.cashews.internal.chain.RegisteredCallback
 
 /** Told of each command a backend answered while a [Cache.callback] block runs. */
 public fun interface CommandCallback {
@@ -27,10 +27,10 @@ public suspend fun <R> Cache.callback(
     block: suspend () -> R,
 ): R {
     val registered = RegisteredCallback(commands.toSet(), callback)
-    reconfigure { controls.callbacks += registered }
+    routing.reconfigure { controls.callbacks += registered }
     try {
         return block()
     } finally {
-        reconfigure { controls.callbacks -= registered }
+        routing.reconfigure { controls.callbacks -= registered }
     }
 }

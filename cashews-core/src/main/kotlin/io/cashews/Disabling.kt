@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.DisablingScope
+import io.cashews.internal.chain.DisablingScope
 import kotlinx.coroutines.currentCoroutineContext
 
 /**

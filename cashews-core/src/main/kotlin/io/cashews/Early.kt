@@ -1,7 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.refreshInBackground
-import io.cashews.internal.withLease
+import io.cashews.internal.load.strategyLoad
 import java.util.UUID
 import kotlin.time.Duration
 
@@ -26,9 +25,13 @@ public suspend inline fun <reified T> Cache.early(
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    earlyLoad(strategyKey(prefix, key), ttl, earlyTtl ?: (ttl / 3), condition, retry, tags, {
-        ValueType.of<T>()
-    }) { block() }
+    strategyLoad(
+        EarlyPolicy(ttl, null, earlyTtl, condition, prefix, retry, tags.toList()),
+        key,
+        { ValueType.of<T>() },
+    ) {
+        block()
+    }
 
 /** [early] with TTLs in the [Ttl] grammar. */
 public suspend inline fun <reified T> Cache.early(
@@ -41,47 +44,3 @@ public suspend inline fun <reified T> Cache.early(
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix, retry, tags) { block() }
-
-private const val EARLY = "early"
-
-@PublishedApi
-internal suspend fun <T> Cache.earlyLoad(
-    key: String,
-    ttl: Duration,
-    earlyTtl: Duration,
-    condition: CacheCondition,
-    retry: Retry?,
-    tags: Collection<String>,
-    type: () -> ValueType,
-    block: suspend () -> T,
-): T {
-    requireFreshWithin(ttl, earlyTtl, "earlyTtl")
-    val freshKey = "$key:fresh"
-    val markFresh: suspend () -> Unit = { set(freshKey, true, earlyTtl) }
-    val cachedNow = cachedOrNull<T>(key, type, condition)
-    if (cachedNow == null) {
-        if (events.reporting) events.miss(key, EARLY)
-        return singleFlight.run(key) { flight ->
-            cachedOrNull<T>(key, type, condition)?.let { return@run it.value }
-            compute(EARLY, key, ttl, condition, null, 0.0, flight, type, block, retry, tags, markFresh)
-        }
-    }
-    if (exists(freshKey)) {
-        if (observing) observeHit(key, EARLY, freshKey = freshKey)
-        return cachedNow.value
-    }
-    if (observing) observeHit(key, EARLY, stale = true)
-    val refreshKey = "$key:refresh"
-    val token = UUID.randomUUID().toString()
-    if (setLock(refreshKey, token, earlyTtl)) {
-        refreshInBackground(key) {
-            // The lease is renewed while the refresh runs and released by its token when it succeeds; after a failure
-            // it runs out, so the next refresh waits for earlyTtl.
-            withLease(capability<LockBackend>(refreshKey, "early"), refreshKey, token, earlyTtl) {
-                loadShared(EARLY, key, ttl, condition, retry, tags, type, block, markFresh)
-            }
-            unlock(refreshKey, token)
-        }
-    }
-    return cachedNow.value
-}

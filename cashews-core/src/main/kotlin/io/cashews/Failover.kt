@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.load.strategyLoad
 import kotlin.reflect.KClass
 import kotlin.time.Duration
 
@@ -18,7 +19,10 @@ public suspend inline fun <reified T> Cache.failover(
     prefix: String = "fail",
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = failoverLoad(strategyKey(prefix, key), ttl, exceptions, condition, tags, { ValueType.of<T>() }) { block() }
+): T {
+    val policy = FailoverPolicy(ttl, null, exceptions, condition, prefix, tags.toList())
+    return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
+}
 
 /** [failover] with a TTL in the [Ttl] grammar. */
 public suspend inline fun <reified T> Cache.failover(
@@ -30,22 +34,3 @@ public suspend inline fun <reified T> Cache.failover(
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T = failover(Ttl.parse(ttl), key, exceptions, condition, prefix, tags) { block() }
-
-@PublishedApi
-internal suspend fun <T> Cache.failoverLoad(
-    key: String,
-    ttl: Duration,
-    exceptions: Set<KClass<out Throwable>>,
-    condition: CacheCondition,
-    tags: Collection<String>,
-    type: () -> ValueType,
-    block: suspend () -> T,
-): T =
-    try {
-        compute("failover", key, ttl, condition, null, 0.0, null, type, block, tags = tags)
-    } catch (e: Throwable) {
-        if (e is kotlinx.coroutines.CancellationException || exceptions.none { it.isInstance(e) }) throw e
-        val lastGood = cachedOrNull<T>(key, type, condition) ?: throw e
-        if (observing) observeHit(key, "failover", stale = true)
-        lastGood.value
-    }

@@ -1,7 +1,7 @@
 package io.cashews
 
-import io.cashews.internal.Miss
-import io.cashews.internal.StoredFailure
+import io.cashews.internal.value.Miss
+import io.cashews.internal.value.StoredFailure
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.flow.Flow
@@ -66,7 +66,15 @@ internal fun <T> Cache.cachedFlow(
         try {
             upstream.collect { element ->
                 if (storable && condition.storesValue(element, key)) {
-                    storeStamped(elementKey(key, count), element, ttl, SetCondition.ALWAYS, null, type)
+                    values.storeStamped(
+                        route(elementKey(key, count)),
+                        elementKey(key, count),
+                        element,
+                        ttl,
+                        SetCondition.ALWAYS,
+                        null,
+                        type,
+                    )
                 } else {
                     storable = false
                 }
@@ -83,7 +91,15 @@ internal fun <T> Cache.cachedFlow(
             throw e
         } catch (e: Throwable) {
             if (!downstreamFailed && storable && condition.storesException(e)) {
-                storeStamped(elementKey(key, count), StoredFailure.of(e), ttl, SetCondition.ALWAYS, null, type)
+                values.storeStamped(
+                    route(elementKey(key, count)),
+                    elementKey(key, count),
+                    StoredFailure.of(e),
+                    ttl,
+                    SetCondition.ALWAYS,
+                    null,
+                    type,
+                )
                 count++
                 complete = true
             }
@@ -93,7 +109,14 @@ internal fun <T> Cache.cachedFlow(
                 val markerTtl = ttl - started.elapsedNow()
                 if (complete && storable && markerTtl.isPositive()) {
                     // Written last and expiring first: a live marker means every element is still there.
-                    storeStamped(key, count, markerTtl, SetCondition.ALWAYS, stamp) { ValueType.of<Long>() }
+                    values.storeStamped(
+                        route(key),
+                        key,
+                        count,
+                        markerTtl,
+                        SetCondition.ALWAYS,
+                        stamp,
+                    ) { ValueType.of<Long>() }
                 } else if (count > 0) {
                     deleteMany((0 until count).map { elementKey(key, it) })
                 }

@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.refreshInBackground
+import io.cashews.internal.load.strategyLoad
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.days
 
@@ -22,10 +22,10 @@ public suspend inline fun <reified T> Cache.hit(
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T =
-    hitLoad(strategyKey(prefix, key), ttl, cacheHits, updateAfter, condition, retry, tags, { ValueType.of<T>() }) {
-        block()
-    }
+): T {
+    val policy = HitPolicy(ttl, cacheHits, null, updateAfter, condition, prefix, retry, tags.toList())
+    return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
+}
 
 /** [hit] with `cacheHits = 3` and a background refresh after the first hit: values that keep being asked for stay fresh. */
 public suspend inline fun <reified T> Cache.dynamic(
@@ -35,37 +35,7 @@ public suspend inline fun <reified T> Cache.dynamic(
     prefix: String = "dynamic",
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
-): T = hitLoad(strategyKey(prefix, key), ttl, 3, 1, condition, null, tags, { ValueType.of<T>() }) { block() }
-
-private const val HIT = "hit"
-
-@PublishedApi
-internal suspend fun <T> Cache.hitLoad(
-    key: String,
-    ttl: Duration,
-    cacheHits: Int,
-    updateAfter: Int,
-    condition: CacheCondition,
-    retry: Retry?,
-    tags: Collection<String>,
-    type: () -> ValueType,
-    block: suspend () -> T,
-): T {
-    require(cacheHits > 0) { "cacheHits must be positive, was $cacheHits" }
-    require(updateAfter in 0..cacheHits) { "updateAfter must be within 0..cacheHits ($cacheHits), was $updateAfter" }
-    val counterKey = "$key:counter"
-    val resetCount: suspend () -> Unit = { delete(counterKey) }
-    val cachedNow = cachedOrNull<T>(key, type, condition)
-    val hits = incr(counterKey, 1, ttl)
-    if (cachedNow != null && hits in 1..cacheHits) {
-        if (observing) observeHit(key, HIT)
-        if (updateAfter > 0 && hits == updateAfter.toLong()) {
-            refreshInBackground(key) {
-                loadShared(HIT, key, ttl, condition, retry, tags, type, block, resetCount)
-            }
-        }
-        return cachedNow.value
-    }
-    if (events.reporting) events.miss(key, HIT)
-    return loadShared(HIT, key, ttl, condition, retry, tags, type, block, resetCount)
-}
+): T =
+    strategyLoad(HitPolicy.dynamic(ttl, null, condition, prefix, tags.toList()), key, {
+        ValueType.of<T>()
+    }) { block() }

@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.CommandControls
+import io.cashews.internal.chain.CommandControls
 import kotlinx.coroutines.currentCoroutineContext
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
@@ -59,5 +59,4 @@ internal class InvalidatingFurther(
 }
 
 /** Whether the current coroutine runs in an [invalidateFurther] block of this cache. */
-internal suspend fun Cache.invalidatingFurther(): Boolean =
-    controls.scoped && currentCoroutineContext()[InvalidatingFurther]?.controls === controls
+internal suspend fun Cache.invalidatingFurther(): Boolean = controls.invalidatingFurther()

@@ -1,8 +1,11 @@
 package io.cashews
 
-import io.cashews.internal.Miss
-import io.cashews.internal.NotNow
-import io.cashews.internal.StoredFailure
+import io.cashews.internal.load.execute
+import io.cashews.internal.load.loadCached
+import io.cashews.internal.value.Marker
+import io.cashews.internal.value.Miss
+import io.cashews.internal.value.NotNow
+import io.cashews.internal.value.StoredFailure
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -37,7 +40,7 @@ public class JavaCache private constructor(
     /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
     public fun <T : Any> get(key: String, type: Class<T>): CompletableFuture<T?> {
         // Kept tiny so the JIT inlines it into the caller and can drop the completed future after join().
-        val now = cache.lookupNowOrNotNow(key)
+        val now = cache.values.lookupNowOrNotNow(key)
         if (now !== NotNow) return CompletableFuture.completedFuture(typed(now, type))
         return call { typed(cache.lookup(key) { ValueType.of(type) }, type) }
     }
@@ -119,28 +122,12 @@ public class JavaCache private constructor(
         condition: CacheCondition = CacheCondition.Always,
         tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> {
-        val now = cache.lookupNowOrNotNow(key)
-        if (now !== NotNow && now !== Miss && now !is StoredFailure && (now == null || type.isInstance(now))) {
+        val now = cache.values.lookupNowOrNotNow(key)
+        if (now !is Marker && (now == null || type.isInstance(now))) {
             return CompletableFuture.completedFuture(typed(now, type))
         }
-        return call {
-            cache.loadCached(
-                key,
-                ttl.toKotlinDuration(),
-                condition,
-                null,
-                true,
-                false,
-                0.0,
-                false,
-                null,
-                tags,
-                { ValueType.of(type) },
-                now,
-            ) {
-                loader.get().await()
-            }
-        }
+        val policy = CachedPolicy(TtlRule.Fixed(ttl.toKotlinDuration()), condition = condition, tags = tags.toList())
+        return call { cache.loadCached(policy, key, { ValueType.of(type) }, now) { loader.get().await() } }
     }
 
     /** The `early` strategy: refreshes in the background after [earlyTtl], serving the stale value meanwhile. */
@@ -153,16 +140,8 @@ public class JavaCache private constructor(
         loader: Supplier<CompletableFuture<T?>>,
         tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
-        call {
-            cache.earlyLoad(
-                strategyKey("early", key),
-                ttl.toKotlinDuration(),
-                earlyTtl.toKotlinDuration(),
-                CacheCondition.Always,
-                null,
-                tags,
-                { ValueType.of(type) },
-            ) { loader.get().await() }
+        run(key, type, loader) {
+            EarlyPolicy(ttl.toKotlinDuration(), earlyTtl = earlyTtl.toKotlinDuration(), tags = tags.toList())
         }
 
     /** The `soft` strategy: recomputes after [softTtl] and serves the stale value when that fails, until [ttl]. */
@@ -175,17 +154,8 @@ public class JavaCache private constructor(
         loader: Supplier<CompletableFuture<T?>>,
         tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
-        call {
-            cache.softLoad(
-                strategyKey("soft", key),
-                ttl.toKotlinDuration(),
-                softTtl.toKotlinDuration(),
-                setOf(Exception::class),
-                CacheCondition.Always,
-                null,
-                tags,
-                { ValueType.of(type) },
-            ) { loader.get().await() }
+        run(key, type, loader) {
+            SoftPolicy(ttl.toKotlinDuration(), softTtl = softTtl.toKotlinDuration(), tags = tags.toList())
         }
 
     /** The `failover` strategy: calls [loader] every time and falls back to its last good result when it fails. */
@@ -196,17 +166,7 @@ public class JavaCache private constructor(
         type: Class<T>,
         loader: Supplier<CompletableFuture<T?>>,
         tags: Collection<String> = emptyList(),
-    ): CompletableFuture<T?> =
-        call {
-            cache.failoverLoad(
-                strategyKey("fail", key),
-                ttl.toKotlinDuration(),
-                setOf(Exception::class),
-                CacheCondition.Always,
-                tags,
-                { ValueType.of(type) },
-            ) { loader.get().await() }
-        }
+    ): CompletableFuture<T?> = run(key, type, loader) { FailoverPolicy(ttl.toKotlinDuration(), tags = tags.toList()) }
 
     /** The `hit` strategy: serves a value [cacheHits] times, refreshing it in the background at hit [updateAfter]. */
     @JvmOverloads
@@ -219,17 +179,20 @@ public class JavaCache private constructor(
         loader: Supplier<CompletableFuture<T?>>,
         tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> =
+        run(key, type, loader) {
+            HitPolicy(ttl.toKotlinDuration(), cacheHits, updateAfter = updateAfter, tags = tags.toList())
+        }
+
+    /** Runs the strategy [policy] builds for [key], loading with [loader]; a bad setting fails the future. */
+    private fun <T : Any> run(
+        key: String,
+        type: Class<T>,
+        loader: Supplier<CompletableFuture<T?>>,
+        policy: () -> CachingPolicy,
+    ): CompletableFuture<T?> =
         call {
-            cache.hitLoad(
-                strategyKey("hit", key),
-                ttl.toKotlinDuration(),
-                cacheHits,
-                updateAfter,
-                CacheCondition.Always,
-                null,
-                tags,
-                { ValueType.of(type) },
-            ) { loader.get().await() }
+            val built = policy()
+            cache.execute(built, built.storageKey(key), { ValueType.of(type) }) { loader.get().await() }
         }
 
     /** The `locked` strategy: runs [action] under a lock shared by every process using the backend. */

@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.fingerprintOf
+import io.cashews.internal.value.fingerprintOf
 import kotlinx.serialization.BinaryFormat
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.KSerializer

@@ -3,11 +3,12 @@ package io.cashews
 import com.github.benmanes.caffeine.cache.Caffeine
 import com.github.benmanes.caffeine.cache.RemovalCause
 import com.github.benmanes.caffeine.cache.Ticker
-import io.cashews.internal.Tagged
-import io.cashews.internal.ValueSerializer
+import io.cashews.internal.tags.Tagged
+import io.cashews.internal.value.ValueSerializer
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.delay
@@ -19,9 +20,11 @@ import kotlinx.coroutines.launch
 import java.util.Collections
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicLong
+import kotlin.coroutines.ContinuationInterceptor
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeMark
 import kotlin.time.TimeSource
 
 /**
@@ -44,13 +47,18 @@ import kotlin.time.TimeSource
  * @param timeSource the clock of every TTL; inject a test time source to run expiry in virtual time.
  * @param closeValues close values that are [AutoCloseable] (clients, connections) when they leave the cache, for
  *   any reason: expiry, eviction, replacement by another object, delete, clear, close. Failures to close are logged.
+ * @param scope where the expiry sweep runs: a cache passes its own scope (see [Cache]'s `scope`), so the sweep stops
+ *   with the cache and, under a test dispatcher, runs in virtual time; `null` for a scope of its own on
+ *   [Dispatchers.Default].
  */
 public class MemoryBackend(
     public val size: Long = DEFAULT_SIZE,
     public val checkInterval: Duration? = 1.seconds,
     timeSource: TimeSource = TimeSource.Monotonic,
     public val closeValues: Boolean = false,
+    scope: CoroutineScope? = null,
 ) : Backend,
+    ImmediateReadBackend,
     LockBackend,
     LockReleaseBackend,
     BitsBackend,
@@ -85,7 +93,19 @@ public class MemoryBackend(
                 }
             }.build<String, Any>()
     private val map = cache.asMap()
-    private val sweeper = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("cashews-memory-sweep"))
+    private val sweeper =
+        CoroutineScope(
+            SupervisorJob(scope?.coroutineContext?.get(Job)) +
+                (scope?.coroutineContext?.get(ContinuationInterceptor) ?: Dispatchers.Default) +
+                CoroutineName("cashews-memory-sweep"),
+        )
+
+    private val timeSource = timeSource
+
+    /** When the expiry sweep last ran, on the backend's time source; `null` before the first. */
+    @Volatile
+    public var lastSweep: TimeMark? = null
+        private set
 
     override val storesObjects: Boolean get() = true
 
@@ -112,7 +132,7 @@ public class MemoryBackend(
     }
 
     /** The live value at [key] without suspending: the hit path of an in-memory cache. */
-    internal fun getNow(key: String): Any? {
+    override fun getNow(key: String): Any? {
         val stored = cache.getIfPresent(key) ?: return null
         if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
         if (clock.read() < stored.expiresAt) return stored.value.let { if (it is InPlace) it.snapshot() else it }
@@ -393,6 +413,7 @@ public class MemoryBackend(
 
     /** Removes every entry that has expired; run every [checkInterval]. */
     internal fun sweep() {
+        lastSweep = timeSource.markNow()
         val now = clock.read()
         for ((key, stored) in map.entries) {
             if (stored is Expiring && now >= stored.expiresAt) map.remove(key, stored)

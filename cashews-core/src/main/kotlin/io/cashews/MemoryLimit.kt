@@ -1,7 +1,7 @@
 package io.cashews
 
-import io.cashews.internal.NullValue
-import io.cashews.internal.Tagged
+import io.cashews.internal.tags.Tagged
+import io.cashews.internal.value.NullValue
 
 /**
  * Skips writes of values smaller than [minBytes] or larger than [maxBytes]: such a [CacheCommand.Set] answers

@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.raisingOutages
+import io.cashews.internal.route.raisingOutages
 import kotlin.time.Duration
 
 /**
@@ -33,7 +33,7 @@ public suspend inline fun <T> Cache.rateLimit(
     noinline action: (suspend (RateLimitError) -> T)? = null,
     block: () -> T,
 ): T {
-    val refused = fixedWindowRefusal(strategyKey(prefix, key), limit, period, ban, whenUnavailable) ?: return block()
+    val refused = fixedWindowRefusal(prefix, key, limit, period, ban, whenUnavailable) ?: return block()
     return refusedAnswer(refused, action)
 }
 
@@ -53,12 +53,14 @@ public suspend inline fun <T> Cache.rateLimit(
 /** Counts one call at [key]; `null` when it is admitted, else the error that refuses it. */
 @PublishedApi
 internal suspend fun Cache.fixedWindowRefusal(
-    key: String,
+    prefix: String,
+    name: String,
     limit: Long,
     period: Duration,
     ban: Duration?,
     whenUnavailable: OutagePolicy,
 ): RateLimitError? {
+    val key = strategyKey(prefix, name)
     require(limit > 0) { "rate limit must be positive, was $limit" }
     Ttl.requirePositive(period)
     ban?.let(Ttl::requirePositive)
@@ -82,7 +84,7 @@ internal suspend fun Cache.fixedWindowRefusal(
         }
     } catch (e: BackendUnavailableError) {
         when (whenUnavailable) {
-            OutagePolicy.LOCAL -> outageFallback.fixedWindowRefusal(key, limit, period, ban, whenUnavailable)
+            OutagePolicy.LOCAL -> outageFallback.fixedWindowRefusal("", key, limit, period, ban, whenUnavailable)
             else -> RateLimitError(key, limit, period, null)
         }
     }

@@ -1,6 +1,6 @@
 package io.cashews
 
-import io.cashews.internal.raisingOutages
+import io.cashews.internal.route.raisingOutages
 import kotlin.time.Duration
 
 /**
@@ -27,7 +27,7 @@ public suspend inline fun <T> Cache.sliceRateLimit(
     noinline action: (suspend (RateLimitError) -> T)? = null,
     block: () -> T,
 ): T {
-    val refused = slidingWindowRefusal(strategyKey(prefix, key), limit, period, whenUnavailable) ?: return block()
+    val refused = slidingWindowRefusal(prefix, key, limit, period, whenUnavailable) ?: return block()
     return refusedAnswer(refused, action)
 }
 
@@ -46,11 +46,13 @@ public suspend inline fun <T> Cache.sliceRateLimit(
 /** Logs one call at [key]; `null` when it is admitted, else the error that refuses it. */
 @PublishedApi
 internal suspend fun Cache.slidingWindowRefusal(
-    key: String,
+    prefix: String,
+    name: String,
     limit: Long,
     period: Duration,
     whenUnavailable: OutagePolicy,
 ): RateLimitError? {
+    val key = strategyKey(prefix, name)
     require(limit > 0) { "rate limit must be positive, was $limit" }
     val window = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
     requireLimitPolicy(whenUnavailable)
@@ -61,7 +63,14 @@ internal suspend fun Cache.slidingWindowRefusal(
             raisingOutages(route(key)) { sliceIncr(key, now - window + 1, now, limit, period) }
         } catch (e: BackendUnavailableError) {
             when (whenUnavailable) {
-                OutagePolicy.LOCAL -> return outageFallback.slidingWindowRefusal(key, limit, period, whenUnavailable)
+                OutagePolicy.LOCAL -> return outageFallback.slidingWindowRefusal(
+                    "",
+                    key,
+                    limit,
+                    period,
+                    whenUnavailable,
+                )
+
                 else -> limit + 1
             }
         }

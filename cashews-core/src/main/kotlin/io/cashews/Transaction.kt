@@ -1,7 +1,7 @@
 package io.cashews
 
-import io.cashews.internal.CacheTransaction
-import io.cashews.internal.Transactions
+import io.cashews.internal.tx.CacheTransaction
+import io.cashews.internal.tx.Transactions
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.currentCoroutineContext

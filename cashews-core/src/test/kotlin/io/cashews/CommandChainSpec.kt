@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.route.capability
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly

@@ -1,0 +1,59 @@
+package io.cashews
+
+import kotlin.time.Duration
+
+/**
+ * How long a strategy keeps what it loaded: a [Fixed] TTL, one computed [FromValue] (a token's own lifetime), or
+ * one computed [FromOutcome], a value or a failure alike.
+ *
+ * A rule computed from the value cannot apply to a cached exception: a strategy whose [CacheCondition] stores
+ * exceptions needs the condition's own exception TTL with it (checked when the policy is built).
+ */
+public sealed class TtlRule {
+    /** Every stored outcome is kept for [ttl]. */
+    public class Fixed(
+        /** The TTL; positive, or infinite for "never expires". */
+        public val ttl: Duration,
+    ) : TtlRule() {
+        override fun toString(): String = ttl.toString()
+    }
+
+    /** Each stored value is kept for what [ttl] answers for it. */
+    public class FromValue(
+        /** The TTL of a loaded value; called once per stored value. */
+        public val ttl: (value: Any?) -> Duration,
+    ) : TtlRule() {
+        override fun toString(): String = "from the value"
+    }
+
+    /** Each stored outcome, a value or a cached failure, is kept for what [ttl] answers for it. */
+    public class FromOutcome(
+        /** The TTL of a load's outcome; called once per stored outcome. */
+        public val ttl: (outcome: Result<Any?>) -> Duration,
+    ) : TtlRule() {
+        override fun toString(): String = "from the outcome"
+    }
+
+    internal companion object {
+        /** The rule a strategy's `ttl` argument stands for: a [Duration], a TTL string, or a function of the value. */
+        fun of(ttl: Any): TtlRule =
+            when (ttl) {
+                is TtlRule -> {
+                    ttl
+                }
+
+                is Duration -> {
+                    Fixed(ttl)
+                }
+
+                is String -> {
+                    Fixed(Ttl.parse(ttl))
+                }
+
+                else -> {
+                    @Suppress("UNCHECKED_CAST")
+                    FromValue(ttl as (Any?) -> Duration)
+                }
+            }
+    }
+}

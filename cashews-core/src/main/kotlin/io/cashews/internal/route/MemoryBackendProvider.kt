@@ -1,0 +1,21 @@
+package io.cashews.internal.route
+
+import io.cashews.Backend
+import io.cashews.BackendProvider
+import io.cashews.BackendSettings
+import io.cashews.MemoryBackend
+import kotlin.time.Duration.Companion.seconds
+
+/** `mem://?size=…&check_interval=…&close_values=…`; `check_interval=0` turns the expiry sweep off. */
+internal class MemoryBackendProvider : BackendProvider {
+    override val schemes: Set<String> = setOf("mem")
+
+    override fun create(settings: BackendSettings): Backend =
+        MemoryBackend(
+            size = settings.long("size", MemoryBackend.DEFAULT_SIZE, 1..Long.MAX_VALUE),
+            checkInterval = settings.duration("check_interval", 1.seconds, zeroMeansNone = true),
+            timeSource = settings.timeSource,
+            closeValues = settings.boolean("close_values", false),
+            scope = settings.scope,
+        )
+}

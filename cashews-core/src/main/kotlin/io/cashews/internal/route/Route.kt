@@ -1,0 +1,158 @@
+package io.cashews.internal.route
+
+import io.cashews.Backend
+import io.cashews.CacheInterceptor
+import io.cashews.Command
+import io.cashews.ImmediateReadBackend
+import io.cashews.LocalCopyBackend
+import io.cashews.MemoryBackend
+import io.cashews.internal.chain.CommandControls
+import io.cashews.internal.chain.Pipeline
+import io.cashews.internal.value.ValueSerializer
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import java.util.EnumSet
+
+/**
+ * One backend of a cache under a key prefix, with what the cache needs to use it: the serializer when it stores
+ * bytes, its own interceptors, the commands disabled on it, and its one-time initialisation.
+ */
+internal class Route(
+    val prefix: String,
+    val backend: Backend,
+    val serializer: ValueSerializer?,
+    val interceptors: List<CacheInterceptor>,
+    /** What metrics and logs call this backend: its URL scheme, or its class for a backend built by hand. */
+    val layer: String,
+    private val controls: CommandControls,
+    disabledAtSetup: Boolean,
+) {
+    /** The commands disabled on this backend (copy on write). */
+    @Volatile
+    var disabled: Set<Command> = if (disabledAtSetup) ALL_COMMANDS else NO_COMMANDS
+        private set
+
+    /**
+     * What commands go to: the backend itself, or a [Pipeline] through interceptors, the disable check and
+     * callbacks when any of them is in use.
+     */
+    @Volatile
+    var pipeline: Backend = backend
+        private set
+
+    /** Whether the backend answers reads without suspending ([ImmediateReadBackend]): reads there are not shared. */
+    val readsWithoutSuspending: Boolean = backend is ImmediateReadBackend
+
+    /**
+     * The in-memory backend to read without suspending, once initialised, only when values are stored as objects
+     * and nothing stands between the cache and the backend: the cache's hit path. `null` sends reads through the
+     * general path.
+     *
+     * Deliberately not volatile: the cache publishes every change through its volatile routes array, which each
+     * command reads first; a reader that still sees `null` takes the general path once, which is correct.
+     */
+    var local: ImmediateReadBackend? = null
+        private set
+
+    /**
+     * The byte backend's local copies ([LocalCopyBackend]) to read without suspending, under the same conditions
+     * as [local]; published the same way.
+     */
+    var copies: LocalCopyBackend? = null
+        private set
+
+    /**
+     * Whether this process has stored a tagged value or a counter's tags here. For the in-memory backend, which no
+     * other process shares, `false` proves there is nothing tagged to check, so untagged caches pay nothing for tags.
+     */
+    @Volatile
+    var tagsWritten: Boolean = false
+
+    /**
+     * Whether counters read from here may have tags kept beside them ([TagVersions.counterStampKey]): always for a
+     * byte backend, which other processes may share; for an object backend only once this process tagged something.
+     */
+    val mayHoldCounterTags: Boolean get() = serializer != null || tagsWritten
+
+    /**
+     * Where the versions of tags routed here are kept when this is an in-memory backend: a store of their own with
+     * the same bound, so that tag versions never take the values' slots (with a tag per key they would take half).
+     * A version evicted from it only costs misses of the values written under it (see [TagVersions]).
+     */
+    val tagVersionStore: MemoryBackend? by lazy(LazyThreadSafetyMode.PUBLICATION) {
+        (backend as? MemoryBackend)?.let { MemoryBackend(size = it.size, checkInterval = null) }
+    }
+
+    @Volatile
+    var initialised: Boolean = false
+        private set
+    private val initLock = Mutex()
+
+    init {
+        refresh()
+    }
+
+    /** Whether every command is disabled here, so nothing may touch the backend (not even to initialise it). */
+    val fullyDisabled: Boolean get() = disabled.size == ALL_COMMANDS.size
+
+    /** Where commands go, with the backend initialised exactly once however many callers arrive together. */
+    suspend fun ready(): Backend = if (initialised || fullyDisabled) pipeline else initialisedPipeline()
+
+    private suspend fun initialisedPipeline(): Backend {
+        initialise()
+        return pipeline
+    }
+
+    /** Initialises the backend if that has not happened yet. */
+    suspend fun initialise() {
+        if (initialised) return
+        initLock.withLock {
+            if (!initialised) {
+                backend.init()
+                initialised = true
+                refresh()
+            }
+        }
+    }
+
+    /** Disables [commands] (all when empty). The cache republishes its routes afterwards. */
+    fun disable(commands: Collection<Command>) {
+        disabled = if (commands.isEmpty()) ALL_COMMANDS else copyOf(disabled + commands)
+        refresh()
+    }
+
+    /** Enables [commands] again (all when empty). */
+    fun enable(commands: Collection<Command>) {
+        disabled = if (commands.isEmpty()) NO_COMMANDS else copyOf(disabled - commands.toSet())
+        refresh()
+    }
+
+    /**
+     * Rebuilds [pipeline] and [local] from the current state. Synchronized and reading that state inside, so the last
+     * refresh to run always reflects the last change, whichever thread made it.
+     */
+    @Synchronized
+    fun refresh() {
+        val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
+        pipeline = if (direct) backend else currentPipeline()
+        local = if (direct && initialised && serializer == null) backend as? ImmediateReadBackend else null
+        copies = if (direct && initialised && serializer != null) backend as? LocalCopyBackend else null
+    }
+
+    private var built: Pipeline? = null
+
+    /** The pipeline for the current cache-wide interceptors, reused while they stay the same list. */
+    private fun currentPipeline(): Pipeline {
+        val reusable = built
+        if (reusable != null && reusable.builtFrom === controls.interceptors) return reusable
+        return Pipeline(this, controls).also { built = it }
+    }
+
+    private companion object {
+        val ALL_COMMANDS: Set<Command> = EnumSet.allOf(Command::class.java)
+        val NO_COMMANDS: Set<Command> = EnumSet.noneOf(Command::class.java)
+
+        fun copyOf(commands: Set<Command>): Set<Command> =
+            if (commands.isEmpty()) NO_COMMANDS else EnumSet.copyOf(commands)
+    }
+}

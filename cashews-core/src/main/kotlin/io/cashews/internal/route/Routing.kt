@@ -1,0 +1,245 @@
+package io.cashews.internal.route
+
+import io.cashews.Backend
+import io.cashews.BackendNotAvailableError
+import io.cashews.BackendProvider
+import io.cashews.BackendSettings
+import io.cashews.Cache
+import io.cashews.CacheError
+import io.cashews.CacheInterceptor
+import io.cashews.Command
+import io.cashews.EvictingBackend
+import io.cashews.NotConfiguredError
+import io.cashews.SetupError
+import io.cashews.ValueCodec
+import io.cashews.internal.chain.CommandControls
+import io.cashews.internal.events.CacheEvents
+import io.cashews.internal.tx.Transactions
+import io.cashews.internal.value.CodecSettings
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.withContext
+import java.util.ServiceLoader
+import kotlin.coroutines.CoroutineContext
+import kotlin.time.TimeSource
+
+/**
+ * The routing and setup layer: which backend each key goes to (the longest prefix it starts with), how a setup URL
+ * becomes a backend, and what stands between the cache and each backend (see [Route]). Every change is published
+ * through one volatile array, read once per command.
+ */
+internal class Routing(
+    private val timeSource: TimeSource,
+    private val controls: CommandControls,
+    private val events: CacheEvents,
+    /** Where backends run their background work (sweeps, probes): the cache's own scope. */
+    private val scope: CoroutineScope,
+) {
+    @Volatile
+    private var routes: Array<Route> = emptyArray()
+    private val replaced = ArrayList<Backend>()
+
+    /** Every route, longest prefix first. */
+    val all: Array<Route> get() = routes
+
+    /** The route of [key]; [NotConfiguredError] when no backend is set up for it. */
+    fun route(key: String): Route {
+        val current = routes
+        for (route in current) if (key.startsWith(route.prefix)) return route
+        throw noRoute(key, current)
+    }
+
+    // Out of line, so route() stays small enough for the JIT to inline into every hit.
+    private fun noRoute(key: String, current: Array<Route>): NotConfiguredError =
+        NotConfiguredError(
+            if (current.isEmpty()) {
+                "no backend is set up for key '$key': call setup(\"mem://\") (or another URL) first"
+            } else {
+                "no backend is set up for key '$key': prefixes are ${current.joinToString { "'${it.prefix}'" }}"
+            },
+        )
+
+    /** The routes whose prefix is [prefix], or every route when it is `null`. */
+    fun routesFor(prefix: String?): List<Route> = routes.filter { prefix == null || it.prefix == prefix }
+
+    /**
+     * Where commands for [route] go from the current coroutine: the route's backend (or its command chain), or, inside
+     * a transaction of this cache, that transaction's buffer over it.
+     */
+    suspend fun backendOf(route: Route): Backend {
+        val backend = route.ready()
+        if (!controls.scoped) return backend
+        val transaction = currentCoroutineContext()[Transactions]?.of(controls) ?: return backend
+        return transaction.bufferFor(route)
+    }
+
+    /** The backend of [key] as the capability [C] that [command] needs, or [io.cashews.UnsupportedCommandError]. */
+    suspend inline fun <reified C : Any> capability(key: String, command: String): C =
+        backendOf(route(key)).capability(command)
+
+    /** Whether [kind] is disabled on [route] for the current coroutine: for good, at setup, or by a disabling block. */
+    suspend fun commandDisabled(route: Route, kind: Command): Boolean =
+        kind in route.disabled || controls.disabledInContext(route.prefix, kind)
+
+    /**
+     * Applies [change] to what stands between the cache and its backends, then rebuilds every route and publishes
+     * them again through the volatile [routes], so every thread's next command sees the change.
+     */
+    fun <R> reconfigure(change: () -> R): R =
+        synchronized(this) {
+            val result = change()
+            refreshRoutes()
+            result
+        }
+
+    /**
+     * Runs [block] in [element] (a block with a context-held effect: disabling, invalidate-further, a transaction)
+     * while commands leave the direct path to read their coroutine context: the first such block to start takes them
+     * off it, the last to end puts them back.
+     */
+    suspend fun <R> withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R {
+        synchronized(this) { if (controls.enterScope()) refreshRoutes() }
+        try {
+            return withContext(element) { block() }
+        } finally {
+            synchronized(this) { if (controls.exitScope()) refreshRoutes() }
+        }
+    }
+
+    private fun refreshRoutes() {
+        for (route in routes) route.refresh()
+        routes = routes.copyOf()
+    }
+
+    /** Sets up the backend [url] describes under [prefix] (see [Cache.setup]). */
+    fun setup(
+        url: String,
+        prefix: String,
+        params: Map<String, Any?>,
+        codec: ValueCodec?,
+        interceptors: List<CacheInterceptor>,
+    ): Backend {
+        val parsed = SetupUrl.parse(url)
+        val settings = settings(parsed.scheme, parsed.address, parsed.params, params)
+        val disabled = disabled(settings) || parsed.scheme.isEmpty()
+        val provider =
+            providerFor(if (parsed.scheme.isEmpty()) "mem" else parsed.scheme)
+                ?: throw missingProvider(parsed.scheme, Redaction.url(url))
+        val backend = provider.create(settings)
+        val shown = Redaction.url(url)
+        install(prefix, backend, settings, codec, disabled, interceptors, parsed.scheme.ifEmpty { "disabled" }, shown)
+        return backend
+    }
+
+    /** Sets up [backend], built by the caller, under [prefix] (see [Cache.setup]). */
+    fun setup(
+        backend: Backend,
+        prefix: String,
+        params: Map<String, Any?>,
+        codec: ValueCodec?,
+        interceptors: List<CacheInterceptor>,
+    ): Backend {
+        val settings = settings("", backend.toString(), emptyMap(), params)
+        val layer =
+            backend.javaClass.simpleName
+                .removeSuffix("Backend")
+                .lowercase()
+                .ifEmpty { "custom" }
+        install(prefix, backend, settings, codec, disabled(settings), interceptors, layer, backend.toString())
+        return backend
+    }
+
+    private fun install(
+        prefix: String,
+        backend: Backend,
+        settings: BackendSettings,
+        codec: ValueCodec?,
+        disabled: Boolean,
+        interceptors: List<CacheInterceptor>,
+        layer: String,
+        shown: String,
+    ) {
+        val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
+        val unknown = settings.unread()
+        if (unknown.isNotEmpty()) {
+            val names = unknown.joinToString { "'$it'" }
+            throw SetupError("unknown setup parameter${if (unknown.size > 1) "s" else ""} $names for '$shown'")
+        }
+        val route = Route(prefix, backend, serializer, interceptors.toList(), layer, controls, disabled)
+        if (backend is EvictingBackend) {
+            backend.addEvictionListener { key ->
+                if (events.reporting) events.eviction(key, layer)
+            }
+        }
+        synchronized(this) {
+            route.refresh() // against a reconfiguration since the route was built
+            routes.firstOrNull { it.prefix == prefix }?.let { replaced += it.backend }
+            routes =
+                (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
+        }
+    }
+
+    private fun settings(
+        scheme: String,
+        address: String,
+        fromUrl: Map<String, String>,
+        given: Map<String, Any?>,
+    ): BackendSettings {
+        val merged = LinkedHashMap(fromUrl)
+        for ((name, value) in given) if (value != null) merged[name.lowercase()] = value.toString()
+        return BackendSettings(scheme, address, merged, timeSource, scope)
+    }
+
+    private fun disabled(settings: BackendSettings): Boolean =
+        if (settings.string("disable") != null) {
+            settings.boolean("disable", false)
+        } else {
+            !settings.boolean("enable", true)
+        }
+
+    /** Takes every backend out (the cache has none afterwards) and answers them, replaced ones included, to close. */
+    fun removeAll(): List<Backend> =
+        synchronized(this) {
+            val closing = routes.map { it.backend } + replaced
+            routes = emptyArray()
+            replaced.clear()
+            closing
+        }
+
+    override fun toString(): String = routes.joinToString { "'${it.prefix}' -> ${it.backend}" }
+
+    private companion object {
+        val builtInProviders: Map<String, BackendProvider> =
+            MemoryBackendProvider().let { provider -> provider.schemes.associateWith { provider } }
+
+        val loadedProviders: Map<String, BackendProvider> by lazy {
+            ServiceLoader
+                .load(BackendProvider::class.java, Cache::class.java.classLoader)
+                .flatMap { provider -> provider.schemes.map { it.lowercase() to provider } }
+                .toMap()
+        }
+
+        /** Which artifact brings each scheme that core does not. */
+        val artifacts =
+            mapOf(
+                "redis" to "io.cashews:cashews-redis",
+                "rediss" to "io.cashews:cashews-redis",
+                "redis-cluster" to "io.cashews:cashews-redis",
+                "disk" to "io.cashews:cashews-disk",
+            )
+
+        fun providerFor(scheme: String): BackendProvider? = builtInProviders[scheme] ?: loadedProviders[scheme]
+
+        fun missingProvider(scheme: String, url: String): CacheError {
+            val artifact = artifacts[scheme]
+            return if (artifact != null) {
+                BackendNotAvailableError("setup URL '$url' needs the '$scheme' backend: add $artifact to the classpath")
+            } else {
+                val known = (builtInProviders.keys + loadedProviders.keys).sorted().joinToString { "'$it'" }
+                SetupError(
+                    "setup URL '$url' has an unknown scheme '$scheme'; known schemes: $known, or '://' (disabled)",
+                )
+            }
+        }
+    }
+}

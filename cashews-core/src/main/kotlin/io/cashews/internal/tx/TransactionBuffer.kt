@@ -1,0 +1,410 @@
+package io.cashews.internal.tx
+
+import io.cashews.Backend
+import io.cashews.BitsBackend
+import io.cashews.GlobPattern
+import io.cashews.KeyTtl
+import io.cashews.LockBackend
+import io.cashews.NotAnIntegerError
+import io.cashews.SetBackend
+import io.cashews.SetCondition
+import io.cashews.SlidingWindowBackend
+import io.cashews.TransactionLockTimeoutError
+import io.cashews.TransactionMode
+import io.cashews.internal.route.Route
+import io.cashews.internal.route.capability
+import io.cashews.internal.value.Miss
+import io.cashews.internal.value.ValueSerializer
+import io.cashews.internal.value.ValueSerializer.Companion.isInteger
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.TimeMark
+
+/**
+ * What one backend looks like inside a transaction: the writes made so far, kept here, over the backend itself.
+ *
+ * Reads merge both views (a buffered write wins, a buffered delete hides the key); writes take the key's lock first
+ * (see [TransactionMode]) and are buffered; [commit] applies the buffer (deletes first, then each write with the
+ * exact TTL it has left) and releases the locks. Commands that are not transactional pass straight through.
+ * Coroutines of one transaction share its buffer, guarded by [mutex].
+ */
+internal class TransactionBuffer(
+    val route: Route,
+    private val transaction: CacheTransaction,
+) : Backend,
+    LockBackend,
+    BitsBackend,
+    SlidingWindowBackend,
+    SetBackend {
+    /** A buffered outcome for one key. */
+    private sealed class Pending {
+        class Written(
+            val stored: Any,
+            val expiresAt: TimeMark?,
+        ) : Pending() {
+            val live: Boolean get() = expiresAt == null || expiresAt.hasNotPassedNow()
+        }
+
+        object Deleted : Pending()
+    }
+
+    private val mutex = Mutex()
+    private val pending = HashMap<String, Pending>()
+
+    // Only locking modes take locks.
+    private val lockMutex: Mutex? = if (transaction.mode == TransactionMode.FAST) null else Mutex()
+    private val held = HashSet<String>(0)
+
+    override val storesObjects: Boolean get() = route.backend.storesObjects
+
+    private suspend fun real(): Backend = route.ready()
+
+    // -- reads ---------------------------------------------------------------------------------------------------
+
+    /** The buffered outcome for [key]: its stored value, [Miss] when deleted or expired, `null` when not buffered. */
+    private fun buffered(key: String): Any? =
+        when (val entry = pending[key]) {
+            null -> null
+            is Pending.Written -> if (entry.live) entry.stored else Miss
+            Pending.Deleted -> Miss
+        }
+
+    private suspend fun read(key: String): Any? {
+        val found = mutex.withLock { buffered(key) }
+        return when {
+            found === Miss -> null
+            found != null -> found
+            else -> real().get(key)
+        }
+    }
+
+    override suspend fun get(key: String): Any? = read(key)
+
+    override suspend fun getMany(keys: List<String>): List<Any?> {
+        val local = mutex.withLock { keys.map(::buffered) }
+        val missing = keys.filterIndexed { i, _ -> local[i] == null }
+        val fromReal = if (missing.isEmpty()) emptyList() else real().getMany(missing)
+        var next = 0
+        return local.map { found ->
+            when {
+                found === Miss -> null
+                found != null -> found
+                else -> fromReal[next++]
+            }
+        }
+    }
+
+    override suspend fun exists(key: String): Boolean {
+        val found = mutex.withLock { buffered(key) }
+        return if (found == null) real().exists(key) else found !== Miss
+    }
+
+    override suspend fun ttl(key: String): KeyTtl {
+        val entry = mutex.withLock { pending[key] } ?: return real().ttl(key)
+        if (entry !is Pending.Written || !entry.live) return KeyTtl.Missing
+        val expiresAt = entry.expiresAt ?: return KeyTtl.Persistent
+        return KeyTtl.Expiring(-expiresAt.elapsedNow())
+    }
+
+    override fun scan(pattern: String): Flow<String> =
+        flow {
+            val glob = GlobPattern(pattern)
+            val snapshot = mutex.withLock { HashMap(pending) }
+            val seen = HashSet<String>()
+            real().scan(pattern).collect { key ->
+                seen += key
+                val entry = snapshot[key]
+                if (entry == null || (entry is Pending.Written && entry.live)) emit(key)
+            }
+            for ((key, entry) in snapshot) {
+                if (key !in seen && entry is Pending.Written && entry.live && glob.matches(key)) emit(key)
+            }
+        }
+
+    override suspend fun sizeOf(key: String): Long =
+        when (val found = mutex.withLock { buffered(key) }) {
+            null -> real().sizeOf(key)
+            Miss -> 0
+            is ByteArray -> found.size.toLong()
+            else -> -1
+        }
+
+    override suspend fun keysCount(): Long {
+        val snapshot = mutex.withLock { HashMap(pending) }
+        val backend = real()
+        var count = backend.keysCount()
+        for ((key, entry) in snapshot) {
+            val liveHere = entry is Pending.Written && entry.live
+            val liveThere = backend.exists(key)
+            if (liveHere && !liveThere) count++
+            if (!liveHere && liveThere) count--
+        }
+        return count
+    }
+
+    override suspend fun ping(): Boolean = real().ping()
+
+    // -- buffered writes -----------------------------------------------------------------------------------------
+
+    override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
+        lock(key)
+        return mutex.withLock {
+            if (condition != SetCondition.ALWAYS) {
+                val exists = buffered(key)?.let { it !== Miss } ?: real().exists(key)
+                if (exists != (condition == SetCondition.IF_EXISTS)) return@withLock false
+            }
+            pending[key] = Pending.Written(value, expiry(ttl))
+            true
+        }
+    }
+
+    override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
+        for (key in entries.keys) lock(key)
+        mutex.withLock {
+            val expiresAt = expiry(ttl)
+            for ((key, value) in entries) pending[key] = Pending.Written(value, expiresAt)
+        }
+    }
+
+    override suspend fun delete(key: String): Boolean {
+        lock(key)
+        return mutex.withLock { markDeleted(key) }
+    }
+
+    override suspend fun deleteMany(keys: Collection<String>): Long {
+        for (key in keys) lock(key)
+        return mutex.withLock { keys.count { markDeleted(it) }.toLong() }
+    }
+
+    override suspend fun deleteMatch(pattern: String): Long {
+        val keys = scan(pattern).toList()
+        return deleteMany(keys)
+    }
+
+    override suspend fun expire(key: String, ttl: Duration): Boolean {
+        lock(key)
+        return mutex.withLock {
+            val stored =
+                when (val found = buffered(key)) {
+                    Miss -> return@withLock false
+                    null -> real().get(key) ?: return@withLock false
+                    else -> found
+                }
+            pending[key] = Pending.Written(stored, expiry(ttl))
+            true
+        }
+    }
+
+    override suspend fun incr(key: String, by: Long, ttl: Duration?): Long {
+        lock(key)
+        return mutex.withLock {
+            val entry = pending[key]
+            val stored: Any?
+            val expiresAt: TimeMark?
+            when {
+                entry is Pending.Written && entry.live -> {
+                    stored = entry.stored
+                    expiresAt = entry.expiresAt
+                }
+
+                entry != null -> {
+                    stored = null
+                    expiresAt = expiry(ttl)
+                }
+
+                else -> {
+                    stored = real().get(key)
+                    val left = if (stored == null) null else real().ttl(key)
+                    expiresAt =
+                        if (left is KeyTtl.Expiring) {
+                            expiry(left.remaining)
+                        } else if (stored ==
+                            null
+                        ) {
+                            expiry(ttl)
+                        } else {
+                            null
+                        }
+                }
+            }
+            val current = if (stored == null) 0L else integerOf(key, stored)
+            val next =
+                try {
+                    Math.addExact(current, by)
+                } catch (e: ArithmeticException) {
+                    throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
+                }
+            val encoded: Any = if (route.serializer == null) next else next.toString().toByteArray(Charsets.US_ASCII)
+            pending[key] = Pending.Written(encoded, expiresAt)
+            next
+        }
+    }
+
+    private fun integerOf(key: String, stored: Any): Long =
+        when {
+            isInteger(stored) -> (stored as Number).toLong()
+            stored is ByteArray -> ValueSerializer.parseDecimal(stored)
+            else -> null
+        } ?: throw NotAnIntegerError("value at key '$key' is not an integer; incr left it unchanged")
+
+    /** Buffers a delete of [key]; returns whether it was there to delete. Runs under [mutex]. */
+    private suspend fun markDeleted(key: String): Boolean {
+        val existed = buffered(key)?.let { it !== Miss } ?: real().exists(key)
+        pending[key] = Pending.Deleted
+        return existed
+    }
+
+    private fun expiry(ttl: Duration?): TimeMark? = ttl?.let { transaction.timeSource.markNow() + it }
+
+    override suspend fun clear() {
+        mutex.withLock { pending.clear() }
+        real().clear()
+    }
+
+    // -- commit and rollback -------------------------------------------------------------------------------------
+
+    suspend fun commit() {
+        val snapshot = mutex.withLock { HashMap(pending).also { pending.clear() } }
+        val backend = real()
+        val deletes = ArrayList<String>()
+        for ((key, entry) in snapshot) {
+            if (entry is Pending.Written && entry.live) {
+                val expiresAt = entry.expiresAt
+                // The TTL left to the millisecond (not truncated to seconds, where < 1 s would mean "no expiry").
+                val left = expiresAt?.let { -it.elapsedNow() }
+                if (left != null && !left.isPositive()) {
+                    deletes += key
+                } else {
+                    backend.set(key, entry.stored, left, SetCondition.ALWAYS)
+                }
+            } else {
+                deletes += key
+            }
+        }
+        try {
+            if (deletes.isNotEmpty()) backend.deleteMany(deletes)
+        } finally {
+            releaseLocks()
+        }
+    }
+
+    suspend fun rollback() {
+        mutex.withLock { pending.clear() }
+        releaseLocks()
+    }
+
+    // -- locks ---------------------------------------------------------------------------------------------------
+
+    private suspend fun lock(key: String) {
+        val mutex = lockMutex ?: return // FAST
+        val lockKey = if (transaction.mode == TransactionMode.SERIALIZABLE) SERIALIZABLE_LOCK else "$LOCK_PREFIX$key"
+        mutex.withLock {
+            if (lockKey in held) return
+            val locks = locks()
+            // A free lock is taken at once, without arming a timeout.
+            if (locks.setLock(lockKey, transaction.id, transaction.lockTtl)) {
+                held += lockKey
+                return
+            }
+            var step = FIRST_STEP
+            val taken =
+                withTimeoutOrNull(transaction.timeout) {
+                    while (!locks.setLock(lockKey, transaction.id, transaction.lockTtl)) {
+                        // A disabled or unreachable backend cannot lock; its writes are neutral anyway.
+                        if (!real().ping()) return@withTimeoutOrNull false
+                        delay(step)
+                        step = (step * 2).coerceAtMost(MAX_STEP)
+                    }
+                    true
+                }
+            when (taken) {
+                true -> {
+                    held += lockKey
+                }
+
+                false -> {}
+
+                null -> {
+                    throw TransactionLockTimeoutError(
+                        if (lockKey ==
+                            SERIALIZABLE_LOCK
+                        ) {
+                            "*"
+                        } else {
+                            key
+                        },
+                        transaction.timeout,
+                    )
+                }
+            }
+        }
+    }
+
+    private suspend fun releaseLocks() {
+        val locks = (lockMutex ?: return).withLock { held.toList().also { held.clear() } }
+        if (locks.isEmpty()) return
+        val backend = locks()
+        for (lockKey in locks) backend.unlock(lockKey, transaction.id)
+    }
+
+    private suspend fun locks(): LockBackend = capability("a ${transaction.mode} transaction")
+
+    // -- not transactional: straight through ---------------------------------------------------------------------
+
+    private suspend inline fun <reified C : Any> capability(command: String): C =
+        real().capability(
+            command,
+            route.backend,
+        )
+
+    override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
+        capability<LockBackend>("setLock").setLock(key, token, ttl)
+
+    override suspend fun unlock(key: String, token: String): Boolean =
+        capability<LockBackend>(
+            "unlock",
+        ).unlock(key, token)
+
+    override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean =
+        capability<LockBackend>("renewLock").renewLock(key, token, ttl)
+
+    override suspend fun getBits(key: String, indexes: List<Int>, size: Int): List<Long> =
+        capability<BitsBackend>("getBits").getBits(key, indexes, size)
+
+    override suspend fun incrBits(key: String, indexes: List<Int>, size: Int, by: Long): List<Long> =
+        capability<BitsBackend>("incrBits").incrBits(key, indexes, size, by)
+
+    override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
+        capability<SlidingWindowBackend>("sliceIncr").sliceIncr(key, start, end, maxValue, ttl)
+
+    override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =
+        capability<SetBackend>("setAdd").setAdd(key, members, ttl)
+
+    override suspend fun setRemove(key: String, members: Collection<String>): Long =
+        capability<SetBackend>("setRemove").setRemove(key, members)
+
+    override suspend fun setPop(key: String, count: Int): List<String> =
+        capability<SetBackend>(
+            "setPop",
+        ).setPop(key, count)
+
+    override suspend fun setMembers(key: String): Set<String> = capability<SetBackend>("setMembers").setMembers(key)
+
+    override suspend fun close() {}
+
+    override fun toString(): String = "${route.backend} in $transaction"
+
+    private companion object {
+        const val LOCK_PREFIX = "_tx_lock:"
+        const val SERIALIZABLE_LOCK = "_tx_lock"
+        val FIRST_STEP = 2.milliseconds
+        val MAX_STEP = 50.milliseconds
+    }
+}

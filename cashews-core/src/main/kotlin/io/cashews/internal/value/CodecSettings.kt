@@ -1,0 +1,84 @@
+package io.cashews.internal.value
+
+import io.cashews.BackendSettings
+import io.cashews.Compression
+import io.cashews.DigestMod
+import io.cashews.JavaSerializationCodec
+import io.cashews.KotlinxCodec
+import io.cashews.SetupError
+import io.cashews.ValueCodec
+import kotlin.time.TimeSource
+
+/** Reads the cache-level value options of a setup (`secret`, `digestmod`, `codec`, …) into a serializer. */
+internal object CodecSettings {
+    private val builtIn: Map<String, ValueCodec> =
+        listOf(
+            KotlinxCodec.Json,
+            KotlinxCodec.Cbor,
+            KotlinxCodec.ProtoBuf,
+            JavaSerializationCodec,
+        ).associateBy { it.name }
+
+    /** Epoch milliseconds now, advancing with [timeSource] (so signed expiries also run in virtual time). */
+    private fun epochClock(timeSource: TimeSource): () -> Long {
+        if (timeSource === TimeSource.Monotonic) return System::currentTimeMillis
+        val origin = System.currentTimeMillis()
+        val mark = timeSource.markNow()
+        return { origin + mark.elapsedNow().inWholeMilliseconds }
+    }
+
+    /** The serializer for a backend, or `null` when it stores objects and nothing asks for bytes. */
+    fun serializer(settings: BackendSettings, storesObjects: Boolean, given: ValueCodec?): ValueSerializer? {
+        val secret = settings.string("secret")
+        if (secret != null && secret.isEmpty()) throw SetupError("setup parameter 'secret' is empty")
+        val digest =
+            settings.string("digestmod")?.let {
+                DigestMod.byName(it.trim())
+                    ?: throw SetupError(
+                        "setup parameter 'digestmod' has value '$it', expected one of md5, sha1, sha256",
+                    )
+            } ?: DigestMod.MD5
+        val codecName = settings.string("codec")?.trim()?.lowercase()
+        val codec =
+            when {
+                given != null && codecName != null && codecName != given.name -> {
+                    throw SetupError("setup parameter 'codec' is '$codecName' but the codec given is '${given.name}'")
+                }
+
+                given != null -> {
+                    given
+                }
+
+                codecName != null -> {
+                    val known = builtIn.keys.joinToString()
+                    builtIn[codecName] ?: throw SetupError(
+                        "setup parameter 'codec' has value '$codecName', expected one of $known or a ValueCodec given to setup",
+                    )
+                }
+
+                else -> {
+                    null
+                }
+            }
+        val compression =
+            settings.string("compress_type")?.let {
+                Compression.byName(it.trim())
+                    ?: throw SetupError(
+                        "setup parameter 'compress_type' has value '$it', expected one of none, gzip, deflate",
+                    )
+            } ?: Compression.NONE
+        val checkSchema = settings.boolean("check_schema", true)
+        val tamperedIsMiss = settings.choice("on_tampered", listOf("error", "miss"), "error") == "miss"
+        val bytes = !storesObjects || secret != null || codec != null || compression != Compression.NONE
+        if (!bytes) return null
+        return ValueSerializer(
+            codec ?: KotlinxCodec.Json,
+            compression,
+            secret?.encodeToByteArray(),
+            digest,
+            checkSchema,
+            tamperedIsMiss,
+            epochClock(settings.timeSource),
+        )
+    }
+}
