@@ -1,6 +1,7 @@
 package io.cashews
 
 import io.cashews.internal.load.DerivedKey
+import io.cashews.internal.load.RenderedTags
 import io.cashews.internal.load.loadCached
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
@@ -206,23 +207,8 @@ public suspend inline fun <reified T> cached(
  * so a hit neither parses nor renders them.
  */
 @PublishedApi
-internal suspend fun renderTags(tags: Collection<String>, args: Map<String, Any?>): Collection<String> {
-    if (tags.isEmpty()) return tags
-    val context = currentCoroutineContext()[KeyContext]?.values ?: emptyMap()
-    return RenderedTags(tags, args, context)
-}
-
-private class RenderedTags(
-    private val templates: Collection<String>,
-    args: Map<String, Any?>,
-    context: Map<String, Any?>,
-) : AbstractCollection<String>() {
-    private val rendered by lazy { templates.map { KeyTemplate.of(it).render(args, context) } }
-
-    override val size: Int get() = templates.size
-
-    override fun iterator(): Iterator<String> = rendered.iterator()
-}
+internal suspend fun renderTags(tags: Collection<String>, args: Map<String, Any?>): Collection<String> =
+    RenderedTags.of(tags, args)
 
 /** [Cache.cached] on [Cache.Default]. */
 public suspend inline fun <reified T> cached(
@@ -275,4 +261,4 @@ internal suspend fun <T> Cache.cachedLoad(
     type: () -> ValueType,
     found: Any?,
     block: suspend () -> T,
-): T = loadCached(policy, key ?: policy.storageKey(DerivedKey.of(block)), type, found ?: NotNow, block)
+): T = loadCached(policy, key ?: policy.storageKey(DerivedKey.of(block)), type, found ?: NotNow, block = block)

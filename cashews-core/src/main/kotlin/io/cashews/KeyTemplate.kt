@@ -42,6 +42,10 @@ public class KeyTemplate private constructor(
             .filter { !it.startsWith("@") }
             .toSet()
 
+    /** Whether the template reads the [KeyContext] (`{@name}` placeholders): its keys then depend on the coroutine. */
+    internal val readsContext: Boolean =
+        parts.any { it is Part.Placeholder && it.path.first().startsWith("@") }
+
     /** The key for [values]. */
     public fun render(values: Map<String, Any?>): String = render(values, emptyMap())
 

@@ -53,8 +53,15 @@ public object StrategyKeys {
     public fun counter(key: String): String = "$key:counter"
 
     /** The lock a cluster-wide load of [key] holds (`cached(lock = true)`). */
-    public fun lock(key: String): String = "lock:$key"
+    public fun lock(key: String): String = "$LOCK_PREFIX$key"
 
-    /** Every key a strategy keeps beside the value at [key]. */
-    public fun besides(key: String): List<String> = listOf(fresh(key), refresh(key), counter(key), lock(key))
+    /** The keys that describe the value at [key] (its freshness marker, its hit count): deleted with the value. */
+    public fun besides(key: String): List<String> = listOf(fresh(key), counter(key))
+
+    /** Whether [key] is one a strategy keeps beside a value (a marker, a count, a lease or a lock), not a value. */
+    public fun isBeside(key: String): Boolean =
+        key.startsWith(LOCK_PREFIX) || BESIDE_SUFFIXES.any { key.endsWith(it) }
+
+    private const val LOCK_PREFIX = "lock:"
+    private val BESIDE_SUFFIXES = listOf(":fresh", ":refresh", ":counter")
 }

@@ -111,6 +111,14 @@ public class CachedPolicy(
 ) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
     override val strategy: String get() = StrategyKeys.CACHED
 
+    public companion object {
+        /** A policy for a handle: [ttl] in the [Ttl] grammar, [key] and [tags] as key templates, defaults otherwise. */
+        @JvmStatic
+        @JvmOverloads
+        public fun of(ttl: String, key: String, tags: List<String> = emptyList()): CachedPolicy =
+            CachedPolicy(TtlRule.Fixed(Ttl.parse(ttl)), KeyTemplate.of(key), tags = tags)
+    }
+
     @InternalCacheApi
     override fun decide(stored: Boolean, fresh: Boolean, hits: Long): StrategyDecision =
         when {

@@ -44,6 +44,7 @@ internal suspend fun <T> Cache.loadCached(
     key: String,
     type: () -> ValueType,
     found: Any?,
+    call: HandleCall? = null,
     block: suspend () -> T,
 ): T {
     val readInFlight = found === NotNow && sharesReads(key, policy.protected)
@@ -51,9 +52,11 @@ internal suspend fun <T> Cache.loadCached(
         // A caller that has just found the key missing does not ask the backend again.
         val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type, policy.condition)
         if (cachedNow != null) {
+            call?.counters?.hits?.increment()
             if (observing) observeHit(key, StrategyKeys.CACHED)
             return cachedNow.value
         }
+        call?.counters?.misses?.increment()
         if (events.reporting) events.miss(key, StrategyKeys.CACHED)
     }
     val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
@@ -70,7 +73,7 @@ internal suspend fun <T> Cache.loadCached(
             }
         }
         if (policy.decide(stored = false, fresh = false, hits = 0) != StrategyDecision.LOAD_UNDER_LOCK) {
-            return@load compute(policy, key, flight, type, block)
+            return@load compute(policy, key, flight, type, block, call = call)
         }
         // One load across processes: the lock's holder loads (renewing its lease while the load runs) while the others
         // wait for its release and read what it stored.
@@ -79,7 +82,8 @@ internal suspend fun <T> Cache.loadCached(
         // A caching strategy fails open: when the backend cannot lock, the load runs (single-flight in this process).
         lockOrRecheck(lockKey, lockTtl(policy.ttl), true, null, LOCK_RECHECK, true, OutagePolicy.FAIL_OPEN, recheck) {
             // Whoever held the lock before us may have stored the value since our last look.
-            cachedOrNull<T>(key, type, policy.condition)?.value ?: compute(policy, key, flight, type, block)
+            cachedOrNull<T>(key, type, policy.condition)?.value
+                ?: compute(policy, key, flight, type, block, call = call)
         }
     }
     if (!policy.protected) return load(null)
@@ -89,9 +93,11 @@ internal suspend fun <T> Cache.loadCached(
     // failure read from the cache is thrown again without a hit or a miss, as on the unshared path.
     val outcome = flight.outcome!!
     if (flight.loaded) {
+        call?.counters?.misses?.increment()
         if (events.reporting && !flight.claimEarlyMiss()) events.miss(key, StrategyKeys.CACHED)
-    } else if (outcome.isSuccess && observing) {
-        observeHit(key, StrategyKeys.CACHED)
+    } else if (outcome.isSuccess) {
+        call?.counters?.hits?.increment()
+        if (observing) observeHit(key, StrategyKeys.CACHED)
     }
     return outcome.getOrThrow()
 }
@@ -145,10 +151,12 @@ internal suspend fun <T> Cache.compute(
     type: () -> ValueType,
     block: suspend () -> T,
     afterStore: suspend () -> Unit = {},
+    call: HandleCall? = null,
 ): T {
     val strategy = policy.strategy
     // Versions are read before the load, so a deleteTags while it runs leaves its result unreadable.
-    val stamp = tagVersions.stamp(policy.tags)
+    val stamp = tagVersions.stamp(call?.tags ?: policy.tags)
+    call?.counters?.loads?.increment()
     val started = timeSource.markNow()
     var innerHit = false
     val value =
@@ -199,7 +207,8 @@ internal suspend fun <T> Cache.loadShared(
     type: () -> ValueType,
     block: suspend () -> T,
     afterStore: suspend () -> Unit,
-): T = singleFlight.run(key) { flight -> compute(policy, key, flight, type, block, afterStore) }
+    call: HandleCall? = null,
+): T = singleFlight.run(key) { flight -> compute(policy, key, flight, type, block, afterStore, call) }
 
 /**
  * Stores a load's outcome unless the key was invalidated while it ran. The flag is checked again after the write,

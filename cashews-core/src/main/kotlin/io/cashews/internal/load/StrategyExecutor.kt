@@ -13,6 +13,7 @@ import io.cashews.LockBackend
 import io.cashews.SoftPolicy
 import io.cashews.StrategyDecision
 import io.cashews.StrategyKeys
+import io.cashews.TtlRule
 import io.cashews.ValueType
 import io.cashews.internal.route.capability
 import io.cashews.internal.value.NotNow
@@ -29,32 +30,36 @@ internal suspend fun <T> Cache.execute(
     policy: CachingPolicy,
     key: String,
     type: () -> ValueType,
+    call: HandleCall? = null,
     block: suspend () -> T,
 ): T {
-    if (policy is CachedPolicy) return loadCached(policy, key, type, NotNow, block)
-    if (policy is FailoverPolicy) return failover(policy, key, type, block)
+    if (policy is CachedPolicy) return loadCached(policy, key, type, NotNow, call, block)
+    if (policy is FailoverPolicy) return failover(policy, key, type, call, block)
     val stored = cachedOrNull<T>(key, type, policy.condition)
     val freshKey = StrategyKeys.fresh(key)
     val hits =
-        if (policy is HitPolicy) incr(StrategyKeys.counter(key), 1, (policy.ttl as io.cashews.TtlRule.Fixed).ttl) else 0
+        if (policy is HitPolicy) incr(StrategyKeys.counter(key), 1, (policy.ttl as TtlRule.Fixed).ttl) else 0
     val fresh = policy is HitPolicy || (stored != null && exists(freshKey))
     return when (policy.decide(stored != null, fresh, hits)) {
         StrategyDecision.SERVE -> {
+            call?.counters?.hits?.increment()
             if (observing) observeHit(key, policy.strategy, freshKey = freshKey.takeIf { policy !is HitPolicy })
             stored!!.value
         }
 
         StrategyDecision.SERVE_AND_REFRESH -> {
+            call?.counters?.hits?.increment()
             if (observing) observeHit(key, policy.strategy, stale = policy is EarlyPolicy)
-            refresh(policy, key, type, block)
+            refresh(policy, key, type, call, block)
             stored!!.value
         }
 
         StrategyDecision.LOAD_OR_SERVE_STALE -> {
+            call?.counters?.misses?.increment()
             if (events.reporting) events.miss(key, policy.strategy)
             singleFlight.run(key) { flight ->
                 try {
-                    compute(policy, key, flight, type, block, afterStore(policy, key))
+                    compute(policy, key, flight, type, block, afterStore(policy, key), call)
                 } catch (e: Throwable) {
                     if (stored == null || !servesStaleFor(policy, e)) throw e
                     if (observing) observeHit(key, policy.strategy, stale = true)
@@ -64,11 +69,12 @@ internal suspend fun <T> Cache.execute(
         }
 
         StrategyDecision.LOAD, StrategyDecision.LOAD_UNDER_LOCK -> {
+            call?.counters?.misses?.increment()
             if (events.reporting) events.miss(key, policy.strategy)
-            if (policy is HitPolicy) return loadShared(policy, key, type, block, afterStore(policy, key))
+            if (policy is HitPolicy) return loadShared(policy, key, type, block, afterStore(policy, key), call)
             singleFlight.run(key) { flight ->
                 cachedOrNull<T>(key, type, policy.condition)?.let { return@run it.value }
-                compute(policy, key, flight, type, block, afterStore(policy, key))
+                compute(policy, key, flight, type, block, afterStore(policy, key), call)
             }
         }
     }
@@ -79,10 +85,12 @@ private suspend fun <T> Cache.failover(
     policy: FailoverPolicy,
     key: String,
     type: () -> ValueType,
+    call: HandleCall?,
     block: suspend () -> T,
 ): T =
     try {
-        compute(policy, key, null, type, block)
+        call?.counters?.misses?.increment()
+        compute(policy, key, null, type, block, call = call)
     } catch (e: Throwable) {
         if (!servesStaleFor(policy, e)) throw e
         val lastGood = cachedOrNull<T>(key, type, policy.condition) ?: throw e
@@ -99,10 +107,11 @@ private suspend fun <T> Cache.refresh(
     policy: CachingPolicy,
     key: String,
     type: () -> ValueType,
+    call: HandleCall?,
     block: suspend () -> T,
 ) {
     if (policy !is EarlyPolicy) {
-        refreshInBackground(key) { loadShared(policy, key, type, block, afterStore(policy, key)) }
+        refreshInBackground(key) { loadShared(policy, key, type, block, afterStore(policy, key), call) }
         return
     }
     val refreshKey = StrategyKeys.refresh(key)
@@ -110,7 +119,7 @@ private suspend fun <T> Cache.refresh(
     if (!setLock(refreshKey, token, policy.earlyTtl)) return
     refreshInBackground(key) {
         withLease(scope, capability<LockBackend>(refreshKey, "early"), refreshKey, token, policy.earlyTtl) {
-            loadShared(policy, key, type, block, afterStore(policy, key))
+            loadShared(policy, key, type, block, afterStore(policy, key), call)
         }
         unlock(refreshKey, token)
     }
@@ -158,4 +167,4 @@ internal suspend fun <T> Cache.strategyLoad(
     key: String,
     type: () -> ValueType,
     block: suspend () -> T,
-): T = execute(policy, policy.storageKey(key), type, block)
+): T = execute(policy, policy.storageKey(key), type, block = block)

@@ -1,0 +1,211 @@
+package io.cashews
+
+import io.cashews.internal.load.HandleCall
+import io.cashews.internal.load.HandleCounters
+import io.cashews.internal.load.HandleKeys
+import io.cashews.internal.load.RenderedTags
+import io.cashews.internal.load.acceptable
+import io.cashews.internal.load.execute
+import io.cashews.internal.load.loadCached
+import io.cashews.internal.value.Marker
+import io.cashews.internal.value.NotNow
+import kotlinx.coroutines.flow.count
+import kotlinx.coroutines.flow.filter
+
+/**
+ * A function bound once to a cache under a [policy]: the decorator of cashews, as a value. Call it like the function
+ * it wraps; its arguments render its keys from the policy's key template.
+ *
+ * ```
+ * val userById = cache.function(ttl = "3h", key = "user:{id}", tags = listOf("users")) { id: Long -> repo.load(id) }
+ * userById(42)             // cached under "user:42"
+ * userById.invalidate(42)  // the next call loads again
+ * userById.info()          // hits, misses, loads, size
+ * ```
+ *
+ * A hit of a `cached` handle on the in-memory backend neither suspends nor allocates when its key has at most three
+ * arguments of value types (strings, numbers, enums, UUIDs): their rendered keys are remembered (see [info]).
+ * Handles are safe to share between coroutines and threads; build one per function, not one per call.
+ */
+public sealed class CachedFunction<R>(
+    /** The cache the handle reads and writes. */
+    public val cache: Cache,
+    /** The policy the handle was bound with (cashews' `cache_parameters`: see [StrategyPolicy.parameters]). */
+    public val policy: StrategyPolicy,
+    internal val keys: HandleKeys,
+    type: ValueType,
+) {
+    private val typeOf: () -> ValueType = { type }
+    private val counters = HandleCounters()
+
+    /** The key template the handle's keys are rendered from, without the policy's prefix. */
+    public val key: KeyTemplate get() = keys.template
+
+    /** Loads the value for the arguments [a], [b], [c] (those the handle does not take are `null`). */
+    internal abstract suspend fun load(a: Any?, b: Any?, c: Any?): R
+
+    /** A call with the arguments [a], [b], [c]: the hit path in this function, only tail calls out of it. */
+    internal suspend fun call(a: Any?, b: Any?, c: Any?): R {
+        val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
+        if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
+        val found = cache.lookupNow(key, typeOf)
+        if (found is Marker || !acceptable(found, typeOf)) return slow(key, found, a, b, c)
+        counters.hits.increment()
+        @Suppress("UNCHECKED_CAST")
+        if (cache.observing) return observed(key, found as R)
+        @Suppress("UNCHECKED_CAST")
+        return found as R
+    }
+
+    private suspend fun observed(key: String, value: R): R {
+        cache.observeHit(key, policy.strategy)
+        return value
+    }
+
+    /** A call whose key cannot be remembered: rendered (with the [KeyContext]) on every call. */
+    private suspend fun rendering(a: Any?, b: Any?, c: Any?): R = slow(keys.key(a, b, c), NotNow, a, b, c)
+
+    private suspend fun slow(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R {
+        val block: suspend () -> R = { load(a, b, c) }
+        return when (policy) {
+            is CachingPolicy -> {
+                val tags =
+                    if (policy.tags.isEmpty()) {
+                        policy.tags
+                    } else {
+                        RenderedTags.of(
+                            policy.tags,
+                            keys.values(a, b, c),
+                        )
+                    }
+                val call = HandleCall(tags, counters)
+                if (policy is CachedPolicy) {
+                    cache.loadCached(policy, key, typeOf, found, call, block)
+                } else {
+                    cache.execute(policy, key, typeOf, call, block)
+                }
+            }
+
+            is LockedPolicy -> {
+                counters.misses.increment()
+                cache.lock(key, policy.ttl, policy.wait, policy.waitTimeout, whenUnavailable = policy.whenUnavailable) {
+                    counters.loads.increment()
+                    block()
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes what the handle stored for the arguments [a], [b], [c], and what its strategy keeps beside it (a
+     * freshness marker, a hit counter); a load of that key already running will not store its result. Returns
+     * whether a value was stored.
+     */
+    internal suspend fun invalidateArgs(a: Any?, b: Any?, c: Any?): Boolean {
+        val key = keys.key(a, b, c)
+
+        @OptIn(InternalCacheApi::class)
+        val besides = StrategyKeys.besides(key)
+        val existed = cache.delete(key)
+        cache.deleteMany(besides)
+        return existed
+    }
+
+    /**
+     * Deletes every value the handle stored, whatever its arguments: every key its template (with every placeholder a
+     * `*`, behind the prefix) matches. Give each handle a key template of its own, or this also deletes the keys of
+     * another that shares it. Returns how many keys were deleted.
+     */
+    public suspend fun clear(): Long = cache.deleteMatch(keys.glob)
+
+    /**
+     * How the handle has fared since it was built (cashews' `cache_info`): its hits, misses and loads, how many
+     * values it holds now, and when the backend last swept out expired entries. Counting the values scans the keys
+     * of the handle's template: call it for monitoring, not on a hot path.
+     */
+    public suspend fun info(): CachedFunctionInfo {
+        @OptIn(InternalCacheApi::class)
+        val size = cache.scan(keys.glob).filter { !StrategyKeys.isBeside(it) }.count()
+        val backend = cache.route(keys.glob).backend
+        return CachedFunctionInfo(
+            hits = counters.hits.sum(),
+            misses = counters.misses.sum(),
+            loads = counters.loads.sum(),
+            size = size.toLong(),
+            sinceExpirySweep = (backend as? MemoryBackend)?.lastSweep?.elapsedNow(),
+        )
+    }
+
+    override fun toString(): String = "CachedFunction(${keys.template}, $policy)"
+}
+
+/** A [CachedFunction] of no arguments. */
+public class CachedFunction0<R> internal constructor(
+    cache: Cache,
+    policy: StrategyPolicy,
+    keys: HandleKeys,
+    type: ValueType,
+    private val loader: suspend () -> R,
+) : CachedFunction<R>(cache, policy, keys, type) {
+    /** The cached value, loaded when missing. */
+    public suspend operator fun invoke(): R = call(null, null, null)
+
+    /** Deletes the stored value; returns whether there was one. */
+    public suspend fun invalidate(): Boolean = invalidateArgs(null, null, null)
+
+    override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader()
+}
+
+/** A [CachedFunction] of one argument. */
+public class CachedFunction1<A, R> internal constructor(
+    cache: Cache,
+    policy: StrategyPolicy,
+    keys: HandleKeys,
+    type: ValueType,
+    private val loader: suspend (A) -> R,
+) : CachedFunction<R>(cache, policy, keys, type) {
+    /** The cached value for [a], loaded when missing. */
+    public suspend operator fun invoke(a: A): R = call(a, null, null)
+
+    /** Deletes the value stored for [a]; returns whether there was one. */
+    public suspend fun invalidate(a: A): Boolean = invalidateArgs(a, null, null)
+
+    @Suppress("UNCHECKED_CAST")
+    override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A)
+}
+
+/** A [CachedFunction] of two arguments. */
+public class CachedFunction2<A, B, R> internal constructor(
+    cache: Cache,
+    policy: StrategyPolicy,
+    keys: HandleKeys,
+    type: ValueType,
+    private val loader: suspend (A, B) -> R,
+) : CachedFunction<R>(cache, policy, keys, type) {
+    /** The cached value for [a] and [b], loaded when missing. */
+    public suspend operator fun invoke(a: A, b: B): R = call(a, b, null)
+
+    /** Deletes the value stored for [a] and [b]; returns whether there was one. */
+    public suspend fun invalidate(a: A, b: B): Boolean = invalidateArgs(a, b, null)
+
+    @Suppress("UNCHECKED_CAST")
+    override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B)
+}
+
+/** A [CachedFunction] of three arguments; for more, pass one value holding them. */
+public class CachedFunction3<A, B, C, R> internal constructor(
+    cache: Cache,
+    policy: StrategyPolicy,
+    keys: HandleKeys,
+    type: ValueType,
+    private val loader: suspend (A, B, C) -> R,
+) : CachedFunction<R>(cache, policy, keys, type) {
+    /** The cached value for [a], [b] and [c], loaded when missing. */
+    public suspend operator fun invoke(a: A, b: B, c: C): R = call(a, b, c)
+
+    /** Deletes the value stored for [a], [b] and [c]; returns whether there was one. */
+    public suspend fun invalidate(a: A, b: B, c: C): Boolean = invalidateArgs(a, b, c)
+
+    @Suppress("UNCHECKED_CAST")
+    override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B, c as C)
+}

@@ -1,0 +1,130 @@
+package io.cashews
+
+import io.cashews.internal.load.HandleKeys
+
+/**
+ * Binds [loader] to this cache as a `cached` handle (see [CachedFunction]):
+ * `val userById = cache.function(ttl = "3h", key = "user:{id}", tags = listOf("users")) { id: Long -> repo.load(id) }`.
+ *
+ * [ttl] is in the [Ttl] grammar; [key] is a [KeyTemplate] whose placeholders, in the order they first appear, take
+ * the function's arguments; [tags] are templates too. For other settings and strategies, bind a policy:
+ * [function] with a [StrategyPolicy]. A function of no arguments names its value type, so that its lambda is not
+ * read as one of one argument: `cache.function<Rates>(ttl = "1h", key = "rates") { api.rates() }`.
+ */
+public inline fun <reified R> Cache.function(
+    ttl: String,
+    key: String,
+    tags: List<String> = emptyList(),
+    noinline loader: suspend () -> R,
+): CachedFunction0<R> = function(CachedPolicy.of(ttl, key, tags)).bind0(ValueType.of<R>(), loader)
+
+/** [function] of one argument. */
+public inline fun <A, reified R> Cache.function(
+    ttl: String,
+    key: String,
+    tags: List<String> = emptyList(),
+    noinline loader: suspend (A) -> R,
+): CachedFunction1<A, R> = function(CachedPolicy.of(ttl, key, tags)).bind1(ValueType.of<R>(), loader)
+
+/** [function] of two arguments. */
+public inline fun <A, B, reified R> Cache.function(
+    ttl: String,
+    key: String,
+    tags: List<String> = emptyList(),
+    noinline loader: suspend (A, B) -> R,
+): CachedFunction2<A, B, R> = function(CachedPolicy.of(ttl, key, tags)).bind2(ValueType.of<R>(), loader)
+
+/** [function] of three arguments. */
+public inline fun <A, B, C, reified R> Cache.function(
+    ttl: String,
+    key: String,
+    tags: List<String> = emptyList(),
+    noinline loader: suspend (A, B, C) -> R,
+): CachedFunction3<A, B, C, R> = function(CachedPolicy.of(ttl, key, tags)).bind3(ValueType.of<R>(), loader)
+
+/**
+ * Binds [loader] to this cache under [policy], any strategy: `cache.function(EarlyPolicy(1.hours,
+ * KeyTemplate.of("rates:{c}"))) { c: String -> api.rates(c) }`. The policy must have a key template.
+ */
+public inline fun <reified R> Cache.function(
+    policy: StrategyPolicy,
+    noinline loader: suspend () -> R,
+): CachedFunction0<R> =
+    function(policy).bind0(ValueType.of<R>(), loader)
+
+/** [function] of one argument under [policy]. */
+public inline fun <A, reified R> Cache.function(
+    policy: StrategyPolicy,
+    noinline loader: suspend (A) -> R,
+): CachedFunction1<A, R> = function(policy).bind1(ValueType.of<R>(), loader)
+
+/** [function] of two arguments under [policy]. */
+public inline fun <A, B, reified R> Cache.function(
+    policy: StrategyPolicy,
+    noinline loader: suspend (A, B) -> R,
+): CachedFunction2<A, B, R> = function(policy).bind2(ValueType.of<R>(), loader)
+
+/** [function] of three arguments under [policy]. */
+public inline fun <A, B, C, reified R> Cache.function(
+    policy: StrategyPolicy,
+    noinline loader: suspend (A, B, C) -> R,
+): CachedFunction3<A, B, C, R> = function(policy).bind3(ValueType.of<R>(), loader)
+
+/**
+ * The binding of [policy] to this cache, for binding functions by hand: [FunctionBinding.params] names the
+ * function's parameters, and `bind0`…`bind3` take the value type explicitly (as Java callers do).
+ */
+public fun Cache.function(policy: StrategyPolicy): FunctionBinding = FunctionBinding(this, policy)
+
+/**
+ * A policy about to be bound to a function: `bind0`…`bind3` take the function (a suspend lambda of up to three
+ * arguments) and answer its [CachedFunction]. The function's parameters are bound, in order, to the key template's placeholders in
+ * the order they first appear (`{@…}` context placeholders aside), unless [params] names them.
+ */
+public class FunctionBinding internal constructor(
+    private val cache: Cache,
+    private val policy: StrategyPolicy,
+    private val params: List<String>? = null,
+) {
+    private val template: KeyTemplate =
+        policy.key ?: throw KeyTemplateError("a function handle needs a key template: give its policy a key")
+
+    /** This binding with the function's parameters named [names], in order, as the key template reads them. */
+    public fun params(vararg names: String): FunctionBinding = FunctionBinding(cache, policy, names.toList())
+
+    /** Binds [loader], of no arguments, whose values are [type]s (for callers without reified types). */
+    public fun <R> bind0(type: ValueType, loader: suspend () -> R): CachedFunction0<R> =
+        CachedFunction0(cache, policy, keys(0), type, loader)
+
+    /** Binds [loader], of one argument, whose values are [type]s. */
+    public fun <A, R> bind1(type: ValueType, loader: suspend (A) -> R): CachedFunction1<A, R> =
+        CachedFunction1(cache, policy, keys(1), type, loader)
+
+    /** Binds [loader], of two arguments, whose values are [type]s. */
+    public fun <A, B, R> bind2(type: ValueType, loader: suspend (A, B) -> R): CachedFunction2<A, B, R> =
+        CachedFunction2(cache, policy, keys(2), type, loader)
+
+    /** Binds [loader], of three arguments, whose values are [type]s. */
+    public fun <A, B, C, R> bind3(type: ValueType, loader: suspend (A, B, C) -> R): CachedFunction3<A, B, C, R> =
+        CachedFunction3(cache, policy, keys(3), type, loader)
+
+    /** The handle's keys for a function of [arity] arguments: the names they bind to, checked against the template. */
+    private fun keys(arity: Int): HandleKeys {
+        val names = params ?: template.placeholders.toList()
+        if (names.size != arity) {
+            val named = names.joinToString(prefix = "(", postfix = ")")
+            throw KeyTemplateError(
+                "key template '${template.template}' binds ${names.size} argument(s) $named but the function takes " +
+                    "$arity: name its parameters with params(…)",
+            )
+        }
+        val unknown = template.placeholders - names.toSet()
+        if (unknown.isNotEmpty()) {
+            throw KeyTemplateError(
+                "key template '${template.template}' reads ${unknown.joinToString { "'$it'" }}, which is not a " +
+                    "parameter (${names.joinToString()}); use {@name} for a KeyContext value",
+            )
+        }
+        return HandleKeys(policy, template, names)
+    }
+}
