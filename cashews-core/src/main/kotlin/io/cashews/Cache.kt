@@ -68,9 +68,9 @@ public class Cache
         public val timeSource: TimeSource = TimeSource.Monotonic,
         /**
          * Where the work the cache starts runs: background refreshes, lease renewals, the memory backend's expiry
-         * sweep. Its dispatcher runs them (default: [Dispatchers.Default]) and its job, when it has one, is their
-         * parent, so cancelling it stops them. In tests, pass the test's scope with a test time source and
-         * everything runs in virtual time. Loads run in the caller's coroutine, on the caller's dispatcher.
+         * sweep. Its job, when it has one, is their parent, so cancelling it stops them; its dispatcher, when it has
+         * one, runs them (default: [Dispatchers.Default], and a refresh on the dispatcher of the call that started it).
+         * In tests, pass the test's scope with its time source and everything runs in virtual time.
          */
         scope: CoroutineScope? = null,
     ) {
@@ -93,6 +93,19 @@ public class Cache
             )
 
         internal val singleFlight: SingleFlight = SingleFlight(this.scope)
+
+        /** Whether the scope given to the constructor names a dispatcher, which then runs the cache's background work. */
+        private val dispatcherGiven = scope?.coroutineContext?.get(ContinuationInterceptor) != null
+
+        /**
+         * The context of background work started from a caller's [context]: its elements (MDC, tracing) without its
+         * job, so the caller's cancellation does not stop the work, and without its dispatcher when the cache was given
+         * one.
+         */
+        internal fun backgroundContext(context: CoroutineContext): CoroutineContext {
+            val detached = context.minusKey(Job)
+            return if (dispatcherGiven) detached.minusKey(ContinuationInterceptor) else detached
+        }
 
         internal val statsRecorder = StatsRecorder()
 

@@ -1,7 +1,6 @@
 package io.cashews
 
 import io.cashews.internal.load.DerivedKey
-import io.cashews.internal.load.RenderedTags
 import io.cashews.internal.load.loadCached
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
@@ -143,19 +142,22 @@ public suspend inline fun <reified T> Cache.cached(
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    cached(
-        ttl,
-        key.renderInContext(args),
-        condition,
-        timeCondition,
-        prefix,
-        protected,
-        lock,
-        jitter,
-        upper,
-        retry,
-        renderTags(tags, args),
-    ) { block() }
+    cachedWith(key.renderInContext(args), prefix, {
+        val rendered = tags.map { KeyTemplate.of(it).renderInContext(args) }
+        CachedPolicy(
+            TtlRule.Fixed(ttl),
+            null,
+            prefix,
+            condition,
+            timeCondition,
+            protected,
+            lock,
+            jitter,
+            upper,
+            retry,
+            rendered,
+        )
+    }) { block() }
 
 /**
  * [cached] without a key: the key is derived from the call site and the values [block] captures, the way cashews
@@ -201,14 +203,6 @@ public suspend inline fun <reified T> cached(
     ttl: String,
     noinline block: suspend () -> T,
 ): T = Cache.Default.cached(ttl, block = block)
-
-/**
- * [tags] as key templates rendered with [args] and the current [KeyContext], on first read: only a load reads them,
- * so a hit neither parses nor renders them.
- */
-@PublishedApi
-internal suspend fun renderTags(tags: Collection<String>, args: Map<String, Any?>): Collection<String> =
-    RenderedTags.of(tags, args)
 
 /** [Cache.cached] on [Cache.Default]. */
 public suspend inline fun <reified T> cached(

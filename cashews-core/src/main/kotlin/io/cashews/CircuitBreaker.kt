@@ -13,10 +13,12 @@ import kotlin.time.Duration
  * suspend fun quote() = cache.circuitBreaker(errorsRate = 50.0, period = 1.minutes, ttl = 30.seconds, minCalls = 20, key = "quotes") { api.quote() }
  * ```
  *
- * - **Closed**: calls pass and are counted in windows of [period]. When a call fails with one of [exceptions] and at
- *   least [minCalls] calls were made in the window (0, as in cashews: every call counts), of which at least
- *   [errorsRate] percent failed, the breaker
- *   opens. Other exceptions pass through uncounted, as does cancellation.
+ * - **Closed**: calls pass and are counted over the last [period], a window that slides with every call (as
+ *   cashews counts them: a log of the calls, kept in the backend). When a call fails with one of [exceptions] and at
+ *   least [minCalls] calls were made in the last [period] (0, as in cashews: every call counts), of which at least
+ *   [errorsRate] percent failed, the breaker opens. Other exceptions pass through uncounted, as does cancellation.
+ *   Up to 100 000 calls and failures per [period] are logged; beyond that the rate is taken over those logged.
+ *   Time is the cache's [Cache.timeSource]: under a test time source the window slides in virtual time.
  * - **Open** for [ttl]: every call is refused with [CircuitBreakerOpen], which tells how long is left.
  * - **Half-open** for up to [halfOpenTtl] after that: [halfOpenCalls] trial calls pass, the others are refused. A
  *   trial that succeeds closes the breaker; one that fails with a counted exception opens it again for [ttl]. With
@@ -49,6 +51,8 @@ public suspend fun <T> Cache.circuitBreaker(
     Ttl.requirePositive(ttl)
     Ttl.requirePositive(halfOpenTtl)
     val breaker = strategyKey(prefix, key)
+    val calls = "$breaker:calls"
+    val fails = "$breaker:fails"
     val openKey = "$breaker:open"
     val halfOpenKey = "$breaker:half_open"
     val trialsKey = "$breaker:trials"
@@ -72,10 +76,12 @@ public suspend fun <T> Cache.circuitBreaker(
 
     fun counts(e: Throwable): Boolean = e !is CancellationException && exceptions.any { it.isInstance(e) }
 
-    // Windows aligned on the clock, so concurrent callers and processes count into the same one.
-    val window = epochMillis() / windowMillis
-    val callsKey = "$breaker:calls:$window"
-    val trial =
+    // The last period up to now, in epoch milliseconds advanced by the cache's time source: processes sharing the
+    // backend log into the same window, and a test's virtual time moves it.
+    val now = epochMillis()
+    val since = now - windowMillis + 1
+    // The calls made in the window, this one included; TRIAL for a half-open trial call.
+    val made =
         try {
             raisingOutages(route(breaker)) {
                 val openFor = ttl(openKey)
@@ -84,10 +90,9 @@ public suspend fun <T> Cache.circuitBreaker(
                     val trials = incr(trialsKey, 1, halfOpenTtl)
                     if (trials > halfOpenCalls) throw refused((ttl(trialsKey) as? KeyTtl.Expiring)?.remaining)
                     if (trials == 1L) changed(BreakerState.OPEN, BreakerState.HALF_OPEN)
-                    true
+                    TRIAL
                 } else {
-                    incr(callsKey, 1, period)
-                    false
+                    sliceIncr(calls, since, now, WINDOW_LOG_CAP, period).coerceAtMost(WINDOW_LOG_CAP)
                 }
             }
         } catch (e: BackendUnavailableError) {
@@ -118,7 +123,7 @@ public suspend fun <T> Cache.circuitBreaker(
             }
         }
 
-    if (trial) {
+    if (made == TRIAL) {
         val result =
             try {
                 block()
@@ -134,10 +139,15 @@ public suspend fun <T> Cache.circuitBreaker(
         return block()
     } catch (e: Throwable) {
         if (counts(e)) {
-            val fails = incr("$breaker:fails:$window", 1, period)
-            val calls = get<Long>(callsKey) ?: fails
-            if (calls >= minCalls && fails * 100.0 >= errorsRate * calls) open(BreakerState.CLOSED)
+            val failed = sliceIncr(fails, since, now, WINDOW_LOG_CAP, period).coerceAtMost(WINDOW_LOG_CAP)
+            if (made >= minCalls && failed * 100.0 >= errorsRate * made) open(BreakerState.CLOSED)
         }
         throw e
     }
 }
+
+/** The most calls (and failures) a breaker logs per period: bounds its log, as cashews bounds its own. */
+private const val WINDOW_LOG_CAP = 100_000L
+
+/** What the count of a half-open trial call reads as: it is not counted in the window. */
+private const val TRIAL = -1L

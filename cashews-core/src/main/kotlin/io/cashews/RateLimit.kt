@@ -23,22 +23,22 @@ import kotlin.time.Duration
  * @throws IllegalArgumentException when [limit] is not positive or [whenUnavailable] is [OutagePolicy.FAIL_OPEN].
  * @throws InvalidTtlError when [period] or [ban] is not positive.
  */
-public suspend inline fun <T> Cache.rateLimit(
+public suspend fun <T> Cache.rateLimit(
     limit: Long,
     period: Duration,
     key: String,
     ban: Duration? = period,
     prefix: String = "rate_limit",
     whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
-    noinline action: (suspend (RateLimitError) -> T)? = null,
-    block: () -> T,
+    action: (suspend (RateLimitError) -> T)? = null,
+    block: suspend () -> T,
 ): T {
     val refused = fixedWindowRefusal(prefix, key, limit, period, ban, whenUnavailable) ?: return block()
     return refusedAnswer(refused, action)
 }
 
 /** [rateLimit] with the key rendered from the template [key] and [args]: `KeyTemplate.of("search:{user}")`. */
-public suspend inline fun <T> Cache.rateLimit(
+public suspend fun <T> Cache.rateLimit(
     limit: Long,
     period: Duration,
     key: KeyTemplate,
@@ -46,12 +46,11 @@ public suspend inline fun <T> Cache.rateLimit(
     ban: Duration? = period,
     prefix: String = "rate_limit",
     whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
-    noinline action: (suspend (RateLimitError) -> T)? = null,
-    block: () -> T,
+    action: (suspend (RateLimitError) -> T)? = null,
+    block: suspend () -> T,
 ): T = rateLimit(limit, period, key.renderInContext(args), ban, prefix, whenUnavailable, action, block)
 
 /** Counts one call at [key]; `null` when it is admitted, else the error that refuses it. */
-@PublishedApi
 internal suspend fun Cache.fixedWindowRefusal(
     prefix: String,
     name: String,
@@ -98,7 +97,6 @@ internal fun requireLimitPolicy(whenUnavailable: OutagePolicy) {
 }
 
 /** What a refused call answers: [action]'s result (which may be `null`), or [refused] thrown without one. */
-@PublishedApi
 internal suspend fun <T> Cache.refusedAnswer(refused: RateLimitError, action: (suspend (RateLimitError) -> T)?): T {
     if (events.reporting) events.rejected(refused.key, Rejection.RATE_LIMITED)
     if (action == null) throw refused

@@ -18,33 +18,32 @@ import kotlin.time.Duration
  * @throws IllegalArgumentException when [limit] is not positive or [whenUnavailable] is [OutagePolicy.FAIL_OPEN].
  * @throws InvalidTtlError when [period] is not positive.
  */
-public suspend inline fun <T> Cache.sliceRateLimit(
+public suspend fun <T> Cache.sliceRateLimit(
     limit: Long,
     period: Duration,
     key: String,
     prefix: String = "srl",
     whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
-    noinline action: (suspend (RateLimitError) -> T)? = null,
-    block: () -> T,
+    action: (suspend (RateLimitError) -> T)? = null,
+    block: suspend () -> T,
 ): T {
     val refused = slidingWindowRefusal(prefix, key, limit, period, whenUnavailable) ?: return block()
     return refusedAnswer(refused, action)
 }
 
 /** [sliceRateLimit] with the key rendered from the template [key] and [args]. */
-public suspend inline fun <T> Cache.sliceRateLimit(
+public suspend fun <T> Cache.sliceRateLimit(
     limit: Long,
     period: Duration,
     key: KeyTemplate,
     args: Map<String, Any?>,
     prefix: String = "srl",
     whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
-    noinline action: (suspend (RateLimitError) -> T)? = null,
-    block: () -> T,
+    action: (suspend (RateLimitError) -> T)? = null,
+    block: suspend () -> T,
 ): T = sliceRateLimit(limit, period, key.renderInContext(args), prefix, whenUnavailable, action, block)
 
 /** Logs one call at [key]; `null` when it is admitted, else the error that refuses it. */
-@PublishedApi
 internal suspend fun Cache.slidingWindowRefusal(
     prefix: String,
     name: String,

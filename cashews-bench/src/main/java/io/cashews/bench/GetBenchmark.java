@@ -3,6 +3,8 @@ package io.cashews.bench;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.cashews.Cache;
+import io.cashews.CachedFunction1;
+import io.cashews.CachedFunction2;
 import io.cashews.JavaCache;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,6 +41,9 @@ public class GetBenchmark {
     Cache cashews;
     Cache cashewsWithTtl;
     JavaCache javaCache;
+    Long[] ids;
+    CachedFunction1<Long, Integer> handle1;
+    CachedFunction2<String, Long, Integer> handle2;
 
     @Setup
     public void setUp() {
@@ -58,6 +63,23 @@ public class GetBenchmark {
         HitLoops.populate(cashews, keys, value, null);
         cashewsWithTtl = new Cache("mem://?size=" + (2 * SIZE));
         HitLoops.populate(cashewsWithTtl, keys, value, java.time.Duration.ofHours(1));
+        ids = HitLoops.ids(keys);
+        handle1 = HitLoops.handle1(cashews, ids);
+        handle2 = HitLoops.handle2(cashews, ids);
+    }
+
+    /** A function handle's hit, key of one argument: `userById(id)`. */
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void cashewsHandleHit1(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.handleHit1(handle1, ids, thread.index, bh);
+    }
+
+    /** A function handle's hit, key of two arguments: `page(site, id)`. */
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void cashewsHandleHit2(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.handleHit2(handle2, ids, thread.index, bh);
     }
 
     @Benchmark

@@ -1,7 +1,10 @@
 package io.cashews.bench
 
 import io.cashews.Cache
+import io.cashews.CachedFunction1
+import io.cashews.CachedFunction2
 import io.cashews.JavaCache
+import io.cashews.function
 import io.cashews.cached
 import kotlinx.coroutines.runBlocking
 import org.openjdk.jmh.infra.Blackhole
@@ -54,6 +57,52 @@ public object HitLoops {
             repeat(BATCH) { bh.consume(cache.cached(1.hours, keys[index++ and mask]) { -1 }) }
             index
         }
+
+    /**
+     * Function-handle hits of one argument: `userById(id)` where `userById = cache.function(ttl = "1h",
+     * key = "user:{id}") { id: Long -> … }`, over ids drawn as the workload's keys are.
+     */
+    @JvmStatic
+    public fun handleHit1(handle: CachedFunction1<Long, Int>, ids: Array<Long>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = ids.size - 1
+            repeat(BATCH) { bh.consume(handle(ids[index++ and mask])) }
+            index
+        }
+
+    /** Function-handle hits of two arguments: `page(site, id)` with key `"page:{site}:{id}"`. */
+    @JvmStatic
+    public fun handleHit2(handle: CachedFunction2<String, Long, Int>, ids: Array<Long>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = ids.size - 1
+            repeat(BATCH) { bh.consume(handle("site", ids[index++ and mask])) }
+            index
+        }
+
+    /** A one-argument handle on [cache] with every id of [ids] loaded. */
+    @JvmStatic
+    public fun handle1(cache: Cache, ids: Array<Long>): CachedFunction1<Long, Int> {
+        val handle = cache.function(ttl = "1h", key = "user:{id}") { id: Long -> id.toInt() }
+        runBlocking { for (id in ids.toSet()) handle(id) }
+        return handle
+    }
+
+    /** A two-argument handle on [cache] with every id of [ids] loaded. */
+    @JvmStatic
+    public fun handle2(cache: Cache, ids: Array<Long>): CachedFunction2<String, Long, Int> {
+        val handle = cache.function(ttl = "1h", key = "page:{site}:{id}") { _: String, id: Long -> id.toInt() }
+        runBlocking { for (id in ids.toSet()) handle("site", id) }
+        return handle
+    }
+
+    /** Ids with the workload's distribution: each distinct key of [keys] becomes one boxed id. */
+    @JvmStatic
+    public fun ids(keys: Array<String>): Array<Long> {
+        val byKey = HashMap<String, Long>()
+        return Array(keys.size) { byKey.getOrPut(keys[it]) { byKey.size.toLong() } }
+    }
 
     /** Caffeine's own read-through: `cache.get(key, loader)` on present keys. */
     @JvmStatic

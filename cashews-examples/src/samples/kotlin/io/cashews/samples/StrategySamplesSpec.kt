@@ -2,6 +2,7 @@ package io.cashews.samples
 
 import io.cashews.Cache
 import io.cashews.CacheCondition
+import io.cashews.EarlyPolicy
 import io.cashews.KeyTemplate
 import io.cashews.KeyTtl
 import io.cashews.bloom
@@ -10,6 +11,7 @@ import io.cashews.circuitBreaker
 import io.cashews.dualBloom
 import io.cashews.early
 import io.cashews.failover
+import io.cashews.function
 import io.cashews.hit
 import io.cashews.locked
 import io.cashews.rateLimit
@@ -56,6 +58,35 @@ class StrategySamplesSpec : FunSpec({
         quote() shouldBe Quote(42) // failover always asks, and keeps the last good answer
         api.calls.get() shouldBe 3
         nightly() shouldBe 1
+        cache.close()
+    }
+
+    test("function-handles") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        val api = Api()
+        // sample: function-handles
+        val userById = cache.function(ttl = "3h", key = "user:{id}", tags = listOf("users")) { id: Long -> repo.load(id) }
+        val rates = cache.function(EarlyPolicy(ttl = 10.minutes, key = KeyTemplate.of("rates:{currency}"))) { currency: String ->
+            api.rates()
+        }
+
+        userById(42)                  // loads, and caches under "user:42"
+        userById(42)                  // a hit
+        userById.invalidate(42)       // drops "user:42"; the next call loads again
+        userById.clear()              // drops every "user:*"
+        val info = userById.info()    // hits, misses, loads, size, last expiry sweep
+        val parameters = userById.policy.parameters()   // ttl, key, tags, …: what it was bound with
+        rates("EUR")
+        // end sample
+        info.hits shouldBe 1
+        info.loads shouldBe 1
+        info.size shouldBe 0
+        parameters["tags"] shouldBe listOf("users")
+        repo.loads.get() shouldBe 1
+        userById(42) shouldBe User(42, "user 42")
+        repo.loads.get() shouldBe 2
+        cache.get<Rates>("early:rates:EUR") shouldBe Rates(1.08)
         cache.close()
     }
 

@@ -14,7 +14,7 @@ private val log = LoggerFactory.getLogger("io.cashews.refresh")
  * the stale value it was meant to replace keeps being served.
  */
 internal suspend fun Cache.refreshInBackground(key: String, refresh: suspend () -> Unit): Job {
-    val context = currentCoroutineContext().minusKey(Job)
+    val context = backgroundContext(currentCoroutineContext())
     return scope.launch(context) {
         try {
             refresh()

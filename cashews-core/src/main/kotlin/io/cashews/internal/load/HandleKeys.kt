@@ -11,8 +11,8 @@ import java.util.UUID
  * the policy's prefix.
  *
  * Rendering a key allocates, so keys of up to three arguments of immutable value types (strings, numbers, booleans,
- * characters, enums, UUIDs, `null`) are remembered in a small direct-mapped table: a call whose arguments are
- * already there finds its key without allocating. A slot holds one immutable entry, replaced whole when another key
+ * characters, enums, UUIDs, `null`) are remembered in a table of two candidate slots per key: a call whose arguments
+ * are already there finds its key without allocating. A slot holds one immutable entry, replaced whole when another key
  * lands on it, so readers on any thread see either entry complete (final fields) and need no lock. Templates that
  * read the [KeyContext] are rendered on every call, since their keys depend on the calling coroutine.
  */
@@ -28,7 +28,9 @@ internal class HandleKeys(
         val b: Any?,
         val c: Any?,
         val key: String,
-    )
+    ) {
+        fun holds(a: Any?, b: Any?, c: Any?): Boolean = this.a == a && this.b == b && this.c == c
+    }
 
     /** The storage key for the arguments [a], [b], [c] (unused ones `null`). */
     suspend fun key(a: Any?, b: Any?, c: Any?): String = remembered(a, b, c) ?: render(a, b, c)
@@ -39,11 +41,17 @@ internal class HandleKeys(
      */
     fun remembered(a: Any?, b: Any?, c: Any?): String? {
         if (template.readsContext || !stable(a) || !stable(b) || !stable(c)) return null
-        val slot = (spread(a.hashCode() * 961 + b.hashCode() * 31 + c.hashCode())) and (SLOTS - 1)
-        val entry = slots[slot]
-        if (entry != null && entry.a == a && entry.b == b && entry.c == c) return entry.key
+        val hash = a.hashCode() * 961 + b.hashCode() * 31 + c.hashCode()
+        // Two candidate slots per key: a hot key collides with another hot key far less often than in one.
+        val first = spread(hash) and (SLOTS - 1)
+        val firstEntry = slots[first]
+        if (firstEntry != null && firstEntry.holds(a, b, c)) return firstEntry.key
+        val second = spread(hash * GOLDEN) and (SLOTS - 1)
+        val secondEntry = slots[second]
+        if (secondEntry != null && secondEntry.holds(a, b, c)) return secondEntry.key
         val key = policy.storageKey(template.render(values(a, b, c), emptyMap()))
-        slots[slot] = Entry(a, b, c, key)
+        val replaceFirst = firstEntry == null || (secondEntry != null && (hash and 1) == 0)
+        slots[if (replaceFirst) first else second] = Entry(a, b, c, key)
         return key
     }
 
@@ -72,7 +80,10 @@ internal class HandleKeys(
     private fun spread(hash: Int): Int = hash xor (hash ushr 16)
 
     private companion object {
-        /** Slots of the key table: a power of two. */
-        const val SLOTS = 4096
+        /** Slots of the key table (a power of two): 64 KiB of references, filled only as keys are used. */
+        const val SLOTS = 1 shl 14
+
+        /** Fibonacci hashing's multiplier, for the second slot. */
+        const val GOLDEN = -0x61c88647
     }
 }

@@ -135,8 +135,7 @@ internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType, 
 /** Whether [found] (not a [Marker]) is a readable [type]: a cached `null` for a nullable type, else an instance. */
 internal fun acceptable(found: Any?, type: () -> ValueType): Boolean {
     if (found == null) return type().kotlinType?.isMarkedNullable ?: true
-    val valueType = type()
-    return valueType.javaClass.isInstance(found) && TypeConformance.accepts(found) { valueType }
+    return type().javaClass.isInstance(found) && TypeConformance.accepts(found, type)
 }
 
 /**

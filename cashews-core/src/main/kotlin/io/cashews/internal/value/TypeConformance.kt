@@ -11,7 +11,6 @@ import kotlin.reflect.KType
  * maps, other collections and arrays are checked element by element; other generic classes cannot be checked
  * without knowing their fields, and pass.
  */
-@PublishedApi
 internal object TypeConformance {
     private const val MAX_DEPTH = 8
 
@@ -20,8 +19,7 @@ internal object TypeConformance {
      * no elements (a few type tests, folded by the JIT for the classes a call site sees); for a container, decided on
      * its elements. Small, so that it inlines into every typed hit.
      */
-    @PublishedApi
-    internal fun accepts(found: Any?, type: () -> ValueType): Boolean =
+    fun accepts(found: Any?, type: () -> ValueType): Boolean =
         (found !is Collection<*> && found !is Map<*, *> && found !is Array<*>) || containerConforms(found, type)
 
     private fun containerConforms(found: Any?, type: () -> ValueType): Boolean {
@@ -57,33 +55,4 @@ internal object TypeConformance {
             }
         }
     }
-}
-
-/**
- * Whether a [T] can hold elements (a collection, a map, an array, or a supertype of them such as `Any`), so that a
- * typed read of it must look inside. Answered by type tests of constant objects, which the JIT folds: for `Int`,
- * `String` or a data class the check costs nothing at all.
- */
-@PublishedApi
-internal inline fun <reified T> mayHoldElements(): Boolean =
-    ContainerSamples.LIST is T || ContainerSamples.SET is T || ContainerSamples.MAP is T || ContainerSamples.ARRAY is T
-
-/** One object of each container kind, for [mayHoldElements]. */
-@PublishedApi
-internal object ContainerSamples {
-    @JvmField
-    @PublishedApi
-    internal val LIST: Any = emptyList<Any>()
-
-    @JvmField
-    @PublishedApi
-    internal val SET: Any = emptySet<Any>()
-
-    @JvmField
-    @PublishedApi
-    internal val MAP: Any = emptyMap<Any, Any>()
-
-    @JvmField
-    @PublishedApi
-    internal val ARRAY: Any = emptyArray<Any>()
 }
