@@ -72,10 +72,10 @@ class StrategySamplesSpec : FunSpec({
         }
 
         userById(42)                  // loads, and caches under "user:42"
-        userById(42)                  // a hit
+        userById(42)                  // answered from the cache
         userById.invalidate(42)       // drops "user:42"; the next call loads again
         userById.clear()              // drops every "user:*"
-        val info = userById.info()    // hits, misses, loads, size, last expiry sweep
+        val info = userById.info()    // counts of calls and loads, size, last expiry sweep
         val parameters = userById.policy.parameters()   // ttl, key, tags, …: what it was bound with
         rates("EUR")
         // end sample
