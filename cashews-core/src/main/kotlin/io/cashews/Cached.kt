@@ -67,96 +67,48 @@ public suspend inline fun <reified T> Cache.cached(
         )
     }) { block() }
 
-/** [cached] with a TTL in the [Ttl] grammar (`"3h"`, `"10m"`). */
-public suspend inline fun <reified T> Cache.cached(
-    ttl: String,
-    key: String,
-    condition: CacheCondition = CacheCondition.Always,
-    timeCondition: Duration? = null,
-    prefix: String = "",
-    protected: Boolean = true,
-    lock: Boolean = false,
-    jitter: Double = 0.0,
-    upper: Boolean = false,
-    retry: Retry? = null,
-    tags: Collection<String> = emptyList(),
-    crossinline block: suspend () -> T,
-): T =
-    cachedWith(key, prefix, {
-        CachedPolicy(
-            TtlRule.Fixed(Ttl.parse(ttl)),
-            null,
-            prefix,
-            condition,
-            timeCondition,
-            protected,
-            lock,
-            jitter,
-            upper,
-            retry,
-            tags.toList(),
-        )
-    }) { block() }
+/**
+ * [cached] with a TTL in the [Ttl] grammar: `cache.cached(ttl = "3h", key = "user:$id") { repo.load(id) }`. Every
+ * other setting is on the overload taking a [Duration].
+ */
+public suspend inline fun <reified T> Cache.cached(ttl: String, key: String, crossinline block: suspend () -> T): T =
+    cached(Ttl.parse(ttl), key) { block() }
 
 /**
  * [cached] with a TTL computed from each loaded value, e.g. a token's own lifetime:
- * `cache.cached(ttl = { token: Token -> token.expiresIn }, key = "token") { auth.fetch() }`.
+ * `cache.cached(ttl = { token: Token -> token.expiresIn }, key = "token") { auth.fetch() }`. For the other settings
+ * of [cached], bind a [CachedPolicy] with a [TtlRule.FromValue] ([function]).
  */
 public suspend inline fun <reified T> Cache.cached(
     noinline ttl: (T) -> Duration,
     key: String,
     condition: CacheCondition = CacheCondition.Always,
-    timeCondition: Duration? = null,
-    prefix: String = "",
-    protected: Boolean = true,
-    lock: Boolean = false,
-    jitter: Double = 0.0,
-    upper: Boolean = false,
-    retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    cachedWith(key, prefix, {
+    cachedWith(key, "", {
         @Suppress("UNCHECKED_CAST")
         val rule = TtlRule.FromValue(ttl as (Any?) -> Duration)
-        CachedPolicy(rule, null, prefix, condition, timeCondition, protected, lock, jitter, upper, retry, tags.toList())
+        CachedPolicy(rule, condition = condition, tags = tags.toList())
     }) { block() }
 
 /**
  * [cached] with the key rendered from [key] and [args] (and the current [KeyContext]):
  * `cache.cached(1.hours, userKey, mapOf("id" to id)) { repo.load(id) }` where `userKey = KeyTemplate.of("user:{id}")`.
- * Each of [tags] is a template too, rendered with the same [args]: `tags = listOf("page:{page}")`.
+ * Each of [tags] is a template too, rendered with the same [args]: `tags = listOf("page:{page}")`. For the other
+ * settings of [cached], render the key yourself ([KeyTemplate.renderInContext]) or bind a function handle.
  */
 public suspend inline fun <reified T> Cache.cached(
     ttl: Duration,
     key: KeyTemplate,
     args: Map<String, Any?>,
     condition: CacheCondition = CacheCondition.Always,
-    timeCondition: Duration? = null,
-    prefix: String = "",
-    protected: Boolean = true,
-    lock: Boolean = false,
-    jitter: Double = 0.0,
-    upper: Boolean = false,
-    retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     crossinline block: suspend () -> T,
 ): T =
-    cachedWith(key.renderInContext(args), prefix, {
+    cachedWith(key.renderInContext(args), "", {
         val rendered = tags.map { KeyTemplate.of(it).renderInContext(args) }
-        CachedPolicy(
-            TtlRule.Fixed(ttl),
-            null,
-            prefix,
-            condition,
-            timeCondition,
-            protected,
-            lock,
-            jitter,
-            upper,
-            retry,
-            rendered,
-        )
+        CachedPolicy(TtlRule.Fixed(ttl), condition = condition, tags = rendered)
     }) { block() }
 
 /**
@@ -184,43 +136,8 @@ public suspend inline fun <reified T> Cache.cached(
 }
 
 /** [cached] without a key, with a TTL in the [Ttl] grammar: `cache.cached("3h") { api.rates() }`. */
-public suspend inline fun <reified T> Cache.cached(
-    ttl: String,
-    condition: CacheCondition = CacheCondition.Always,
-    prefix: String = "",
-    tags: Collection<String> = emptyList(),
-    noinline block: suspend () -> T,
-): T = cached(Ttl.parse(ttl), condition, prefix, tags, block)
-
-/** [Cache.cached] without a key, on [Cache.Default]. */
-public suspend inline fun <reified T> cached(
-    ttl: Duration,
-    noinline block: suspend () -> T,
-): T = Cache.Default.cached(ttl, block = block)
-
-/** [Cache.cached] without a key, on [Cache.Default], with a TTL in the [Ttl] grammar: `cached("3h") { api.rates() }`. */
-public suspend inline fun <reified T> cached(
-    ttl: String,
-    noinline block: suspend () -> T,
-): T = Cache.Default.cached(ttl, block = block)
-
-/** [Cache.cached] on [Cache.Default]. */
-public suspend inline fun <reified T> cached(
-    ttl: Duration,
-    key: String,
-    condition: CacheCondition = CacheCondition.Always,
-    tags: Collection<String> = emptyList(),
-    crossinline block: suspend () -> T,
-): T = Cache.Default.cached(ttl, key, condition, tags = tags) { block() }
-
-/** [Cache.cached] on [Cache.Default], with a TTL in the [Ttl] grammar. */
-public suspend inline fun <reified T> cached(
-    ttl: String,
-    key: String,
-    condition: CacheCondition = CacheCondition.Always,
-    tags: Collection<String> = emptyList(),
-    crossinline block: suspend () -> T,
-): T = Cache.Default.cached(ttl, key, condition, tags = tags) { block() }
+public suspend inline fun <reified T> Cache.cached(ttl: String, noinline block: suspend () -> T): T =
+    cached(Ttl.parse(ttl), block = block)
 
 /**
  * The body of every keyed [cached] overload: the hit path, inline all the way so a hit allocates nothing. The

@@ -33,14 +33,6 @@ public suspend inline fun <reified T> Cache.early(
         block()
     }
 
-/** [early] with TTLs in the [Ttl] grammar. */
-public suspend inline fun <reified T> Cache.early(
-    ttl: String,
-    key: String,
-    earlyTtl: String? = null,
-    condition: CacheCondition = CacheCondition.Always,
-    prefix: String = "early",
-    retry: Retry? = null,
-    tags: Collection<String> = emptyList(),
-    crossinline block: suspend () -> T,
-): T = early(Ttl.parse(ttl), key, earlyTtl?.let(Ttl::parse), condition, prefix, retry, tags) { block() }
+/** [early] with a TTL in the [Ttl] grammar. Every other setting is on the overload taking [Duration]s. */
+public suspend inline fun <reified T> Cache.early(ttl: String, key: String, crossinline block: suspend () -> T): T =
+    early(Ttl.parse(ttl), key) { block() }

@@ -24,13 +24,6 @@ public suspend inline fun <reified T> Cache.failover(
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 
-/** [failover] with a TTL in the [Ttl] grammar. */
-public suspend inline fun <reified T> Cache.failover(
-    ttl: String,
-    key: String,
-    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
-    condition: CacheCondition = CacheCondition.Always,
-    prefix: String = "fail",
-    tags: Collection<String> = emptyList(),
-    crossinline block: suspend () -> T,
-): T = failover(Ttl.parse(ttl), key, exceptions, condition, prefix, tags) { block() }
+/** [failover] with a TTL in the [Ttl] grammar. Every other setting is on the overload taking a [Duration]. */
+public suspend inline fun <reified T> Cache.failover(ttl: String, key: String, crossinline block: suspend () -> T): T =
+    failover(Ttl.parse(ttl), key) { block() }

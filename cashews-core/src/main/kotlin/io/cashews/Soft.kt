@@ -25,15 +25,6 @@ public suspend inline fun <reified T> Cache.soft(
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 
-/** [soft] with TTLs in the [Ttl] grammar. */
-public suspend inline fun <reified T> Cache.soft(
-    ttl: String,
-    key: String,
-    softTtl: String? = null,
-    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
-    condition: CacheCondition = CacheCondition.Always,
-    prefix: String = "soft",
-    retry: Retry? = null,
-    tags: Collection<String> = emptyList(),
-    crossinline block: suspend () -> T,
-): T = soft(Ttl.parse(ttl), key, softTtl?.let(Ttl::parse), exceptions, condition, prefix, retry, tags) { block() }
+/** [soft] with a TTL in the [Ttl] grammar. Every other setting is on the overload taking [Duration]s. */
+public suspend inline fun <reified T> Cache.soft(ttl: String, key: String, crossinline block: suspend () -> T): T =
+    soft(Ttl.parse(ttl), key) { block() }
