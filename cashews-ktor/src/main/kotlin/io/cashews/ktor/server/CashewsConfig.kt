@@ -12,8 +12,11 @@ public class CashewsConfig internal constructor() {
     /** Where responses are kept: any cache, on any backend (memory, Redis, disk). Required. */
     public var cache: Cache? = null
 
-    /** The wall clock of `Age` and `max-age`, in epoch milliseconds; injectable so tests control time. */
-    public var clock: () -> Long = System::currentTimeMillis
+    /**
+     * The wall clock of `Age` and `max-age`, in epoch milliseconds. By default the cache's own ([Cache.epochMillis]),
+     * which its time source advances, so a test moves one clock for the cache and its responses alike.
+     */
+    public var clock: (() -> Long)? = null
 
     /**
      * Whether `HEAD` requests are routed as `GET` requests and answered without the body, as Ktor's `AutoHeadResponse`

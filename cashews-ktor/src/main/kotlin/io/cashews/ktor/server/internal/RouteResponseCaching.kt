@@ -1,7 +1,19 @@
+@file:OptIn(InternalCacheApi::class)
+
 package io.cashews.ktor.server.internal
 
 import io.cashews.Cache
 import io.cashews.CacheCondition
+import io.cashews.CachedPolicy
+import io.cashews.CachingPolicy
+import io.cashews.EarlyPolicy
+import io.cashews.FailoverPolicy
+import io.cashews.HitPolicy
+import io.cashews.InternalCacheApi
+import io.cashews.SoftPolicy
+import io.cashews.StrategyDecision
+import io.cashews.StrategyKeys
+import io.cashews.TtlRule
 import io.cashews.cached
 import io.cashews.invalidateFurther
 import io.cashews.ktor.server.CashewsConfig
@@ -36,7 +48,8 @@ internal class RouteCachingSettings {
 /** The route-scoped plugin behind `cached { }`: see [io.cashews.ktor.server.Cashews]. */
 internal val RouteResponseCaching =
     createRouteScopedPlugin("CashewsResponseCaching", ::RouteCachingSettings) {
-        val caching = ResponseCaching(pluginConfig.settings, pluginConfig.cashews.cache!!, pluginConfig.cashews.clock)
+        val cache = pluginConfig.cashews.cache!!
+        val caching = ResponseCaching(pluginConfig.settings, cache, pluginConfig.cashews.clock ?: cache::epochMillis)
         on(AroundHandler) { call, handler -> caching.serve(call, handler) }
         on(ResponseBodyReadyForSend) { call, content ->
             val capture = call.attributes.getOrNull(CaptureKey) ?: return@on
@@ -82,6 +95,36 @@ internal class ResponseCaching(
     private val strategy = settings.strategy
     private val ttlMillis = settings.ttl.inWholeMilliseconds
 
+    /** The core policy the route's strategy stands for: it decides what a request gets, as the core's strategies do. */
+    private val policy: CachingPolicy =
+        when (strategy) {
+            ResponseStrategy.Cached -> {
+                CachedPolicy(TtlRule.Fixed(settings.ttl))
+            }
+
+            is ResponseStrategy.Early -> {
+                EarlyPolicy(
+                    settings.ttl,
+                    earlyTtl = strategy.earlyTtl.coerceAtMost(settings.ttl),
+                )
+            }
+
+            is ResponseStrategy.Soft -> {
+                SoftPolicy(settings.ttl, softTtl = strategy.softTtl.coerceAtMost(settings.ttl))
+            }
+
+            ResponseStrategy.Failover -> {
+                FailoverPolicy(settings.ttl)
+            }
+
+            is ResponseStrategy.Hit -> {
+                HitPolicy(
+                    settings.ttl,
+                    strategy.hits.coerceAtMost(Int.MAX_VALUE.toLong()).toInt(),
+                )
+            }
+        }
+
     /** How long a response stays fresh under the strategy, at most the TTL. */
     private val freshMillis: Long =
         when (strategy) {
@@ -114,13 +157,13 @@ internal class ResponseCaching(
         if (found is Found.Serve) return respondStored(call, found.stored)
         if (method == HttpMethod.Head) {
             // A HEAD is answered from the GET entry only: nothing stored (or stale) runs the handler, storing nothing.
-            (found as? Found.Recompute)?.refreshLock?.let { cache.unlock("$key:refresh", it) }
+            (found as? Found.Recompute)?.refreshLock?.let { cache.unlock(StrategyKeys.refresh(key), it) }
             return handler()
         }
         val recompute = found is Found.Recompute
         val usable = (found as? Found.Recompute)?.usable
         val refreshLock = (found as? Found.Recompute)?.refreshLock
-        val fallback = usable.takeIf { strategy is ResponseStrategy.Soft || strategy == ResponseStrategy.Failover }
+        val fallback = usable.takeIf { policy is SoftPolicy || policy is FailoverPolicy }
         val load: suspend () -> StoredResponse = {
             val capture = Capture(key, ttlMillis, freshMillis, fallback)
             call.attributes.put(CaptureKey, capture)
@@ -153,7 +196,7 @@ internal class ResponseCaching(
                 if (fallback == null || call.response.isCommitted) throw e
                 return respondStored(call, fallback)
             } finally {
-                refreshLock?.let { cache.unlock("$key:refresh", it) }
+                refreshLock?.let { cache.unlock(StrategyKeys.refresh(key), it) }
             }
         // Another request's handler produced it (single-flight): this call has not answered yet.
         if (!call.response.isCommitted) respondStored(call, stored)
@@ -176,25 +219,41 @@ internal class ResponseCaching(
         object Absent : Found
     }
 
+    /**
+     * The core's decision for the stored response at [key] ([CachingPolicy.decide]): servable when it has not expired
+     * by the clock and is no older than the request accepts, fresh within the strategy's fresh period, and counted by
+     * the backend for `hit` at the core's counter key.
+     */
     private suspend fun look(key: String, control: RequestCacheControl): Found {
         val stored = cache.get<StoredResponse>(key) ?: return Found.Absent
         val now = clock()
         val usable = stored.takeIf { it.expiresAt > now }
-        val acceptable = control.maxAge == null || ageSeconds(stored, now) <= control.maxAge
-        if (usable != null && acceptable && stored.freshUntil > now && strategy != ResponseStrategy.Failover) {
-            if (strategy !is ResponseStrategy.Hit || cache.incr("$key:hits", ttl = settings.ttl) <= strategy.hits) {
-                return Found.Serve(stored)
+        val servable = usable != null && (control.maxAge == null || ageSeconds(stored, now) <= control.maxAge)
+        val fresh = stored.freshUntil > now
+        val counter = StrategyKeys.counter(key)
+        val hits = if (policy is HitPolicy && servable && fresh) cache.incr(counter, ttl = settings.ttl) else 0
+        return when (policy.decide(servable, fresh, hits)) {
+            StrategyDecision.SERVE -> {
+                Found.Serve(stored)
             }
-            cache.delete("$key:hits")
+
+            StrategyDecision.SERVE_AND_REFRESH -> {
+                // Stale: one request refreshes it (leased for the fresh period); the others get it at once.
+                val token = UUID.randomUUID().toString()
+                if (!cache.setLock(StrategyKeys.refresh(key), token, (policy as EarlyPolicy).earlyTtl)) {
+                    Found.Serve(stored)
+                } else {
+                    Found.Recompute(usable, token)
+                }
+            }
+
+            StrategyDecision.LOAD, StrategyDecision.LOAD_UNDER_LOCK, StrategyDecision.LOAD_OR_SERVE_STALE -> {
+                // Served its hits: counted again from the next store.
+                if (hits > 0) cache.delete(counter)
+                // Stale, past its time by the clock, or older than the request accepts: replaced, not served.
+                Found.Recompute(usable, null)
+            }
         }
-        if (usable != null && acceptable && strategy is ResponseStrategy.Early) {
-            // Stale: one request refreshes it (leased for earlyTtl); the others get it at once.
-            val token = UUID.randomUUID().toString()
-            if (!cache.setLock("$key:refresh", token, strategy.earlyTtl)) return Found.Serve(usable)
-            return Found.Recompute(usable, token)
-        }
-        // Stale, past its time by the plugin's clock, or older than the request accepts: replaced, not served.
-        return Found.Recompute(usable, null)
     }
 
     private fun remaining(stored: StoredResponse) = (stored.expiresAt - clock()).coerceAtLeast(1).milliseconds
