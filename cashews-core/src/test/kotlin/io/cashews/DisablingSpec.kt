@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.test.RecordingBackend
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.shouldBe
@@ -55,7 +56,7 @@ class DisablingSpec : FunSpec({
 
     test("a fully disabled cache calls every strategy straight through without touching the backend") {
         runTest {
-            val backend = CountingBackend()
+            val backend = RecordingBackend()
             val cache = Cache()
             cache.setup(backend)
             cache.disable()
@@ -76,7 +77,7 @@ class DisablingSpec : FunSpec({
                 mightContain("a@b") shouldBe false
             }
             loads shouldBe 14
-            backend.calls.get() shouldBe 0
+            backend.count() shouldBe 0
         }
     }
 

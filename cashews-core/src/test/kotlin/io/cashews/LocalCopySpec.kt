@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.test.ForwardingBackend
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.test.runTest
@@ -18,17 +19,17 @@ private data class Account(
 /** A byte backend (memory underneath) that holds the local copies a test asks it to, and counts remote reads. */
 private class CopyingBackend(
     private val inner: MemoryBackend = MemoryBackend(checkInterval = null),
-) : Backend by inner,
-    LocalCopyBackend {
+) : ForwardingBackend(inner) {
     val copies = ConcurrentHashMap<String, LocalCopy>()
     val reads = AtomicInteger()
 
     override val storesObjects: Boolean get() = false
 
-    override suspend fun get(key: String): Any? = inner.get(key).also { reads.incrementAndGet() }
-
-    override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean =
-        inner.set(key, value, ttl, condition).also { copies.remove(key) }
+    override suspend fun <R> forward(command: Command, key: String?, call: suspend () -> R): R {
+        if (command == Command.GET) reads.incrementAndGet()
+        if (command == Command.SET) copies.remove(key)
+        return call()
+    }
 
     override fun localCopy(key: String): LocalCopy? = copies[key]
 

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.test.FaultyBackend
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
@@ -19,40 +20,15 @@ import java.io.IOException
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.hours
 
-/**
- * A backend outside the cache's memory (as Redis or disk are, for the cache) whose reads are counted and wait for
- * [gate] while it is closed.
- */
-private class GatedReads(
-    private val delegate: MemoryBackend = MemoryBackend(),
-) : Backend by delegate {
-    val reads = AtomicInteger()
-
-    @Volatile
-    var gate: CompletableDeferred<Unit>? = null
-
-    /** Completed when a read waiting at the gate is cancelled. */
-    val readCancelled = CompletableDeferred<Unit>()
-
-    override suspend fun get(key: String): Any? {
-        reads.incrementAndGet()
-        try {
-            gate?.await()
-        } catch (e: CancellationException) {
-            readCancelled.complete(Unit)
-            throw e
-        }
-        return delegate.get(key)
-    }
-
-    override fun toString(): String = "GatedReads"
-}
-
 /** What each event was (`hit`, `miss`, `load`, `put`…), in order. */
 private fun RecordingListener.kinds(): List<String> = events.map { it.substringBefore(' ') }
 
-private suspend fun gatedCache(): Pair<Cache, GatedReads> {
-    val backend = GatedReads()
+/**
+ * A cache over a backend outside its memory (as Redis or disk are, for the cache), whose reads a test holds with
+ * [FaultyBackend.hold] and counts as they arrive.
+ */
+private suspend fun gatedCache(): Pair<Cache, FaultyBackend> {
+    val backend = FaultyBackend()
     val cache = Cache()
     cache.setup(backend)
     return cache to backend
@@ -65,12 +41,12 @@ class SharedReadsSpec : FunSpec({
             val listener = RecordingListener()
             cache.addListener(listener)
             cache.set("k", "stored")
-            val gate = CompletableDeferred<Unit>().also { backend.gate = it }
+            val gate = backend.hold(Command.GET)
             val loads = AtomicInteger()
             val callers = List(50) { async { cache.cached(1.hours, "k") { "loaded ${loads.incrementAndGet()}" } } }
             runCurrent()
-            backend.reads.get() shouldBe 1
-            gate.complete(Unit)
+            gate.arrived shouldBe 1
+            gate.release()
             callers.awaitAll().toSet() shouldBe setOf("stored")
             loads.get() shouldBe 0
             listener.kinds() shouldBe List(50) { "hit" }
@@ -84,13 +60,13 @@ class SharedReadsSpec : FunSpec({
             val (cache, backend) = gatedCache()
             val listener = RecordingListener()
             cache.addListener(listener)
-            val gate = CompletableDeferred<Unit>().also { backend.gate = it }
+            val gate = backend.hold(Command.GET)
             val loads = AtomicInteger()
             val callers = List(50) { async { cache.cached(1.hours, "k") { "loaded ${loads.incrementAndGet()}" } } }
             runCurrent()
-            gate.complete(Unit)
+            gate.release()
             callers.awaitAll().toSet() shouldBe setOf("loaded 1")
-            backend.reads.get() shouldBe 1
+            gate.arrived shouldBe 1
             loads.get() shouldBe 1
             listener.kinds().take(3) shouldContainExactly listOf("miss", "load", "put")
             listener.kinds().count { it == "miss" } shouldBe 50
@@ -105,16 +81,15 @@ class SharedReadsSpec : FunSpec({
             shouldThrow<IOException> { cache.cached<String>(1.hours, "k", condition) { throw IOException("gone") } }
             val listener = RecordingListener()
             cache.addListener(listener)
-            backend.reads.set(0)
-            val gate = CompletableDeferred<Unit>().also { backend.gate = it }
+            val gate = backend.hold(Command.GET)
             val callers =
                 List(20) { async { runCatching { cache.cached<String>(1.hours, "k", condition) { "never" } } } }
             runCurrent()
-            gate.complete(Unit)
+            gate.release()
             val failures = callers.awaitAll().map { it.exceptionOrNull()!! }
             failures.first().message shouldBe "gone"
             failures.forEach { it shouldBeSameInstanceAs failures.first() }
-            backend.reads.get() shouldBe 1
+            gate.arrived shouldBe 1
             listener.kinds() shouldBe emptyList()
         }
     }
@@ -125,21 +100,21 @@ class SharedReadsSpec : FunSpec({
         runTest {
             val (cache, backend) = gatedCache()
             cache.set("k", "stored")
-            val gate = CompletableDeferred<Unit>().also { backend.gate = it }
+            val gate = backend.hold(Command.GET)
             val first = async { cache.cached(1.hours, "k") { "loaded" } }
             runCurrent()
             val second = async { cache.cached(1.hours, "k") { "loaded" } }
             runCurrent()
             first.cancelAndJoin()
-            gate.complete(Unit)
+            gate.release()
             second.await() shouldBe "stored"
-            backend.reads.get() shouldBe 1
+            gate.arrived shouldBe 1
 
-            backend.gate = CompletableDeferred()
+            val held = backend.hold(Command.GET)
             val callers = List(3) { launch { cache.cached<String>(1.hours, "k") { "loaded" } } }
             runCurrent()
             callers.forEach { it.cancelAndJoin() }
-            withContext(Dispatchers.Default) { backend.readCancelled.await() }
+            withContext(Dispatchers.Default) { held.awaitCancellations(1) }
         }
     }
 
@@ -147,15 +122,15 @@ class SharedReadsSpec : FunSpec({
         runTest {
             val (cache, backend) = gatedCache()
             cache.set("k", "stored")
-            val gate = CompletableDeferred<Unit>().also { backend.gate = it }
+            val gate = backend.hold(Command.GET)
             val leader = async { cache.cached(1.hours, "k") { "loaded" } }
             runCurrent()
             val detected = async { cache.detect { cache.cached(1.hours, "k") { "loaded" } } }
             runCurrent()
-            gate.complete(Unit)
+            gate.release()
             leader.await() shouldBe "stored"
             detected.await().hits.map { it.key } shouldBe listOf("k")
-            backend.reads.get() shouldBe 1
+            gate.arrived shouldBe 1
         }
     }
 
@@ -163,14 +138,14 @@ class SharedReadsSpec : FunSpec({
         runTest {
             val (cache, backend) = gatedCache()
             cache.set("k", "stored")
-            val gate = CompletableDeferred<Unit>().also { backend.gate = it }
+            val gate = backend.hold(Command.GET)
             val unprotected = List(3) { async { cache.cached(1.hours, "k", protected = false) { "loaded" } } }
             runCurrent()
-            backend.reads.get() shouldBe 3
+            gate.arrived shouldBe 3
             val inTransaction = List(2) { async { cache.transaction { cache.cached(1.hours, "k") { "loaded" } } } }
             runCurrent()
-            backend.reads.get() shouldBe 5
-            gate.complete(Unit)
+            gate.arrived shouldBe 5
+            gate.release()
             (unprotected + inTransaction).awaitAll().toSet() shouldBe setOf("stored")
         }
     }
