@@ -16,6 +16,7 @@ import io.cashews.internal.value.Coercion
 import io.cashews.internal.value.KeyCommands
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NullValue
+import io.cashews.internal.value.Primitives
 import io.cashews.internal.value.TtlChecks
 import io.cashews.internal.value.TypeConformance
 import io.cashews.internal.value.ValuePath
@@ -133,13 +134,14 @@ public class Cache(
     /** Where strategies and backends report what they do: stats and [CacheEventListener]s. */
     internal val events: CacheEvents = CacheEvents(statsRecorder)
 
-    // The engine, layer by layer (see README's "How it works"): routing, tags, values and keys, locks.
+    // The engine, layer by layer (see README's "How it works"): routing, tags, values, keys and primitives, locks.
     internal val routing = Routing(timeSource, controls, events, this.scope)
     internal val tagVersions = TagVersions(routing::route)
     internal val tags = TagSettlement(routing, tagVersions)
     internal val keys = KeyCommands(routing, tags, singleFlight)
     internal val values = ValuePath(routing, tags, controls, keys)
     internal val locks: Locks = Locks(routing, timeSource, this.scope) { outageFallback.locks }
+    internal val primitives = Primitives(routing)
 
     /**
      * Whether strategies count hits, misses, loads, failures and stale answers ([stats]). Off by default: when off,
@@ -310,7 +312,7 @@ public class Cache(
         val found = if (now !is Marker) now else lookup(key) { ValueType.of<T>() }
         if (found is Marker || found == null) return null
         // An object backend hands back what was stored: a List<User> is a List<String> to the JVM, not to the caller.
-        if (found is T) return if (conforms(found) { ValueType.of<T>() }) found else null
+        if (found is T) return if (!holdsElements(found) || conforms(found) { ValueType.of<T>() }) found else null
         return coerce(found, ValueType.of<T>().javaClass) as T?
     }
 
@@ -319,7 +321,7 @@ public class Cache(
         lookupMany(keys) { ValueType.of<T>() }.map { found ->
             when {
                 found is Marker || found == null -> null
-                found is T -> if (conforms(found) { ValueType.of<T>() }) found else null
+                found is T -> if (!holdsElements(found) || conforms(found) { ValueType.of<T>() }) found else null
                 else -> coerce(found, ValueType.of<T>().javaClass) as T?
             }
         }
@@ -384,7 +386,7 @@ public class Cache(
     /** Every live key matching [pattern] with its value; keys whose value is not a readable [T] are skipped. */
     public inline fun <reified T> getMatch(pattern: String = "*"): Flow<Pair<String, T>> =
         matching(pattern) { ValueType.of<T>() }.transform { (key, value) ->
-            if (value is T && (value == null || conforms(value) { ValueType.of<T>() })) emit(key to value)
+            if (value is T && (!holdsElements(value) || conforms(value) { ValueType.of<T>() })) emit(key to value)
         }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -530,48 +532,32 @@ public class Cache(
     // Counters, windows and sets
 
     /** The unsigned [size]-bit counters at [indexes] of [key] (see [BitsBackend]); a missing key reads as zeros. */
-    public suspend fun getBits(key: String, indexes: List<Int>, size: Int = 1): List<Long> {
-        checkBits(indexes, size)
-        return capability<BitsBackend>(key, "getBits").getBits(key, indexes, size)
-    }
+    public suspend fun getBits(key: String, indexes: List<Int>, size: Int = 1): List<Long> =
+        primitives.getBits(key, indexes, size)
 
     /** Adds [by] to the [size]-bit counters at [indexes], saturating at 0 and `2^size - 1`; returns their values. */
-    public suspend fun incrBits(key: String, indexes: List<Int>, size: Int = 1, by: Long = 1): List<Long> {
-        checkBits(indexes, size)
-        return capability<BitsBackend>(key, "incrBits").incrBits(key, indexes, size, by)
-    }
+    public suspend fun incrBits(key: String, indexes: List<Int>, size: Int = 1, by: Long = 1): List<Long> =
+        primitives.incrBits(key, indexes, size, by)
 
     /**
      * The sliding-window log primitive (see [SlidingWindowBackend.sliceIncr]): the count after recording one entry,
      * or `maxValue + 1` when the window was full and nothing was recorded. Times are in the caller's unit.
      */
-    public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration? = null): Long {
-        require(start <= end) { "window start $start is after its end $end" }
-        require(maxValue > 0) { "maxValue must be positive, was $maxValue" }
-        return capability<SlidingWindowBackend>(
-            key,
-            "sliceIncr",
-        ).sliceIncr(key, start, end, maxValue, TtlChecks.checked(ttl))
-    }
+    public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration? = null): Long =
+        primitives.sliceIncr(key, start, end, maxValue, ttl)
 
     /** Adds [members] to the set at [key]; returns how many were new. [ttl], when given, is set on the key. */
     public suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration? = null): Long =
-        capability<SetBackend>(key, "setAdd").setAdd(key, members, TtlChecks.checked(ttl))
+        primitives.setAdd(key, members, ttl)
 
     /** Removes [members] from the set at [key]; returns how many were present. */
-    public suspend fun setRemove(key: String, members: Collection<String>): Long =
-        capability<SetBackend>(key, "setRemove").setRemove(key, members)
+    public suspend fun setRemove(key: String, members: Collection<String>): Long = primitives.setRemove(key, members)
 
     /** Removes and returns up to [count] arbitrary members of the set at [key]. */
-    public suspend fun setPop(key: String, count: Int = 100): List<String> {
-        require(count >= 0) { "count must not be negative, was $count" }
-        return capability<SetBackend>(key, "setPop").setPop(key, count)
-    }
+    public suspend fun setPop(key: String, count: Int = 100): List<String> = primitives.setPop(key, count)
 
     /** The members of the set at [key]; empty when missing. */
-    public suspend fun setMembers(
-        key: String,
-    ): Set<String> = capability<SetBackend>(key, "setMembers").setMembers(key)
+    public suspend fun setMembers(key: String): Set<String> = primitives.setMembers(key)
 
     // ---------------------------------------------------------------------------------------------------------------
     // Lifecycle
@@ -626,9 +612,18 @@ public class Cache(
     @PublishedApi
     internal fun coerce(value: Any, target: Class<*>): Any? = Coercion.coerce(value, target)
 
-    /** Whether [found], an instance of the asked class, also holds elements of the asked type ([TypeConformance]). */
+    /** Whether [found], a container (see [holdsElements]), holds elements of the asked type ([TypeConformance]). */
     @PublishedApi
-    internal fun conforms(found: Any, type: () -> ValueType): Boolean = TypeConformance.accepts(found, type)
+    internal fun conforms(found: Any?, type: () -> ValueType): Boolean = TypeConformance.accepts(found, type)
+
+    /**
+     * Whether [found] is a container whose elements [conforms] must check. Inline, so that each typed read checks it
+     * with its own type profile: for the values a call site sees (say, numbers) the JIT folds it away.
+     */
+    @PublishedApi
+    @Suppress("NOTHING_TO_INLINE")
+    internal inline fun holdsElements(found: Any?): Boolean =
+        found is Collection<*> || found is Map<*, *> || found is Array<*>
 
     internal fun route(key: String): Route = routing.route(key)
 
@@ -640,12 +635,6 @@ public class Cache(
     internal suspend inline fun <reified C : Any> capability(key: String, command: String): C =
         routing.capability(key, command)
 
-    private fun checkBits(indexes: List<Int>, size: Int) {
-        require(size in 1..MAX_BITS) { "counter size must be in 1..$MAX_BITS bits, was $size" }
-        val negative = indexes.firstOrNull { it < 0 }
-        require(negative == null) { "counter index must not be negative, was $negative" }
-    }
-
     public companion object {
         /**
          * The default cache, like cashews' `cache`: not set up until you call [setup] on it, after which the top-level
@@ -656,6 +645,5 @@ public class Cache(
 
         private val DEFAULT_STEP = 100.milliseconds
         private const val OUTAGE_FALLBACK_SIZE = 100_000
-        private const val MAX_BITS = 63
     }
 }

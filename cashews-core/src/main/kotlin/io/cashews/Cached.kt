@@ -153,7 +153,7 @@ internal suspend inline fun <reified T> Cache.cachedWith(
 ): T {
     val storageKey = if (prefix.isEmpty()) key else "$prefix:$key"
     val found = lookupNow(storageKey) { ValueType.of<T>() }
-    if (found !is Marker && found is T && (found == null || conforms(found) { ValueType.of<T>() })) {
+    if (found !is Marker && found is T && (!holdsElements(found) || conforms(found) { ValueType.of<T>() })) {
         if (observing) observeHit(storageKey, StrategyKeys.CACHED)
         return found
     }

@@ -244,6 +244,9 @@ public class HitPolicy(
     jitter: Double = 0.0,
     upper: Boolean = false,
 ) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
+    /** How long the hit count is kept: the value's TTL. */
+    internal val counterTtl: Duration = ttl
+
     init {
         require(cacheHits > 0) { "cacheHits must be positive, was $cacheHits" }
         require(updateAfter in 0..cacheHits) {

@@ -13,7 +13,9 @@ import io.cashews.Ttl
 import io.cashews.TtlRule
 import io.cashews.ValueType
 import io.cashews.detect
+import io.cashews.internal.route.Route
 import io.cashews.internal.tags.TagStamp
+import io.cashews.internal.value.Marker
 import io.cashews.internal.value.Miss
 import io.cashews.internal.value.NotNow
 import io.cashews.internal.value.StoredFailure
@@ -47,10 +49,12 @@ internal suspend fun <T> Cache.loadCached(
     call: HandleCall? = null,
     block: suspend () -> T,
 ): T {
-    val readInFlight = found === NotNow && sharesReads(key, policy.protected)
+    // The key's route, resolved once for the whole call: every read and write below goes to it.
+    val route = routing.route(key)
+    val readInFlight = found === NotNow && sharesReads(route, policy.protected)
     if (!readInFlight) {
         // A caller that has just found the key missing does not ask the backend again.
-        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type, policy.condition)
+        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type, policy.condition, route)
         if (cachedNow != null) {
             call?.counters?.hits?.increment()
             if (observing) observeHit(key, StrategyKeys.CACHED)
@@ -62,7 +66,7 @@ internal suspend fun <T> Cache.loadCached(
     val load: suspend (SingleFlight.Flight<T>?) -> T = load@{ flight ->
         // The shared read, or a second look for a caller that has looked: the previous flight may have stored the
         // value just now. A cached failure is thrown again here, before anything is loaded.
-        val cachedMeanwhile = cachedOrNull<T>(key, type, policy.condition)
+        val cachedMeanwhile = cachedOrNull<T>(key, type, policy.condition, route)
         if (cachedMeanwhile != null) return@load cachedMeanwhile.value
         if (flight != null) {
             flight.loaded = true
@@ -73,17 +77,17 @@ internal suspend fun <T> Cache.loadCached(
             }
         }
         if (policy.decide(stored = false, fresh = false, hits = 0) != StrategyDecision.LOAD_UNDER_LOCK) {
-            return@load compute(policy, key, flight, type, block, call = call)
+            return@load compute(policy, key, flight, type, block, call = call, route = route)
         }
         // One load across processes: the lock's holder loads (renewing its lease while the load runs) while the others
         // wait for its release and read what it stored.
-        val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type, policy.condition) }
+        val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type, policy.condition, route) }
         val lockKey = StrategyKeys.lock(key)
         // A caching strategy fails open: when the backend cannot lock, the load runs (single-flight in this process).
         lockOrRecheck(lockKey, lockTtl(policy.ttl), true, null, LOCK_RECHECK, true, OutagePolicy.FAIL_OPEN, recheck) {
             // Whoever held the lock before us may have stored the value since our last look.
-            cachedOrNull<T>(key, type, policy.condition)?.value
-                ?: compute(policy, key, flight, type, block, call = call)
+            cachedOrNull<T>(key, type, policy.condition, route)?.value
+                ?: compute(policy, key, flight, type, block, call = call, route = route)
         }
     }
     if (!policy.protected) return load(null)
@@ -108,8 +112,8 @@ internal suspend fun <T> Cache.loadCached(
  * joining a flight), and with no context-held block (disable, transaction, invalidate-further) that could make one
  * caller's read differ from another's.
  */
-internal fun Cache.sharesReads(key: String, protected: Boolean): Boolean =
-    protected && !controls.scoped && !routing.route(key).readsWithoutSuspending
+internal fun Cache.sharesReads(route: Route, protected: Boolean): Boolean =
+    protected && !controls.scoped && !route.readsWithoutSuspending
 
 /** How often a process waiting for another's load checks again when no release notice comes (one may be lost). */
 private val LOCK_RECHECK = 100.milliseconds
@@ -124,8 +128,13 @@ internal value class Found<T>(
  * The cached value at [key] as a [type], a miss as `null`, or the cached exception thrown again when [condition]
  * caches its type (else a stored failure is a miss: see [StoredFailure.errorFor]).
  */
-internal suspend fun <T> Cache.cachedOrNull(key: String, type: () -> ValueType, condition: CacheCondition): Found<T>? {
-    val found = lookup(key, type)
+internal suspend fun <T> Cache.cachedOrNull(
+    key: String,
+    type: () -> ValueType,
+    condition: CacheCondition,
+    route: Route = routing.route(key),
+): Found<T>? {
+    val found = values.lookup(key, type, route)
     if (found is StoredFailure) throw found.errorFor(condition) ?: return null
     if (found === Miss) return null
     @Suppress("UNCHECKED_CAST")
@@ -151,6 +160,7 @@ internal suspend fun <T> Cache.compute(
     block: suspend () -> T,
     afterStore: suspend () -> Unit = {},
     call: HandleCall? = null,
+    route: Route = routing.route(key),
 ): T {
     val strategy = policy.strategy
     // Versions are read before the load, so a deleteTags while it runs leaves its result unreadable.
@@ -178,7 +188,9 @@ internal suspend fun <T> Cache.compute(
             if (events.reporting) events.loadFailure(key, strategy, e, started.elapsedNow())
             if (policy.condition.storesException(e)) {
                 val ttl = policy.condition.exceptionTtl ?: ttlFor(policy, Result.failure(e))
-                if (storeUnlessInvalidated(key, StoredFailure.of(e), ttl, flight, stamp, type) && events.reporting) {
+                if (storeUnlessInvalidated(route, key, StoredFailure.of(e), ttl, flight, stamp, type) &&
+                    events.reporting
+                ) {
                     events.put(key, strategy)
                 }
             }
@@ -188,7 +200,7 @@ internal suspend fun <T> Cache.compute(
     if (events.reporting) events.load(key, strategy, took)
     val timely = policy.timeCondition == null || took > policy.timeCondition
     if (timely && !innerHit && policy.condition.storesValue(value, key)) {
-        if (storeUnlessInvalidated(key, value, ttlFor(policy, Result.success(value)), flight, stamp, type)) {
+        if (storeUnlessInvalidated(route, key, value, ttlFor(policy, Result.success(value)), flight, stamp, type)) {
             if (events.reporting) events.put(key, strategy)
             afterStore()
         }
@@ -214,6 +226,7 @@ internal suspend fun <T> Cache.loadShared(
  * so a delete that lands between the check and the write still wins.
  */
 private suspend fun Cache.storeUnlessInvalidated(
+    route: Route,
     key: String,
     value: Any?,
     ttl: Duration,
@@ -222,7 +235,6 @@ private suspend fun Cache.storeUnlessInvalidated(
     type: () -> ValueType,
 ): Boolean {
     if (flight?.invalidated == true) return false
-    val route = routing.route(key)
     values.storeStamped(route, key, value, ttl, SetCondition.ALWAYS, stamp, type)
     if (flight?.invalidated == true) {
         routing.backendOf(route).delete(key)

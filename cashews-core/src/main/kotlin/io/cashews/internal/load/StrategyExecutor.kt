@@ -13,7 +13,6 @@ import io.cashews.LockBackend
 import io.cashews.SoftPolicy
 import io.cashews.StrategyDecision
 import io.cashews.StrategyKeys
-import io.cashews.TtlRule
 import io.cashews.ValueType
 import io.cashews.internal.route.capability
 import io.cashews.internal.value.NotNow
@@ -35,10 +34,12 @@ internal suspend fun <T> Cache.execute(
 ): T {
     if (policy is CachedPolicy) return loadCached(policy, key, type, NotNow, call, block)
     if (policy is FailoverPolicy) return failover(policy, key, type, call, block)
-    val stored = cachedOrNull<T>(key, type, policy.condition)
+    // The key's route, resolved once for the whole call.
+    val route = routing.route(key)
+    val stored = cachedOrNull<T>(key, type, policy.condition, route)
     val freshKey = StrategyKeys.fresh(key)
     val hits =
-        if (policy is HitPolicy) incr(StrategyKeys.counter(key), 1, (policy.ttl as TtlRule.Fixed).ttl) else 0
+        if (policy is HitPolicy) incr(StrategyKeys.counter(key), 1, policy.counterTtl) else 0
     val fresh = policy is HitPolicy || (stored != null && exists(freshKey))
     return when (policy.decide(stored != null, fresh, hits)) {
         StrategyDecision.SERVE -> {
@@ -59,7 +60,7 @@ internal suspend fun <T> Cache.execute(
             if (events.reporting) events.miss(key, policy.strategy)
             singleFlight.run(key) { flight ->
                 try {
-                    compute(policy, key, flight, type, block, afterStore(policy, key), call)
+                    compute(policy, key, flight, type, block, afterStore(policy, key), call, route)
                 } catch (e: Throwable) {
                     if (stored == null || !servesStaleFor(policy, e)) throw e
                     if (observing) observeHit(key, policy.strategy, stale = true)
@@ -73,8 +74,8 @@ internal suspend fun <T> Cache.execute(
             if (events.reporting) events.miss(key, policy.strategy)
             if (policy is HitPolicy) return loadShared(policy, key, type, block, afterStore(policy, key), call)
             singleFlight.run(key) { flight ->
-                cachedOrNull<T>(key, type, policy.condition)?.let { return@run it.value }
-                compute(policy, key, flight, type, block, afterStore(policy, key), call)
+                cachedOrNull<T>(key, type, policy.condition, route)?.let { return@run it.value }
+                compute(policy, key, flight, type, block, afterStore(policy, key), call, route)
             }
         }
     }

@@ -34,8 +34,7 @@ internal class ValuePath(
      * The decoded value at [key], `null` for a cached null, or [Miss]. The in-memory hit is answered without
      * suspending and without allocating: the only suspend call is in tail position, so no continuation is made.
      */
-    suspend fun lookup(key: String, type: () -> ValueType): Any? {
-        val route = routing.route(key)
+    suspend fun lookup(key: String, type: () -> ValueType, route: Route = routing.route(key)): Any? {
         val local = route.local
         if (local != null) {
             val found = unwrap(local.getNow(key))
@@ -52,15 +51,17 @@ internal class ValuePath(
      */
     fun lookupNow(key: String, type: (() -> ValueType)?): Any? {
         val route = routing.route(key)
-        val local = route.local
-        if (local == null) {
-            if (type == null) return NotNow
-            val copy = route.copies?.localCopy(key) ?: return NotNow
-            // A tagged value needs its tags' versions read from the backend: that is the suspending path's work.
-            return decodeCopy(route, key, copy, type).let { if (it is Tagged) NotNow else it }
-        }
+        val local = route.local ?: return lookupCopy(route, key, type)
         val found = unwrap(local.getNow(key))
         return if (route.tagsWritten) tags.settleNow(local, key, found) else found
+    }
+
+    /** [lookupNow] on a route without an in-memory backend: a current local copy of a byte backend's value. */
+    private fun lookupCopy(route: Route, key: String, type: (() -> ValueType)?): Any? {
+        if (type == null) return NotNow
+        val copy = route.copies?.localCopy(key) ?: return NotNow
+        // A tagged value needs its tags' versions read from the backend: that is the suspending path's work.
+        return decodeCopy(route, key, copy, type).let { if (it is Tagged) NotNow else it }
     }
 
     /** [lookupNow], answering [NotNow] instead of failing, so callers that return futures fail them properly. */
