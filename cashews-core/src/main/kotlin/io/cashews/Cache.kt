@@ -2,7 +2,6 @@ package io.cashews
 
 import io.cashews.internal.chain.CommandControls
 import io.cashews.internal.events.CacheEvents
-import io.cashews.internal.load.Found
 import io.cashews.internal.load.SingleFlight
 import io.cashews.internal.load.compute
 import io.cashews.internal.lock.Locks
@@ -514,19 +513,6 @@ public class Cache(
         whenUnavailable: OutagePolicy = OutagePolicy.FAIL_CLOSED,
         block: suspend () -> R,
     ): R = locks.lockOrRecheck(key, ttl, wait, waitTimeout, step, renew, whenUnavailable, recheck = null, block)
-
-    /** [lock], where [recheck] may answer instead of the lock after every wait: see [Locks.lockOrRecheck]. */
-    internal suspend fun <R> lockOrRecheck(
-        key: String,
-        ttl: Duration,
-        wait: Boolean,
-        waitTimeout: Duration?,
-        step: Duration,
-        renew: Boolean,
-        whenUnavailable: OutagePolicy,
-        recheck: (suspend () -> Found<R>?)?,
-        block: suspend () -> R,
-    ): R = locks.lockOrRecheck(key, ttl, wait, waitTimeout, step, renew, whenUnavailable, recheck, block)
 
     // ---------------------------------------------------------------------------------------------------------------
     // Counters, windows and sets

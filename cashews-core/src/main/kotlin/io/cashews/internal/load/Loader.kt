@@ -84,7 +84,16 @@ internal suspend fun <T> Cache.loadCached(
         val recheck: suspend () -> Found<T>? = { cachedOrNull(key, type, policy.condition, route) }
         val lockKey = StrategyKeys.lock(key)
         // A caching strategy fails open: when the backend cannot lock, the load runs (single-flight in this process).
-        lockOrRecheck(lockKey, lockTtl(policy.ttl), true, null, LOCK_RECHECK, true, OutagePolicy.FAIL_OPEN, recheck) {
+        locks.lockOrRecheck(
+            lockKey,
+            lockTtl(policy.ttl),
+            true,
+            null,
+            LOCK_RECHECK,
+            true,
+            OutagePolicy.FAIL_OPEN,
+            recheck,
+        ) {
             // Whoever held the lock before us may have stored the value since our last look.
             cachedOrNull<T>(key, type, policy.condition, route)?.value
                 ?: compute(policy, key, flight, type, block, call = call, route = route)
