@@ -162,8 +162,8 @@ internal suspend inline fun <reified T> Cache.cachedWith(
 
 /**
  * The typed entry of [cached]: the load of [key] (the storage key; `null` derives it from [block], see [DerivedKey])
- * under [policy], given what the caller's own look [found] (a [Marker] or a value of another type; `null` when it
- * has not looked).
+ * under [policy], given what the caller's own look [found] (a [Marker] or a value of another type). `null` stands for
+ * "look again": the caller has not looked, or found a cached `null` its type does not take.
  */
 @PublishedApi
 internal suspend fun <T> Cache.cachedLoad(

@@ -4,6 +4,7 @@ import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.HandleKeys
 import io.cashews.internal.load.RenderedTags
+import io.cashews.internal.load.acceptable
 import io.cashews.internal.load.execute
 import io.cashews.internal.load.loadCached
 import io.cashews.internal.value.Marker
@@ -35,8 +36,6 @@ public sealed class CachedFunction<R>(
     type: ValueType,
 ) {
     private val typeOf: () -> ValueType = { type }
-    private val valueClass: Class<*> = type.javaClass
-    private val takesNull: Boolean = type.kotlinType?.isMarkedNullable ?: true
     private val counters = HandleCounters()
 
     /** The key template the handle's keys are rendered from, without the policy's prefix. */
@@ -50,18 +49,12 @@ public sealed class CachedFunction<R>(
         val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
         if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
         val found = cache.lookupNow(key, typeOf)
-        if (found is Marker || !readable(found)) return slow(key, found, a, b, c)
+        if (found is Marker || !acceptable(found, typeOf)) return slow(key, found, a, b, c)
         counters.hits.increment()
         @Suppress("UNCHECKED_CAST")
         if (cache.observing) return observed(key, found as R)
         @Suppress("UNCHECKED_CAST")
         return found as R
-    }
-
-    /** Whether [found] is a value of the handle's type, type arguments included (as [cache] reads check it). */
-    private fun readable(found: Any?): Boolean {
-        if (found == null) return takesNull
-        return valueClass.isInstance(found) && (!cache.holdsElements(found) || cache.conforms(found, typeOf))
     }
 
     private suspend fun observed(key: String, value: R): R {

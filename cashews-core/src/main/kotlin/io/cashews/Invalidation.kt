@@ -57,6 +57,3 @@ internal class InvalidatingFurther(
 ) : AbstractCoroutineContextElement(InvalidatingFurther) {
     companion object Key : CoroutineContext.Key<InvalidatingFurther>
 }
-
-/** Whether the current coroutine runs in an [invalidateFurther] block of this cache. */
-internal suspend fun Cache.invalidatingFurther(): Boolean = controls.invalidatingFurther()

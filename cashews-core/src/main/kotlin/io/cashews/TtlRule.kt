@@ -33,27 +33,4 @@ public sealed class TtlRule {
     ) : TtlRule() {
         override fun toString(): String = "from the outcome"
     }
-
-    internal companion object {
-        /** The rule a strategy's `ttl` argument stands for: a [Duration], a TTL string, or a function of the value. */
-        fun of(ttl: Any): TtlRule =
-            when (ttl) {
-                is TtlRule -> {
-                    ttl
-                }
-
-                is Duration -> {
-                    Fixed(ttl)
-                }
-
-                is String -> {
-                    Fixed(Ttl.parse(ttl))
-                }
-
-                else -> {
-                    @Suppress("UNCHECKED_CAST")
-                    FromValue(ttl as (Any?) -> Duration)
-                }
-            }
-    }
 }
