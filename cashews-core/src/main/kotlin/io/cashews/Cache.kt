@@ -19,6 +19,7 @@ import io.cashews.internal.value.Primitives
 import io.cashews.internal.value.TtlChecks
 import io.cashews.internal.value.TypeConformance
 import io.cashews.internal.value.ValuePath
+import io.cashews.internal.value.mayHoldElements
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -311,7 +312,7 @@ public class Cache(
         val found = if (now !is Marker) now else lookup(key) { ValueType.of<T>() }
         if (found is Marker || found == null) return null
         // An object backend hands back what was stored: a List<User> is a List<String> to the JVM, not to the caller.
-        if (found is T) return if (!holdsElements(found) || conforms(found) { ValueType.of<T>() }) found else null
+        if (found is T) return if (!mayHoldElements<T>() || conforms(found) { ValueType.of<T>() }) found else null
         return coerce(found, ValueType.of<T>().javaClass) as T?
     }
 
@@ -320,7 +321,7 @@ public class Cache(
         lookupMany(keys) { ValueType.of<T>() }.map { found ->
             when {
                 found is Marker || found == null -> null
-                found is T -> if (!holdsElements(found) || conforms(found) { ValueType.of<T>() }) found else null
+                found is T -> if (!mayHoldElements<T>() || conforms(found) { ValueType.of<T>() }) found else null
                 else -> coerce(found, ValueType.of<T>().javaClass) as T?
             }
         }
@@ -385,7 +386,7 @@ public class Cache(
     /** Every live key matching [pattern] with its value; keys whose value is not a readable [T] are skipped. */
     public inline fun <reified T> getMatch(pattern: String = "*"): Flow<Pair<String, T>> =
         matching(pattern) { ValueType.of<T>() }.transform { (key, value) ->
-            if (value is T && (!holdsElements(value) || conforms(value) { ValueType.of<T>() })) emit(key to value)
+            if (value is T && (!mayHoldElements<T>() || conforms(value) { ValueType.of<T>() })) emit(key to value)
         }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -598,18 +599,9 @@ public class Cache(
     @PublishedApi
     internal fun coerce(value: Any, target: Class<*>): Any? = Coercion.coerce(value, target)
 
-    /** Whether [found], a container (see [holdsElements]), holds elements of the asked type ([TypeConformance]). */
+    /** Whether [found], perhaps a container (see [mayHoldElements]), holds elements of the asked type. */
     @PublishedApi
     internal fun conforms(found: Any?, type: () -> ValueType): Boolean = TypeConformance.accepts(found, type)
-
-    /**
-     * Whether [found] is a container whose elements [conforms] must check. Inline, so that each typed read checks it
-     * with its own type profile: for the values a call site sees (say, numbers) the JIT folds it away.
-     */
-    @PublishedApi
-    @Suppress("NOTHING_TO_INLINE")
-    internal inline fun holdsElements(found: Any?): Boolean =
-        found is Collection<*> || found is Map<*, *> || found is Array<*>
 
     internal fun route(key: String): Route = routing.route(key)
 

@@ -4,6 +4,7 @@ import io.cashews.internal.load.DerivedKey
 import io.cashews.internal.load.loadCached
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
+import io.cashews.internal.value.mayHoldElements
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.currentCoroutineContext
 import kotlin.random.Random
@@ -153,7 +154,7 @@ internal suspend inline fun <reified T> Cache.cachedWith(
 ): T {
     val storageKey = if (prefix.isEmpty()) key else "$prefix:$key"
     val found = lookupNow(storageKey) { ValueType.of<T>() }
-    if (found !is Marker && found is T && (!holdsElements(found) || conforms(found) { ValueType.of<T>() })) {
+    if (found !is Marker && found is T && (!mayHoldElements<T>() || conforms(found) { ValueType.of<T>() })) {
         if (observing) observeHit(storageKey, StrategyKeys.CACHED)
         return found
     }

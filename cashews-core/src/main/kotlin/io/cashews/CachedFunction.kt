@@ -4,11 +4,11 @@ import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.HandleKeys
 import io.cashews.internal.load.RenderedTags
-import io.cashews.internal.load.acceptable
 import io.cashews.internal.load.execute
 import io.cashews.internal.load.loadCached
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
+import io.cashews.internal.value.TypeConformance
 import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.flow.filter
 
@@ -38,6 +38,12 @@ public sealed class CachedFunction<R>(
     private val typeOf: () -> ValueType = { type }
     private val counters = HandleCounters()
 
+    // What a hit must be, decided once here rather than on every call: an instance of the value class (boxed), a
+    // cached null only for a nullable type, and elements checked only for a type that may be a container.
+    private val valueClass: Class<*> = type.javaClass.kotlin.javaObjectType
+    private val takesNull: Boolean = type.kotlinType?.isMarkedNullable ?: true
+    private val checksElements: Boolean = TypeConformance.mayHoldElements(valueClass)
+
     /** The key template the handle's keys are rendered from, without the policy's prefix. */
     public val key: KeyTemplate get() = keys.template
 
@@ -49,13 +55,21 @@ public sealed class CachedFunction<R>(
         val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
         if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
         val found = cache.lookupNow(key, typeOf)
-        if (found is Marker || !acceptable(found, typeOf)) return slow(key, found, a, b, c)
+        if (found is Marker || !isHit(found)) return slow(key, found, a, b, c)
         counters.hits.increment()
         @Suppress("UNCHECKED_CAST")
         if (cache.observing) return observed(key, found as R)
         @Suppress("UNCHECKED_CAST")
         return found as R
     }
+
+    /** Whether [found], a value the in-memory look answered, is one this handle returns: see [valueClass]. */
+    private fun isHit(found: Any?): Boolean =
+        if (found == null) {
+            takesNull
+        } else {
+            valueClass.isInstance(found) && (!checksElements || TypeConformance.accepts(found, typeOf))
+        }
 
     private suspend fun observed(key: String, value: R): R {
         cache.observeHit(key, policy.strategy)

@@ -60,6 +60,16 @@ class StoredDataSpec : FunSpec({
                 cache.set("index", mapOf("ann" to Member(1, "Ann")))
                 cache.get<Map<String, Long>>("index") shouldBe null
                 cache.get<Map<String, Member>>("index") shouldBe mapOf("ann" to Member(1, "Ann"))
+                // Concrete container types are checked as their interfaces are.
+                cache.set("ids", arrayListOf(1L, 2L))
+                cache.get<ArrayList<String>>("ids") shouldBe null
+                cache.get<ArrayList<Long>>("ids") shouldBe arrayListOf(1L, 2L)
+                cache.set("names", linkedSetOf("ann"))
+                cache.get<HashSet<Long>>("names") shouldBe null
+                cache.get<LinkedHashSet<String>>("names") shouldBe linkedSetOf("ann")
+                cache.set("ages", linkedMapOf("ann" to 42))
+                cache.get<HashMap<String, String>>("ages") shouldBe null
+                cache.get<LinkedHashMap<String, Int>>("ages") shouldBe linkedMapOf("ann" to 42)
                 var loads = 0
                 cache.cached<List<String>>(1.minutes, key = "members") { listOf("loaded").also { loads++ } } shouldBe
                     listOf("loaded")

@@ -1,6 +1,7 @@
 package io.cashews.internal.value
 
 import io.cashews.ValueType
+import java.lang.reflect.Modifier
 import kotlin.reflect.KClass
 import kotlin.reflect.KType
 
@@ -21,6 +22,18 @@ internal object TypeConformance {
      */
     fun accepts(found: Any?, type: () -> ValueType): Boolean =
         (found !is Collection<*> && found !is Map<*, *> && found !is Array<*>) || containerConforms(found, type)
+
+    /**
+     * Whether a value that is an instance of [type], a class known only at run time (a function handle's value
+     * class), may be a container whose elements [accepts] must check: [type] is a collection, map or array class, or
+     * a class that is not final (a subclass could be one). A final class such as `Long`, `String` or a data class
+     * answers `false`, and its hits skip the container tests.
+     */
+    fun mayHoldElements(type: Class<*>): Boolean =
+        Collection::class.java.isAssignableFrom(type) ||
+            Map::class.java.isAssignableFrom(type) ||
+            type.isArray ||
+            !Modifier.isFinal(type.modifiers)
 
     private fun containerConforms(found: Any?, type: () -> ValueType): Boolean {
         val kotlinType = type().kotlinType ?: return true // a Java caller: no type arguments to check
@@ -55,4 +68,52 @@ internal object TypeConformance {
             }
         }
     }
+}
+
+/**
+ * Whether a value read as [T] may be a container whose elements [TypeConformance] must check: [T] is a list, set, map
+ * or array type, or a supertype of one (`Any`, `Iterable`, `Serializable`). Decided by type tests of constant sample
+ * containers, which the JIT folds: a typed hit on a number, a string or a data class pays nothing for it, where type
+ * tests of the value itself cost a measurable share of every in-memory hit.
+ */
+@PublishedApi
+internal inline fun <reified T> mayHoldElements(): Boolean =
+    ContainerSamples.LIST is T || ContainerSamples.SET is T || ContainerSamples.MAP is T ||
+        ContainerSamples.ARRAY is T || ContainerSamples.ARRAY_LIST is T || ContainerSamples.HASH_SET is T ||
+        ContainerSamples.HASH_MAP is T
+
+/**
+ * One constant object of each container kind [mayHoldElements] tests [T] against: the read-only kinds and their
+ * supertypes, and the concrete classes a caller most often names (`ArrayList`, `HashSet`, `HashMap` and their linked
+ * forms).
+ */
+@PublishedApi
+internal object ContainerSamples {
+    @JvmField
+    @PublishedApi
+    internal val LIST: Any = emptyList<Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val SET: Any = emptySet<Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val MAP: Any = emptyMap<Any, Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val ARRAY: Any = emptyArray<Any>()
+
+    @JvmField
+    @PublishedApi
+    internal val ARRAY_LIST: Any = ArrayList<Any>(0)
+
+    @JvmField
+    @PublishedApi
+    internal val HASH_SET: Any = LinkedHashSet<Any>(0)
+
+    @JvmField
+    @PublishedApi
+    internal val HASH_MAP: Any = LinkedHashMap<Any, Any>(0)
 }

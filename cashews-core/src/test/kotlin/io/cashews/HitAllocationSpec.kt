@@ -1,0 +1,70 @@
+package io.cashews
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.longs.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.runBlocking
+import java.lang.management.ManagementFactory
+import kotlin.time.Duration.Companion.hours
+
+private val threads = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
+
+/** Bytes the current thread allocates while [block] runs; inline, so that calling [block] allocates nothing itself. */
+private inline fun allocatedBy(block: () -> Unit): Long {
+    val id = Thread.currentThread().id
+    val before = threads.getThreadAllocatedBytes(id)
+    block()
+    return threads.getThreadAllocatedBytes(id) - before
+}
+
+/**
+ * Hits of the in-memory backend allocate nothing on the calling thread: counted exactly by the JVM's per-thread
+ * allocation counter around a loop of hits, after a first pass has loaded every key (and the classes involved). An
+ * object allocated per hit would cost at least 16 bytes a hit, so the bound is under one byte a hit: what remains is
+ * occasional work, such as the memory backend's maintenance handed to its executor, and the loop's own frames.
+ */
+class HitAllocationSpec : FunSpec({
+    // Boxed once, as a caller's own ids are; read by index, since a `for (id in ids)` loop unboxes each id into a
+    // primitive and boxes it again for the call.
+    val ids = Array(1_000) { it.toLong() }
+    val sites = arrayOf("a", "b")
+
+    suspend fun callBoth(
+        userById: CachedFunction1<Long, Int>,
+        page: CachedFunction2<String, Long, Int>,
+    ): Int {
+        var sum = 0
+        for (i in ids.indices) sum += userById(ids[i]) + page(sites[i and 1], ids[i])
+        return sum
+    }
+
+    test("a hit of a function handle whose key has one or two value arguments allocates nothing") {
+        runBlocking {
+            val cache = Cache("mem://?size=10000")
+            val userById = cache.function(ttl = "1h", key = "user:{id}") { id: Long -> id.toInt() }
+            val page = cache.function(ttl = "1h", key = "page:{site}:{id}") { site: String, id: Long -> site.length }
+            var sum = 0
+            repeat(2) { sum += callBoth(userById, page) }
+
+            allocatedBy { repeat(10) { sum += callBoth(userById, page) } } shouldBeLessThan 10L * 2 * ids.size
+            userById.info().loads shouldBe 1_000L
+            sum shouldBe (2 + 10) * ids.sumOf { it.toInt() + 1 }
+        }
+    }
+
+    test("a hit of cached with a constant key, and of get, allocates nothing") {
+        runBlocking {
+            val cache = Cache("mem://?size=10000")
+            val keys = Array(1_000) { "item:$it" }
+            var sum = 0
+            repeat(2) { for (key in keys) sum += cache.cached(1.hours, key) { key.length } }
+
+            allocatedBy {
+                repeat(10) {
+                    for (key in keys) sum += cache.cached(1.hours, key) { -1 } + (cache.get<Int>(key) ?: -1)
+                }
+            } shouldBeLessThan 10L * 2 * keys.size
+            sum shouldBe (2 + 20) * keys.sumOf { it.length }
+        }
+    }
+})
