@@ -50,6 +50,19 @@ public sealed class CachedFunction<R>(
     /** Loads the value for the arguments [a], [b], [c] (those the handle does not take are `null`). */
     internal abstract suspend fun load(a: Any?, b: Any?, c: Any?): R
 
+    /**
+     * The value of a call with [a], [b], [c] when it is an in-memory hit that needs no suspending work, counted as a
+     * hit; else [NotNow]. The Java face answers hits with it before it starts a coroutine.
+     */
+    internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
+        if (policy !is CachedPolicy || cache.observing) return NotNow
+        val key = keys.remembered(a, b, c) ?: return NotNow
+        val found = cache.lookupNow(key, typeOf)
+        if (found is Marker || !isHit(found)) return NotNow
+        counters.hits.increment()
+        return found
+    }
+
     /** A call with the arguments [a], [b], [c]: the hit path in this function, only tail calls out of it. */
     internal suspend fun call(a: Any?, b: Any?, c: Any?): R {
         val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)

@@ -6,6 +6,12 @@ import io.cashews.internal.value.Marker
 import io.cashews.internal.value.Miss
 import io.cashews.internal.value.NotNow
 import io.cashews.internal.value.StoredFailure
+import io.cashews.java.CachedBuilder
+import io.cashews.java.EarlyBuilder
+import io.cashews.java.FailoverBuilder
+import io.cashews.java.HitBuilder
+import io.cashews.java.LockedBuilder
+import io.cashews.java.SoftBuilder
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -35,7 +41,7 @@ public class JavaCache private constructor(
     /** The cache behind this facade. */
     public val cache: Cache,
 ) {
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    internal val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
     /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
     public fun <T : Any> get(key: String, type: Class<T>): CompletableFuture<T?> {
@@ -255,6 +261,35 @@ public class JavaCache private constructor(
                 minCalls = minCalls,
             ) { action.get().await() }
         }
+
+    /**
+     * A builder of the `cached` strategy for values of [type]: every setting of [CachedPolicy], then a handle
+     * (`build`) or a one-off call (`get`):
+     * ```java
+     * CachedFunction<Long, User> userById =
+     *     jc.cached(User.class).ttl("3h").key("user:{id}").tags("users").build(id -> repo.loadAsync(id));
+     * User ann = userById.apply(42L).join();
+     * ```
+     */
+    public fun <T> cached(type: Class<T>): CachedBuilder<T> = CachedBuilder(cache, scope, type)
+
+    /** A builder of the `early` strategy ([EarlyPolicy]) for values of [type]. */
+    public fun <T> early(type: Class<T>): EarlyBuilder<T> = EarlyBuilder(cache, scope, type)
+
+    /** A builder of the `soft` strategy ([SoftPolicy]) for values of [type]. */
+    public fun <T> soft(type: Class<T>): SoftBuilder<T> = SoftBuilder(cache, scope, type)
+
+    /** A builder of the `failover` strategy ([FailoverPolicy]) for values of [type]. */
+    public fun <T> failover(type: Class<T>): FailoverBuilder<T> = FailoverBuilder(cache, scope, type)
+
+    /** A builder of the `hit` strategy ([HitPolicy]) for values of [type]. */
+    public fun <T> hit(type: Class<T>): HitBuilder<T> = HitBuilder(cache, scope, type)
+
+    /** A builder of the `dynamic` strategy ([HitPolicy.dynamic]: a day, three hits, a refresh after the first). */
+    public fun <T> dynamic(type: Class<T>): HitBuilder<T> = HitBuilder(cache, scope, type).dynamicDefaults()
+
+    /** A builder of the `locked` strategy ([LockedPolicy]), whose calls return [type]. */
+    public fun <T> locked(type: Class<T>): LockedBuilder<T> = LockedBuilder(cache, scope, type)
 
     /** A Bloom filter in this cache ([Cache.bloom]), with futures. */
     public fun bloom(name: String, capacity: Long, falsePositives: Double): JavaBloomFilter =

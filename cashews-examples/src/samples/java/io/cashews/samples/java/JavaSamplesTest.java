@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.cashews.Cache;
 import io.cashews.JavaCache;
+import io.cashews.java.CachedFunction;
+import io.cashews.java.CachedSupplier;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +78,54 @@ class JavaSamplesTest {
         assertEquals(1, repo.loads.get());
         jc.early("rates", Duration.ofMinutes(10), Duration.ofMinutes(7), Rates.class, api::ratesAsync).join();
         assertEquals(1, api.calls.get());
+    }
+
+    /** A blocking client, as a Java service often has. */
+    static final class Client {
+        final AtomicInteger calls = new AtomicInteger();
+
+        Rates rates() {
+            calls.incrementAndGet();
+            return new Rates(1.08);
+        }
+    }
+
+    @Test
+    void builders() {
+        JavaCache jc = JavaCache.of(new Cache("mem://"));
+        Repo repo = new Repo();
+        Client client = new Client();
+        ExecutorService blockingPool = Executors.newFixedThreadPool(2);
+        try {
+            // sample: java-builders
+            CachedFunction<Long, User> userById = jc.cached(User.class)
+                .ttl("3h")
+                .key("user:{id}")
+                .tags("users")
+                .lock(true)
+                .build(id -> repo.loadAsync(id));
+
+            User ann = userById.apply(42L).join();       // loads once; a hit is a completed future
+            userById.invalidate(42L).join();
+            long loads = userById.info().join().getLoads();
+
+            CachedSupplier<Rates> rates = jc.early(Rates.class)
+                .ttl(Duration.ofMinutes(10))
+                .earlyTtl(Duration.ofMinutes(7))
+                .key("rates")
+                .loadOn(blockingPool)                   // a blocking loader runs there
+                .buildBlocking(() -> client.rates());
+            Rates now = rates.getBlocking();            // or rates.get() for a future
+            // end sample
+            assertEquals(new User(42, "user 42"), ann);
+            assertEquals(1, loads);
+            assertEquals(new User(42, "user 42"), userById.apply(42L).join());
+            assertEquals(2, repo.loads.get());
+            assertEquals(new Rates(1.08), now);
+            assertEquals(new Rates(1.08), rates.get().join());
+            assertEquals(1, client.calls.get());
+        } finally {
+            blockingPool.shutdownNow();
+        }
     }
 }

@@ -1,0 +1,103 @@
+package io.cashews.java
+
+import io.cashews.CachedFunctionInfo
+import io.cashews.StrategyPolicy
+import io.cashews.internal.value.NotNow
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.future.future
+import kotlinx.coroutines.runBlocking
+import java.util.concurrent.CompletableFuture
+
+/**
+ * What the Java function handles share: a Kotlin [io.cashews.CachedFunction] and the scope its futures run in.
+ *
+ * A call answers an in-memory hit before it returns (a completed future, or the value itself from the blocking
+ * form), with no coroutine and no thread hop; anything else runs the handle's strategy in a coroutine started on the
+ * calling thread, which resumes on the scope's dispatcher once it has to wait.
+ */
+public sealed class JavaHandle<T>(
+    internal val handle: io.cashews.CachedFunction<T>,
+    internal val scope: CoroutineScope,
+) {
+    /** The policy the handle was bound with: its strategy's settings, see [StrategyPolicy.parameters]. */
+    public val policy: StrategyPolicy get() = handle.policy
+
+    /** Deletes every value the handle stored (every key its template can render); completes with how many. */
+    public fun clear(): CompletableFuture<Long> = future { handle.clear() }
+
+    /** Hits, misses, loads and size of the handle, as [io.cashews.CachedFunction.info]. */
+    public fun info(): CompletableFuture<CachedFunctionInfo> = future { handle.info() }
+
+    internal fun applyArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<T> {
+        val now = handle.hitNow(a, b, c)
+        @Suppress("UNCHECKED_CAST")
+        if (now !== NotNow) return CompletableFuture.completedFuture(now as T)
+        return future { handle.call(a, b, c) }
+    }
+
+    internal fun applyBlockingArgs(a: Any?, b: Any?, c: Any?): T {
+        val now = handle.hitNow(a, b, c)
+        @Suppress("UNCHECKED_CAST")
+        if (now !== NotNow) return now as T
+        // runBlocking honours interruption: an interrupted caller cancels the call and gets InterruptedException.
+        return runBlocking { handle.call(a, b, c) }
+    }
+
+    internal fun invalidateArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<Boolean> =
+        future { handle.invalidateArgs(a, b, c) }
+
+    internal fun <R> future(block: suspend () -> R): CompletableFuture<R> =
+        scope.future(start = CoroutineStart.UNDISPATCHED) { block() }
+
+    override fun toString(): String = "${javaClass.simpleName}(${handle.key.template}, ${handle.policy.strategy})"
+}
+
+/** A function handle of no arguments, from Java: `CachedSupplier<Rates> rates = jc.cached(Rates.class)…build(…)`. */
+public class CachedSupplier<T> internal constructor(
+    handle: io.cashews.CachedFunction<T>,
+    scope: CoroutineScope,
+) : JavaHandle<T>(handle, scope) {
+    /** The cached value, loaded when missing. */
+    public fun get(): CompletableFuture<T> = applyArgs(null, null, null)
+
+    /** [get], blocking the calling thread (a virtual thread parks); interruption cancels the call. */
+    public fun getBlocking(): T = applyBlockingArgs(null, null, null)
+
+    /** Deletes the stored value; completes with whether there was one. */
+    public fun invalidate(): CompletableFuture<Boolean> = invalidateArgs(null, null, null)
+}
+
+/**
+ * A function handle of one argument, from Java:
+ * `CachedFunction<Long, User> userById = jc.cached(User.class).ttl("3h").key("user:{id}").build(repo::loadAsync);`
+ * then `userById.apply(42L)`.
+ */
+public class CachedFunction<A, T> internal constructor(
+    handle: io.cashews.CachedFunction<T>,
+    scope: CoroutineScope,
+) : JavaHandle<T>(handle, scope) {
+    /** The cached value for [a], loaded when missing. */
+    public fun apply(a: A): CompletableFuture<T> = applyArgs(a, null, null)
+
+    /** [apply], blocking the calling thread (a virtual thread parks); interruption cancels the call. */
+    public fun applyBlocking(a: A): T = applyBlockingArgs(a, null, null)
+
+    /** Deletes the value stored for [a] and what its strategy keeps beside it; completes with whether there was one. */
+    public fun invalidate(a: A): CompletableFuture<Boolean> = invalidateArgs(a, null, null)
+}
+
+/** A function handle of two arguments, from Java: `page.apply("site", 42L)` with key `"page:{site}:{id}"`. */
+public class CachedBiFunction<A, B, T> internal constructor(
+    handle: io.cashews.CachedFunction<T>,
+    scope: CoroutineScope,
+) : JavaHandle<T>(handle, scope) {
+    /** The cached value for [a] and [b], loaded when missing. */
+    public fun apply(a: A, b: B): CompletableFuture<T> = applyArgs(a, b, null)
+
+    /** [apply], blocking the calling thread (a virtual thread parks); interruption cancels the call. */
+    public fun applyBlocking(a: A, b: B): T = applyBlockingArgs(a, b, null)
+
+    /** Deletes the value stored for [a] and [b]; completes with whether there was one. */
+    public fun invalidate(a: A, b: B): CompletableFuture<Boolean> = invalidateArgs(a, b, null)
+}

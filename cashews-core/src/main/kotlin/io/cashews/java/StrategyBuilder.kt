@@ -1,0 +1,169 @@
+package io.cashews.java
+
+import io.cashews.Cache
+import io.cashews.CachedPolicy
+import io.cashews.CachingPolicy
+import io.cashews.KeyTemplate
+import io.cashews.LockedPolicy
+import io.cashews.StrategyPolicy
+import io.cashews.ValueType
+import io.cashews.function
+import io.cashews.internal.load.execute
+import io.cashews.internal.value.NotNow
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.future.future
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.runInterruptible
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.Executor
+import java.util.function.BiFunction
+import java.util.function.Function
+import java.util.function.Supplier
+
+/**
+ * The settings every Java strategy builder shares, and what a built policy becomes: a function handle bound once
+ * ([build], [buildBlocking]) or a one-off call ([get], [getBlocking]).
+ *
+ * A builder is a mutable recipe: each `build` or `get` takes the settings as they are then, so one builder can bind
+ * several handles. Loaders come in two shapes: returning a [CompletableFuture] (`build`, `get`), or returning the
+ * value and run blocking on the executor given to [loadOn] (`buildBlocking`, `getBlocking`; by default a thread of
+ * [Dispatchers.IO], and a cancelled call interrupts the loader's thread).
+ */
+public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal constructor(
+    internal val cache: Cache,
+    internal val scope: CoroutineScope,
+    /** The class of the values the strategy returns. */
+    public val type: Class<T>,
+) {
+    internal var key: String? = null
+    internal var prefix: String? = null
+    private var executor: Executor? = null
+
+    /**
+     * The key template of a handle (`"user:{id}"`): its placeholders, in the order they first appear, take the
+     * function's arguments. One-off calls name their key at [get] instead.
+     */
+    public fun key(template: String): B = apply { key = template }.self()
+
+    /** The prefix the strategy stores under (`prefix:key`); each strategy has its own default, as in Kotlin. */
+    public fun prefix(prefix: String): B = apply { this.prefix = prefix }.self()
+
+    /** Where blocking loaders run (`buildBlocking`, `getBlocking`): a virtual-thread executor suits them well. */
+    public fun loadOn(executor: Executor): B = apply { this.executor = executor }.self()
+
+    /** The policy the current settings describe, with the key template given to [key] (if any). */
+    public abstract fun policy(): StrategyPolicy
+
+    internal fun template(): KeyTemplate? = key?.let { KeyTemplate.of(it) }
+
+    @Suppress("UNCHECKED_CAST")
+    internal fun self(): B = this as B
+
+    /** Binds [loader], of no arguments, as a handle under the current settings. */
+    public fun build(loader: Supplier<CompletableFuture<T>>): CachedSupplier<T> =
+        CachedSupplier(cache.function(policy()).bind0(valueType()) { loader.get().awaitLoaded() }, scope)
+
+    /** Binds [loader], of one argument, as a handle under the current settings. */
+    public fun <A> build(loader: Function<A, CompletableFuture<T>>): CachedFunction<A, T> =
+        CachedFunction(cache.function(policy()).bind1(valueType()) { a: A -> loader.apply(a).awaitLoaded() }, scope)
+
+    /** Binds [loader], of two arguments, as a handle under the current settings. */
+    public fun <A, C> build(loader: BiFunction<A, C, CompletableFuture<T>>): CachedBiFunction<A, C, T> =
+        CachedBiFunction(
+            cache.function(policy()).bind2(valueType()) { a: A, c: C -> loader.apply(a, c).awaitLoaded() },
+            scope,
+        )
+
+    /** Binds the blocking [loader], of no arguments, run on the [loadOn] executor. */
+    public fun buildBlocking(loader: Supplier<T>): CachedSupplier<T> {
+        val dispatcher = dispatcher()
+        return CachedSupplier(
+            cache.function(policy()).bind0(valueType()) { runInterruptible(dispatcher) { loader.get() } },
+            scope,
+        )
+    }
+
+    /** Binds the blocking [loader], of one argument, run on the [loadOn] executor. */
+    public fun <A> buildBlocking(loader: Function<A, T>): CachedFunction<A, T> {
+        val dispatcher = dispatcher()
+        return CachedFunction(
+            cache.function(policy()).bind1(valueType()) { a: A -> runInterruptible(dispatcher) { loader.apply(a) } },
+            scope,
+        )
+    }
+
+    /** Binds the blocking [loader], of two arguments, run on the [loadOn] executor. */
+    public fun <A, C> buildBlocking(loader: BiFunction<A, C, T>): CachedBiFunction<A, C, T> {
+        val dispatcher = dispatcher()
+        return CachedBiFunction(
+            cache.function(policy()).bind2(valueType()) { a: A, c: C ->
+                runInterruptible(dispatcher) { loader.apply(a, c) }
+            },
+            scope,
+        )
+    }
+
+    /**
+     * One call of the strategy for [key] (behind the policy's prefix), loading with [loader] when it must. An
+     * in-memory hit of `cached` completes before this returns.
+     */
+    public fun get(key: String, loader: Supplier<CompletableFuture<T>>): CompletableFuture<T> {
+        val policy = policy()
+        val storageKey = policy.storageKey(key)
+        val now = hitNow(policy, storageKey)
+        @Suppress("UNCHECKED_CAST")
+        if (now !== NotNow) return CompletableFuture.completedFuture(now as T)
+        return scope.future(start = CoroutineStart.UNDISPATCHED) {
+            run(policy, storageKey) { loader.get().awaitLoaded() }
+        }
+    }
+
+    /** [get] with a blocking [loader] run on the [loadOn] executor, blocking the caller until the value is there. */
+    public fun getBlocking(key: String, loader: Supplier<T>): T {
+        val policy = policy()
+        val storageKey = policy.storageKey(key)
+        val now = hitNow(policy, storageKey)
+        @Suppress("UNCHECKED_CAST")
+        if (now !== NotNow) return now as T
+        val dispatcher = dispatcher()
+        return runBlocking { run(policy, storageKey) { runInterruptible(dispatcher) { loader.get() } } }
+    }
+
+    private fun hitNow(
+        policy: StrategyPolicy,
+        key: String,
+    ): Any? {
+        if (policy !is CachedPolicy || cache.observing) return NotNow
+        val found = cache.values.lookupNowOrNotNow(key)
+        return if (found == null || type.isInstance(found)) found else NotNow
+    }
+
+    private suspend fun run(
+        policy: StrategyPolicy,
+        key: String,
+        block: suspend () -> T,
+    ): T =
+        when (policy) {
+            is CachingPolicy -> {
+                cache.execute(policy, key, ::valueType, block = block)
+            }
+
+            is LockedPolicy -> {
+                cache.lock(key, policy.ttl, policy.wait, policy.waitTimeout, whenUnavailable = policy.whenUnavailable) {
+                    block()
+                }
+            }
+        }
+
+    internal fun valueType(): ValueType = ValueType.of(type)
+
+    private fun dispatcher(): CoroutineDispatcher = executor?.asCoroutineDispatcher() ?: Dispatchers.IO
+
+    private suspend fun CompletableFuture<T>?.awaitLoaded(): T =
+        (this ?: throw NullPointerException("the loader returned null instead of a CompletableFuture")).await()
+}
