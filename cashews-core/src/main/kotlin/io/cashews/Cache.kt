@@ -33,6 +33,7 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.flow.transform
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import java.util.ServiceLoader
 import java.util.UUID
@@ -557,6 +558,15 @@ public class Cache(
         loads.cancelChildren()
         if (fallback.isInitialized()) fallback.value.close()
         for (backend in routing.removeAll()) backend.close()
+    }
+
+    /**
+     * [close], blocking the calling thread until every backend is closed (interruption cancels the wait); Java calls
+     * it as `cache.close()`.
+     */
+    @JvmName("close")
+    public fun closeBlocking() {
+        runBlocking { close() }
     }
 
     override fun toString(): String = "Cache($routing)"

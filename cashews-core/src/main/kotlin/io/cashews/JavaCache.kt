@@ -9,6 +9,8 @@ import io.cashews.internal.value.StoredFailure
 import io.cashews.java.CachedBuilder
 import io.cashews.java.EarlyBuilder
 import io.cashews.java.FailoverBuilder
+import io.cashews.java.FutureInterceptor
+import io.cashews.java.FutureInterceptorAdapter
 import io.cashews.java.HitBuilder
 import io.cashews.java.LockedBuilder
 import io.cashews.java.SoftBuilder
@@ -290,6 +292,21 @@ public class JavaCache private constructor(
 
     /** A builder of the `locked` strategy ([LockedPolicy]), whose calls return [type]. */
     public fun <T> locked(type: Class<T>): LockedBuilder<T> = LockedBuilder(cache, scope, type)
+
+    /** Adds an interceptor written in Java to every command of the cache (see [Cache.addInterceptor]). */
+    public fun addInterceptor(interceptor: FutureInterceptor) {
+        cache.addInterceptor(FutureInterceptorAdapter(interceptor))
+    }
+
+    /** Removes [interceptor]; returns whether it was there. */
+    public fun removeInterceptor(interceptor: FutureInterceptor): Boolean {
+        val adapter =
+            cache.controls.interceptors.firstOrNull {
+                it is FutureInterceptorAdapter &&
+                    it.interceptor === interceptor
+            }
+        return adapter != null && cache.removeInterceptor(adapter)
+    }
 
     /** A Bloom filter in this cache ([Cache.bloom]), with futures. */
     public fun bloom(name: String, capacity: Long, falsePositives: Double): JavaBloomFilter =

@@ -6,6 +6,7 @@ import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
 
 /**
  * The TTL grammar shared by every command, strategy and setup parameter.
@@ -20,6 +21,14 @@ import kotlin.time.Duration.Companion.seconds
  * without a unit after a unit (`"1h30"`: the reference silently ignored the `30`), `""`, `"-5s"` and `"0"`.
  */
 public object Ttl {
+    /**
+     * [parse] answering a [java.time.Duration]; Java calls it as `Ttl.parse("3h")`, since the Kotlin form's name is
+     * mangled for its Kotlin `Duration`.
+     */
+    @JvmStatic
+    @JvmName("parse")
+    public fun parseJavaDuration(text: String): java.time.Duration = parse(text).toJavaDuration()
+
     /** Parses [text] by the grammar above. */
     @JvmStatic
     public fun parse(text: String): Duration {
