@@ -121,3 +121,22 @@ public interface ImmediateReadBackend {
      */
     public fun getNow(key: String): Any?
 }
+
+/**
+ * An object backend that takes unconditional writes without suspending, as [MemoryBackend] does. The Java face writes
+ * through it directly (`JavaCache.set(...)` completes before it returns, with no coroutine), under the same
+ * conditions as [ImmediateReadBackend]: nothing stands between the cache and the backend, and it stores objects.
+ *
+ * Implement it only if [setNow] is as cheap as a map write: it runs on the caller's thread.
+ */
+public interface ImmediateWriteBackend {
+    /**
+     * Stores [value] at [key] for [ttl] (`null`: no expiry), exactly as [Backend.set] with [SetCondition.ALWAYS]
+     * would, without suspending or blocking; returns whether the write happened.
+     */
+    public fun setNow(
+        key: String,
+        value: Any,
+        ttl: Duration?,
+    ): Boolean
+}

@@ -594,7 +594,14 @@ public class Cache(
         condition: SetCondition,
         tags: Collection<String> = emptyList(),
         type: () -> ValueType,
-    ): Boolean = values.storeStamped(route(key), key, value, ttl, condition, tagVersions.stamp(tags), type)
+    ): Boolean {
+        // An in-memory write needs no suspending work: made here, the only suspend call below stays a tail call.
+        if (condition == SetCondition.ALWAYS && tags.isEmpty()) {
+            val now = values.storeNow(key, value, ttl)
+            if (now is Boolean) return now
+        }
+        return values.storeStamped(route(key), key, value, ttl, condition, tagVersions.stamp(tags), type)
+    }
 
     @PublishedApi
     internal suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {

@@ -75,7 +75,19 @@ public class JavaCache private constructor(
         ttl: java.time.Duration?,
         condition: SetCondition,
         tags: Collection<String> = emptyList(),
-    ): CompletableFuture<Boolean> = call { cache.store(key, value, ttl.toTtl(), condition, tags) { typeOf(value) } }
+    ): CompletableFuture<Boolean> {
+        // An in-memory write completes here: no coroutine, no future beyond the completed one.
+        if (condition == SetCondition.ALWAYS && tags.isEmpty()) {
+            val now =
+                try {
+                    cache.values.storeNow(key, value, ttl.toTtl())
+                } catch (e: CacheError) {
+                    return CompletableFuture.failedFuture(e)
+                }
+            if (now is Boolean) return CompletableFuture.completedFuture(now)
+        }
+        return call { cache.store(key, value, ttl.toTtl(), condition, tags) { typeOf(value) } }
+    }
 
     /** Stores every entry with the same [ttl] (`null`: no expiry). */
     public fun setMany(entries: Map<String, Any?>, ttl: java.time.Duration?): CompletableFuture<Void?> =

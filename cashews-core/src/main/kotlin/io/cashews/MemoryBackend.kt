@@ -59,6 +59,7 @@ public class MemoryBackend(
     scope: CoroutineScope? = null,
 ) : Backend,
     ImmediateReadBackend,
+    ImmediateWriteBackend,
     LockBackend,
     LockReleaseBackend,
     BitsBackend,
@@ -140,16 +141,22 @@ public class MemoryBackend(
         return null
     }
 
+    override fun setNow(
+        key: String,
+        value: Any,
+        ttl: Duration?,
+    ): Boolean {
+        cache.put(key, wrap(value, expiresAt(ttl)))
+        return true
+    }
+
     override suspend fun get(key: String): Any? = getNow(key)
 
     override suspend fun getMany(keys: List<String>): List<Any?> = keys.map { getNow(it) }
 
     override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
+        if (condition == SetCondition.ALWAYS) return setNow(key, value, ttl)
         val entry = wrap(value, expiresAt(ttl))
-        if (condition == SetCondition.ALWAYS) {
-            cache.put(key, entry)
-            return true
-        }
         val wantLive = condition == SetCondition.IF_EXISTS
         while (true) {
             val old = cache.getIfPresent(key)

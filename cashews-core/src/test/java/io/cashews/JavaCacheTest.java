@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cashews.java.FutureInterceptor;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,6 +42,27 @@ class JavaCacheTest {
         CompletableFuture<Integer> hit = cache.get("k", Integer.class);
         assertTrue(hit.isDone(), "a memory hit must complete before get returns");
         assertEquals(42, hit.join());
+    }
+
+    @Test
+    void anInMemoryWriteCompletesOnTheCallingThreadUnlessSomethingStandsInBetween() {
+        CompletableFuture<Boolean> write = cache.set("k", "v", Duration.ofMinutes(1));
+        assertTrue(write.isDone(), "a memory write must complete before set returns");
+        assertTrue(write.join());
+        assertEquals("v", cache.get("k", String.class).join());
+        assertInstanceOf(KeyTtl.Expiring.class, cache.ttl("k").join());
+
+        AtomicInteger seen = new AtomicInteger();
+        cache.addInterceptor(new FutureInterceptor() {
+            @Override
+            public <R> CompletableFuture<R> intercept(FutureInterceptor.Chain<R> chain) {
+                seen.incrementAndGet();
+                return chain.proceed(chain.getCommand());
+            }
+        });
+        assertTrue(cache.set("k", "w").join());
+        assertEquals(1, seen.get(), "with an interceptor, the write goes through it");
+        assertThrows(CompletionException.class, () -> cache.set("k", "v", Duration.ofSeconds(-1)).join());
     }
 
     @Test

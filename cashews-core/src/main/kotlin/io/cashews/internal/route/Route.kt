@@ -4,6 +4,7 @@ import io.cashews.Backend
 import io.cashews.CacheInterceptor
 import io.cashews.Command
 import io.cashews.ImmediateReadBackend
+import io.cashews.ImmediateWriteBackend
 import io.cashews.LocalCopyBackend
 import io.cashews.MemoryBackend
 import io.cashews.internal.chain.CommandControls
@@ -52,6 +53,10 @@ internal class Route(
      * command reads first; a reader that still sees `null` takes the general path once, which is correct.
      */
     var local: ImmediateReadBackend? = null
+        private set
+
+    /** The backend as an [ImmediateWriteBackend], under the same conditions as [local]; published the same way. */
+    var localWrites: ImmediateWriteBackend? = null
         private set
 
     /**
@@ -136,6 +141,7 @@ internal class Route(
         val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
         pipeline = if (direct) backend else currentPipeline()
         local = if (direct && initialised && serializer == null) backend as? ImmediateReadBackend else null
+        localWrites = if (direct && initialised && serializer == null) backend as? ImmediateWriteBackend else null
         copies = if (direct && initialised && serializer != null) backend as? LocalCopyBackend else null
     }
 

@@ -107,6 +107,23 @@ internal class ValuePath(
         return results.asList()
     }
 
+    /**
+     * An unconditional untagged write of [value] at [key] for [ttl] made without suspending, when the key's backend
+     * takes writes that way and nothing stands in between (see [Route.localWrites]): whether it happened, or [NotNow]
+     * for the general path. An integer on a route that may keep counter tags takes the general path, which clears them.
+     */
+    fun storeNow(
+        key: String,
+        value: Any?,
+        ttl: Duration?,
+    ): Any {
+        val route = routing.route(key)
+        val writer = route.localWrites ?: return NotNow
+        if (route.mayHoldCounterTags && isInteger(value)) return NotNow
+        val checkedTtl = TtlChecks.checked(ttl)
+        return writer.setNow(key, value ?: NullValue, checkedTtl)
+    }
+
     /** Writes [value] at [key] of [route], tagged with [stamp] when given (see [io.cashews.internal.tags.TagVersions]). */
     suspend fun storeStamped(
         route: Route,
