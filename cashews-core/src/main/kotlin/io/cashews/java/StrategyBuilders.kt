@@ -1,0 +1,259 @@
+@file:OptIn(InternalCacheApi::class)
+
+package io.cashews.java
+
+import io.cashews.Cache
+import io.cashews.CachedPolicy
+import io.cashews.EarlyPolicy
+import io.cashews.FailoverPolicy
+import io.cashews.HitPolicy
+import io.cashews.InternalCacheApi
+import io.cashews.LockedPolicy
+import io.cashews.OutagePolicy
+import io.cashews.SoftPolicy
+import io.cashews.StrategyKeys
+import io.cashews.Ttl
+import io.cashews.TtlRule
+import kotlinx.coroutines.CoroutineScope
+import kotlin.reflect.KClass
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/** The `cached` strategy from Java ([CachedPolicy]): `jc.cached(User.class).ttl("3h").key("user:{id}")`. */
+public class CachedBuilder<T> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : CachingBuilder<T, CachedBuilder<T>>(cache, scope, type) {
+    private var ttlOfValue: java.util.function.Function<T, java.time.Duration>? = null
+    private var protected: Boolean = true
+    private var lock: Boolean = false
+
+    override fun ttl(ttl: String): CachedBuilder<T> = super.ttl(ttl).also { ttlOfValue = null }
+
+    override fun ttl(ttl: java.time.Duration): CachedBuilder<T> = super.ttl(ttl).also { ttlOfValue = null }
+
+    /** The TTL computed from each loaded value, such as a token's own lifetime. */
+    public fun ttl(ttl: java.util.function.Function<T, java.time.Duration>): CachedBuilder<T> =
+        apply {
+            this.ttl = null
+            ttlOfValue = ttl
+        }
+
+    /**
+     * Concurrent calls for a cold key share one load (on by default). Named after the Kotlin parameter `protected`,
+     * a reserved word in Java.
+     */
+    public fun protect(protect: Boolean): CachedBuilder<T> = apply { protected = protect }
+
+    /** Loads under a lock shared by every process using the backend, so one of them loads a cold key. */
+    public fun lock(lock: Boolean): CachedBuilder<T> = apply { this.lock = lock }
+
+    override fun policy(): CachedPolicy {
+        val fromValue = ttlOfValue
+        val rule =
+            if (fromValue != null) {
+                @Suppress("UNCHECKED_CAST")
+                TtlRule.FromValue { value -> fromValue.apply(value as T).toKotlinDuration() }
+            } else {
+                TtlRule.Fixed(requireTtl())
+            }
+        return CachedPolicy(
+            rule,
+            template(),
+            prefix ?: "",
+            condition,
+            timeCondition,
+            protected,
+            lock,
+            jitter,
+            upper,
+            retry,
+            tags,
+        )
+    }
+}
+
+/** The `early` strategy from Java ([EarlyPolicy]): refreshes in the background after [earlyTtl]. */
+public class EarlyBuilder<T> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : CachingBuilder<T, EarlyBuilder<T>>(cache, scope, type) {
+    private var earlyTtl: Duration? = null
+
+    /** When a value is refreshed in the background while still served; a third of the TTL by default. */
+    public fun earlyTtl(earlyTtl: java.time.Duration): EarlyBuilder<T> =
+        apply { this.earlyTtl = earlyTtl.toKotlinDuration() }
+
+    /** [earlyTtl] in the [Ttl] grammar. */
+    public fun earlyTtl(earlyTtl: String): EarlyBuilder<T> = apply { this.earlyTtl = Ttl.parse(earlyTtl) }
+
+    override fun policy(): EarlyPolicy =
+        EarlyPolicy(
+            requireTtl(),
+            template(),
+            earlyTtl,
+            condition,
+            prefix ?: StrategyKeys.EARLY_PREFIX,
+            retry,
+            tags,
+            timeCondition,
+            jitter,
+            upper,
+        )
+}
+
+/** The `soft` strategy from Java ([SoftPolicy]): recomputes after [softTtl], serving stale values on failure. */
+public class SoftBuilder<T> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : CachingBuilder<T, SoftBuilder<T>>(cache, scope, type) {
+    private var softTtl: Duration? = null
+    private var exceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
+
+    /** When a value is recomputed; until the TTL, a failed recompute serves it. A third of the TTL by default. */
+    public fun softTtl(
+        softTtl: java.time.Duration,
+    ): SoftBuilder<T> = apply { this.softTtl = softTtl.toKotlinDuration() }
+
+    /** [softTtl] in the [Ttl] grammar. */
+    public fun softTtl(softTtl: String): SoftBuilder<T> = apply { this.softTtl = Ttl.parse(softTtl) }
+
+    /** The failures that serve the stale value ([Exception] by default); others propagate. */
+    @SafeVarargs
+    public fun exceptions(vararg exceptions: Class<out Throwable>): SoftBuilder<T> =
+        apply { this.exceptions = exceptionSet(exceptions) }
+
+    override fun policy(): SoftPolicy =
+        SoftPolicy(
+            requireTtl(),
+            template(),
+            softTtl,
+            exceptions,
+            condition,
+            prefix ?: StrategyKeys.SOFT_PREFIX,
+            retry,
+            tags,
+            timeCondition,
+            jitter,
+            upper,
+        )
+}
+
+/** The `failover` strategy from Java ([FailoverPolicy]): loads every time, falls back to the last good value. */
+public class FailoverBuilder<T> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : CachingBuilder<T, FailoverBuilder<T>>(cache, scope, type) {
+    private var exceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
+
+    /** The failures that serve the last good value ([Exception] by default); others propagate. */
+    @SafeVarargs
+    public fun exceptions(vararg exceptions: Class<out Throwable>): FailoverBuilder<T> =
+        apply { this.exceptions = exceptionSet(exceptions) }
+
+    override fun policy(): FailoverPolicy =
+        FailoverPolicy(
+            requireTtl(),
+            template(),
+            exceptions,
+            condition,
+            prefix ?: StrategyKeys.FAILOVER_PREFIX,
+            tags,
+            retry,
+            timeCondition,
+            jitter,
+            upper,
+        )
+}
+
+/**
+ * The `hit` strategy from Java ([HitPolicy]): serves a value [cacheHits] times, refreshing it in the background at
+ * hit [updateAfter]. `jc.dynamic(type)` starts one with `dynamic`'s settings (TTL 1 day, 3 hits, refresh after 1).
+ */
+public class HitBuilder<T> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : CachingBuilder<T, HitBuilder<T>>(cache, scope, type) {
+    private var cacheHits: Int? = null
+    private var updateAfter: Int = 0
+
+    /** How many times a value is served before it is loaded again. */
+    public fun cacheHits(cacheHits: Int): HitBuilder<T> = apply { this.cacheHits = cacheHits }
+
+    /** The hit at which a background refresh starts (0: none). */
+    public fun updateAfter(updateAfter: Int): HitBuilder<T> = apply { this.updateAfter = updateAfter }
+
+    internal fun dynamicDefaults(): HitBuilder<T> =
+        apply {
+            val defaults = HitPolicy.dynamic()
+            ttl = (defaults.ttl as TtlRule.Fixed).ttl
+            cacheHits = defaults.cacheHits
+            updateAfter = defaults.updateAfter
+            prefix = defaults.prefix
+        }
+
+    override fun policy(): HitPolicy =
+        HitPolicy(
+            requireTtl(),
+            cacheHits ?: throw IllegalStateException("no cacheHits set for the HitBuilder: call cacheHits(...) first"),
+            template(),
+            updateAfter,
+            condition,
+            prefix ?: StrategyKeys.HIT_PREFIX,
+            retry,
+            tags,
+            timeCondition,
+            jitter,
+            upper,
+        )
+}
+
+/** The `locked` strategy from Java ([LockedPolicy]): one caller at a time per key, across processes. */
+public class LockedBuilder<T> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : StrategyBuilder<T, LockedBuilder<T>>(cache, scope, type) {
+    private var ttl: Duration? = null
+    private var wait: Boolean = true
+    private var waitTimeout: Duration? = null
+    private var whenUnavailable: OutagePolicy = OutagePolicy.FAIL_CLOSED
+
+    /** How long the lock is held at most. */
+    public fun ttl(ttl: java.time.Duration): LockedBuilder<T> = apply { this.ttl = ttl.toKotlinDuration() }
+
+    /** [ttl] in the [Ttl] grammar. */
+    public fun ttl(ttl: String): LockedBuilder<T> = apply { this.ttl = Ttl.parse(ttl) }
+
+    /** Whether a caller waits for the lock (the default) or fails at once with [io.cashews.LockedError]. */
+    public fun wait(wait: Boolean): LockedBuilder<T> = apply { this.wait = wait }
+
+    /** How long a caller waits at most before it fails with [io.cashews.LockedError]; no limit by default. */
+    public fun waitTimeout(waitTimeout: java.time.Duration): LockedBuilder<T> =
+        apply { this.waitTimeout = waitTimeout.toKotlinDuration() }
+
+    /** What happens when the backend holding the lock is unreachable: fail (the default) or run unlocked. */
+    public fun whenUnavailable(whenUnavailable: OutagePolicy): LockedBuilder<T> =
+        apply { this.whenUnavailable = whenUnavailable }
+
+    override fun policy(): LockedPolicy =
+        LockedPolicy(
+            ttl ?: throw IllegalStateException("no TTL set for the LockedBuilder: call ttl(...) first"),
+            template(),
+            wait,
+            waitTimeout,
+            prefix ?: StrategyKeys.LOCKED_PREFIX,
+            whenUnavailable,
+        )
+}
+
+/** The exception classes a Java builder names, as the Kotlin policies take them; at least one. */
+internal fun exceptionSet(exceptions: Array<out Class<out Throwable>>): Set<KClass<out Throwable>> {
+    require(exceptions.isNotEmpty()) { "exceptions: name at least one exception class" }
+    return exceptions.mapTo(LinkedHashSet()) { it.kotlin }
+}
