@@ -2,6 +2,7 @@ package io.cashews
 
 import kotlin.reflect.KClass
 import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
 
 /**
  * Which outcomes of a load a strategy stores: values (all, non-null, or by a predicate) and, for negative caching,
@@ -62,6 +63,28 @@ public class CacheCondition private constructor(
         /** Store every value and the exceptions of [types] (default: any [Exception]) for [ttl]. */
         public fun withExceptions(vararg types: KClass<out Throwable>, ttl: Duration? = null): CacheCondition =
             Always.withExceptions(*types, ttl = ttl)
+
+        /**
+         * [withExceptions] for Java callers: every value and the exceptions of [types] (none named: any [Exception])
+         * for [ttl] (`null`: the strategy's TTL). `CacheCondition.withExceptions(Duration.ofMinutes(5), NotFound.class)`.
+         */
+        @JvmStatic
+        @SafeVarargs
+        public fun withExceptions(
+            ttl: java.time.Duration?,
+            vararg types: Class<out Throwable>,
+        ): CacheCondition = withExceptions(*kotlinClasses(types), ttl = ttl?.toKotlinDuration())
+
+        /** [onlyExceptions] for Java callers, as [withExceptions] for Java callers is. */
+        @JvmStatic
+        @SafeVarargs
+        public fun onlyExceptions(
+            ttl: java.time.Duration?,
+            vararg types: Class<out Throwable>,
+        ): CacheCondition = onlyExceptions(*kotlinClasses(types), ttl = ttl?.toKotlinDuration())
+
+        private fun kotlinClasses(types: Array<out Class<out Throwable>>): Array<KClass<out Throwable>> =
+            Array(types.size) { types[it].kotlin }
 
         /** Store only the exceptions of [types] (default: any [Exception]) for [ttl]; values are never stored. */
         public fun onlyExceptions(vararg types: KClass<out Throwable>, ttl: Duration? = null): CacheCondition =

@@ -1,6 +1,7 @@
 package io.cashews
 
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /**
  * How a [CachedFunction] has fared since it was built: cashews' `cache_info`.
@@ -24,6 +25,13 @@ public class CachedFunctionInfo(
      */
     public val sinceExpirySweep: Duration?,
 ) {
+    /**
+     * [sinceExpirySweep] as a [java.time.Duration]; Java reads it as `info.getSinceExpirySweep()`, since the Kotlin
+     * property's getter has a mangled name.
+     */
+    @JvmName("getSinceExpirySweep")
+    public fun sinceExpirySweepJavaDuration(): java.time.Duration? = sinceExpirySweep?.toJavaDuration()
+
     override fun toString(): String =
         "CachedFunctionInfo(hits=$hits, misses=$misses, loads=$loads, size=$size, sinceExpirySweep=$sinceExpirySweep)"
 }

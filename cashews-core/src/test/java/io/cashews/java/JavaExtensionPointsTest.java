@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cashews.Cache;
 import io.cashews.CacheCommand;
+import io.cashews.CacheCondition;
+import io.cashews.CachedFunctionInfo;
 import io.cashews.JavaCache;
 import io.cashews.NotConfiguredError;
 import io.cashews.Ttl;
@@ -83,6 +85,24 @@ class JavaExtensionPointsTest {
     }
 
     @Test
+    void conditionsNameExceptionClassesAndInfoGivesJavaDurations() {
+        CacheCondition notFound = CacheCondition.withExceptions(Duration.ofMinutes(5), IllegalStateException.class);
+        assertTrue(notFound.storesException(new IllegalStateException("no such user")));
+        assertFalse(notFound.storesException(new IllegalArgumentException("bad id")));
+        assertTrue(notFound.storesValue("v", "k"));
+        CacheCondition onlyFailures = CacheCondition.onlyExceptions(null);
+        assertTrue(onlyFailures.storesException(new RuntimeException("any")));
+        assertFalse(onlyFailures.storesValue("v", "k"));
+
+        CachedFunction<Long, String> userById = jc.cached(String.class).ttl("1h").key("user:{id}")
+            .build(id -> CompletableFuture.completedFuture("user" + id));
+        userById.apply(1L).join();
+        CachedFunctionInfo info = userById.info().join();
+        Duration sinceSweep = info.getSinceExpirySweep();
+        assertTrue(sinceSweep == null || !sinceSweep.isNegative(), String.valueOf(sinceSweep));
+    }
+
+    @Test
     void aCacheClosesFromJava() {
         jc.set("k", "v").join();
         cache.close();
@@ -103,6 +123,10 @@ class JavaExtensionPointsTest {
             "public void onLoadFailure(java.lang.String, java.lang.String, java.lang.Throwable, java.time.Duration)"), listener);
         assertTrue(javap("io.cashews.Ttl").contains("java.time.Duration parse(java.lang.String)"), javap("io.cashews.Ttl"));
         assertTrue(javap("io.cashews.Cache").contains("void close()"));
+        assertTrue(javap("io.cashews.CachedFunctionInfo").contains("java.time.Duration getSinceExpirySweep()"));
+        assertTrue(javap("io.cashews.CacheCondition").contains(
+            "io.cashews.CacheCondition withExceptions(java.time.Duration, java.lang.Class<? extends java.lang.Throwable>...)"),
+            javap("io.cashews.CacheCondition"));
         for (String type : List.of("io.cashews.java.FutureInterceptor", "io.cashews.java.FutureInterceptor$Chain",
                 "io.cashews.java.StrategyBuilder", "io.cashews.java.CachingBuilder", "io.cashews.java.CachedBuilder",
                 "io.cashews.java.EarlyBuilder", "io.cashews.java.SoftBuilder", "io.cashews.java.FailoverBuilder",
