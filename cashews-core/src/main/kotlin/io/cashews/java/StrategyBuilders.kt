@@ -104,14 +104,33 @@ public class EarlyBuilder<T> internal constructor(
         )
 }
 
+/**
+ * The settings of the strategies that serve a stored value when a load fails (`soft`, `failover`): which failures
+ * do, under the name of the Kotlin parameter.
+ */
+public abstract class FallbackBuilder<T, B : FallbackBuilder<T, B>> internal constructor(
+    cache: Cache,
+    scope: CoroutineScope,
+    type: Class<T>,
+) : CachingBuilder<T, B>(cache, scope, type) {
+    internal var exceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
+
+    /** The failures that serve the stored value ([Exception] by default); others propagate. */
+    @SafeVarargs
+    public fun exceptions(vararg exceptions: Class<out Throwable>): B {
+        require(exceptions.isNotEmpty()) { "exceptions: name at least one exception class" }
+        this.exceptions = exceptions.mapTo(LinkedHashSet()) { it.kotlin }
+        return self()
+    }
+}
+
 /** The `soft` strategy from Java ([SoftPolicy]): recomputes after [softTtl], serving stale values on failure. */
 public class SoftBuilder<T> internal constructor(
     cache: Cache,
     scope: CoroutineScope,
     type: Class<T>,
-) : CachingBuilder<T, SoftBuilder<T>>(cache, scope, type) {
+) : FallbackBuilder<T, SoftBuilder<T>>(cache, scope, type) {
     private var softTtl: Duration? = null
-    private var exceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
 
     /** When a value is recomputed; until the TTL, a failed recompute serves it. A third of the TTL by default. */
     public fun softTtl(
@@ -120,11 +139,6 @@ public class SoftBuilder<T> internal constructor(
 
     /** [softTtl] in the [Ttl] grammar. */
     public fun softTtl(softTtl: String): SoftBuilder<T> = apply { this.softTtl = Ttl.parse(softTtl) }
-
-    /** The failures that serve the stale value ([Exception] by default); others propagate. */
-    @SafeVarargs
-    public fun exceptions(vararg exceptions: Class<out Throwable>): SoftBuilder<T> =
-        apply { this.exceptions = exceptionSet(exceptions) }
 
     override fun policy(): SoftPolicy =
         SoftPolicy(
@@ -147,14 +161,7 @@ public class FailoverBuilder<T> internal constructor(
     cache: Cache,
     scope: CoroutineScope,
     type: Class<T>,
-) : CachingBuilder<T, FailoverBuilder<T>>(cache, scope, type) {
-    private var exceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
-
-    /** The failures that serve the last good value ([Exception] by default); others propagate. */
-    @SafeVarargs
-    public fun exceptions(vararg exceptions: Class<out Throwable>): FailoverBuilder<T> =
-        apply { this.exceptions = exceptionSet(exceptions) }
-
+) : FallbackBuilder<T, FailoverBuilder<T>>(cache, scope, type) {
     override fun policy(): FailoverPolicy =
         FailoverPolicy(
             requireTtl(),
@@ -250,10 +257,4 @@ public class LockedBuilder<T> internal constructor(
             prefix ?: StrategyKeys.LOCKED_PREFIX,
             whenUnavailable,
         )
-}
-
-/** The exception classes a Java builder names, as the Kotlin policies take them; at least one. */
-internal fun exceptionSet(exceptions: Array<out Class<out Throwable>>): Set<KClass<out Throwable>> {
-    require(exceptions.isNotEmpty()) { "exceptions: name at least one exception class" }
-    return exceptions.mapTo(LinkedHashSet()) { it.kotlin }
 }
