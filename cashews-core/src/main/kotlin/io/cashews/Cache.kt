@@ -596,10 +596,8 @@ public class Cache(
         type: () -> ValueType,
     ): Boolean {
         // An in-memory write needs no suspending work: made here, the only suspend call below stays a tail call.
-        if (condition == SetCondition.ALWAYS && tags.isEmpty()) {
-            val now = values.storeNow(key, value, ttl)
-            if (now is Boolean) return now
-        }
+        val now = values.storeNow(key, value, ttl, condition, tags)
+        if (now is Boolean) return now
         return values.storeStamped(route(key), key, value, ttl, condition, tagVersions.stamp(tags), type)
     }
 

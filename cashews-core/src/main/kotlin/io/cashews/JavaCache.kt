@@ -77,15 +77,13 @@ public class JavaCache private constructor(
         tags: Collection<String> = emptyList(),
     ): CompletableFuture<Boolean> {
         // An in-memory write completes here: no coroutine, no future beyond the completed one.
-        if (condition == SetCondition.ALWAYS && tags.isEmpty()) {
-            val now =
-                try {
-                    cache.values.storeNow(key, value, ttl.toTtl())
-                } catch (e: CacheError) {
-                    return CompletableFuture.failedFuture(e)
-                }
-            if (now is Boolean) return CompletableFuture.completedFuture(now)
-        }
+        val now =
+            try {
+                cache.values.storeNow(key, value, ttl.toTtl(), condition, tags)
+            } catch (e: CacheError) {
+                return CompletableFuture.failedFuture(e)
+            }
+        if (now is Boolean) return CompletableFuture.completedFuture(now)
         return call { cache.store(key, value, ttl.toTtl(), condition, tags) { typeOf(value) } }
     }
 

@@ -108,15 +108,19 @@ internal class ValuePath(
     }
 
     /**
-     * An unconditional untagged write of [value] at [key] for [ttl] made without suspending, when the key's backend
-     * takes writes that way and nothing stands in between (see [Route.localWrites]): whether it happened, or [NotNow]
-     * for the general path. An integer on a route that may keep counter tags takes the general path, which clears them.
+     * The write of [value] at [key] made without suspending when it can be: an unconditional untagged write, to a
+     * backend that takes writes that way with nothing in between (see [Route.localWrites]). Answers whether it
+     * happened, or [NotNow] for the general path. An integer on a route that may keep counter tags takes the general
+     * path, which clears them.
      */
     fun storeNow(
         key: String,
         value: Any?,
         ttl: Duration?,
+        condition: SetCondition,
+        tags: Collection<String>,
     ): Any {
+        if (condition != SetCondition.ALWAYS || tags.isNotEmpty()) return NotNow
         val route = routing.route(key)
         val writer = route.localWrites ?: return NotNow
         if (route.mayHoldCounterTags && isInteger(value)) return NotNow
