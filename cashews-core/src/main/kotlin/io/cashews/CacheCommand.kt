@@ -4,6 +4,7 @@ import io.cashews.internal.load.execute
 import io.cashews.internal.route.capability
 import kotlinx.coroutines.flow.Flow
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /**
  * One command on its way to a [Backend], as [CacheInterceptor]s and [CommandCallback]s see it, typed by its result
@@ -62,6 +63,11 @@ public sealed class CacheCommand<R> {
         public val condition: SetCondition,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.SET
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): Set = Set(transform(key), value, ttl, condition)
@@ -77,6 +83,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration?,
     ) : CacheCommand<Unit>() {
         override val kind: Command get() = Command.SET_MANY
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
+
         override val keys: List<String> get() = entries.keys.toList()
 
         override fun withKeys(transform: (String) -> String): SetMany =
@@ -159,6 +170,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.EXPIRE
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): Expire = Expire(transform(key), ttl)
@@ -189,6 +205,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration?,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.INCR
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): Incr = Incr(transform(key), by, ttl)
@@ -249,6 +270,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.SET_LOCK
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): SetLock = SetLock(transform(key), token, ttl)
@@ -287,6 +313,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration,
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.RENEW_LOCK
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): RenewLock = RenewLock(transform(key), token, ttl)
@@ -349,6 +380,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration?,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SLICE_INCR
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): SliceIncr =
@@ -368,6 +404,11 @@ public sealed class CacheCommand<R> {
         public val ttl: Duration?,
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SET_ADD
+
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
+
         override val keys: List<String> get() = listOf(key)
 
         override fun withKeys(transform: (String) -> String): SetAdd = SetAdd(transform(key), members, ttl)

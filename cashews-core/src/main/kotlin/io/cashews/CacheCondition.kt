@@ -2,6 +2,7 @@ package io.cashews
 
 import kotlin.reflect.KClass
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -19,6 +20,10 @@ public class CacheCondition private constructor(
     /** The TTL of a cached exception; `null` uses the strategy's TTL. */
     public val exceptionTtl: Duration?,
 ) {
+    /** [exceptionTtl] for Java, where the property's getter has a mangled name. */
+    @JvmName("getExceptionTtl")
+    public fun exceptionTtlJavaDuration(): java.time.Duration? = exceptionTtl?.toJavaDuration()
+
     init {
         exceptionTtl?.let(Ttl::requirePositive)
     }

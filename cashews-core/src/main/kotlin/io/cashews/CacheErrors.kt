@@ -1,5 +1,7 @@
 package io.cashews
 
+import kotlin.time.toJavaDuration
+
 /**
  * The base of every error this library raises on purpose. Each subclass names the bad value in its message, so a
  * log line is enough to find the mistake.
@@ -42,7 +44,11 @@ public class TransactionLockTimeoutError(
     public val key: String,
     /** How long the transaction waited. */
     public val timeout: kotlin.time.Duration,
-) : LockedError("transaction could not lock key '$key' within $timeout: a long transaction holds it, or a deadlock")
+) : LockedError("transaction could not lock key '$key' within $timeout: a long transaction holds it, or a deadlock") {
+    /** [timeout] for Java, where the property's getter has a mangled name. */
+    @JvmName("getTimeout")
+    public fun timeoutJavaDuration(): java.time.Duration = timeout.toJavaDuration()
+}
 
 /** The backend does not implement a capability a command needs (a custom backend without locks, for example). */
 public class UnsupportedCommandError(message: String) : CacheError(message)
@@ -110,6 +116,14 @@ public class RateLimitError(
 ) : CacheError(
         "rate limit of $limit per $period reached for '$key'" + (retryAfter?.let { "; retry after $it" } ?: ""),
     ) {
+    /** [period] for Java, where the property's getter has a mangled name. */
+    @JvmName("getPeriod")
+    public fun periodJavaDuration(): java.time.Duration = period.toJavaDuration()
+
+    /** [retryAfter] for Java, where the property's getter has a mangled name. */
+    @JvmName("getRetryAfter")
+    public fun retryAfterJavaDuration(): java.time.Duration? = retryAfter?.toJavaDuration()
+
     override fun fillInStackTrace(): Throwable = this
 }
 
@@ -122,4 +136,8 @@ public class CircuitBreakerOpen(
     public val key: String,
     /** How long until the breaker lets calls through again, or `null` when unknown. */
     public val retryAfter: kotlin.time.Duration?,
-) : CacheError("circuit breaker '$key' is open" + (retryAfter?.let { "; retry after $it" } ?: ""))
+) : CacheError("circuit breaker '$key' is open" + (retryAfter?.let { "; retry after $it" } ?: "")) {
+    /** [retryAfter] for Java, where the property's getter has a mangled name. */
+    @JvmName("getRetryAfter")
+    public fun retryAfterJavaDuration(): java.time.Duration? = retryAfter?.toJavaDuration()
+}

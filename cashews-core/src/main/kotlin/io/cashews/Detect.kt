@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /** One value a strategy served from the cache inside a [detect] block. */
 public data class DetectedHit(
@@ -20,7 +21,11 @@ public data class DetectedHit(
     val stale: Boolean,
     /** For `early` and `soft`: how long the value stays fresh; `null` otherwise, or when stale. */
     val freshFor: Duration?,
-)
+) {
+    /** [freshFor] for Java, where the property's getter has a mangled name. */
+    @JvmName("getFreshFor")
+    public fun freshForJavaDuration(): java.time.Duration? = freshFor?.toJavaDuration()
+}
 
 /** The result of a [detect] block and the cache hits it made. */
 public data class Detected<R>(

@@ -1,9 +1,8 @@
 package io.cashews
 
+import io.cashews.java.awaitReturned
+import io.cashews.java.javaFuture
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
-import kotlinx.coroutines.future.await
-import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletableFuture
 import java.util.function.Supplier
 
@@ -15,18 +14,18 @@ public class JavaBloomFilter internal constructor(
 ) {
     /** Adds [element]. */
     public fun add(element: String): CompletableFuture<Void?> =
-        scope.future(start = CoroutineStart.UNDISPATCHED) {
+        scope.javaFuture {
             filter.add(element)
             null
         }
 
     /** `false` when [element] was certainly never added; `true` when it probably was. */
     public fun mightContain(element: String): CompletableFuture<Boolean> =
-        scope.future(start = CoroutineStart.UNDISPATCHED) { filter.mightContain(element) }
+        scope.javaFuture { filter.mightContain(element) }
 
     /** [BloomFilter.check]: `false` at once for an element never added, else [check]'s answer. */
     public fun check(element: String, check: Supplier<CompletableFuture<Boolean>>): CompletableFuture<Boolean> =
-        scope.future(start = CoroutineStart.UNDISPATCHED) { filter.check(element) { check.get().await() } }
+        scope.javaFuture { filter.check(element) { check.get().awaitReturned("the check") } }
 }
 
 /** A [DualBloomFilter] for Java callers. Made by [JavaCache.dualBloom]. */
@@ -37,5 +36,5 @@ public class JavaDualBloomFilter internal constructor(
 ) {
     /** [DualBloomFilter.check]: [check]'s answer for [element], from the filters when they know it. */
     public fun check(element: String, check: Supplier<CompletableFuture<Boolean>>): CompletableFuture<Boolean> =
-        scope.future(start = CoroutineStart.UNDISPATCHED) { filter.check(element) { check.get().await() } }
+        scope.javaFuture { filter.check(element) { check.get().awaitReturned("the check") } }
 }

@@ -6,23 +6,38 @@ import io.cashews.internal.value.Marker
 import io.cashews.internal.value.Miss
 import io.cashews.internal.value.NotNow
 import io.cashews.internal.value.StoredFailure
+import io.cashews.java.BlockingCache
 import io.cashews.java.CachedBuilder
+import io.cashews.java.CircuitBreakerBuilder
 import io.cashews.java.EarlyBuilder
 import io.cashews.java.FailoverBuilder
 import io.cashews.java.FutureInterceptor
 import io.cashews.java.FutureInterceptorAdapter
 import io.cashews.java.HitBuilder
+import io.cashews.java.JavaCommandCallback
+import io.cashews.java.JavaCommandCallbackAdapter
+import io.cashews.java.JavaContext
+import io.cashews.java.JavaTransaction
 import io.cashews.java.LockedBuilder
+import io.cashews.java.RateLimitBuilder
+import io.cashews.java.SliceRateLimitBuilder
 import io.cashews.java.SoftBuilder
+import io.cashews.java.awaitReturned
+import io.cashews.java.javaFuture
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.future.await
-import kotlinx.coroutines.future.future
+import kotlinx.coroutines.reactive.asFlow
+import kotlinx.coroutines.reactive.asPublisher
+import org.reactivestreams.FlowAdapters
+import org.reactivestreams.Publisher
 import java.util.concurrent.CompletableFuture
+import java.util.function.Function
 import java.util.function.Supplier
+import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
 
@@ -39,12 +54,13 @@ import kotlin.time.toKotlinDuration
  * and a command that must wait (a network backend) resumes on [Dispatchers.Default]. Errors complete the future
  * exceptionally with the same exception the Kotlin API throws.
  */
-public class JavaCache private constructor(
+public open class JavaCache internal constructor(
     /** The cache behind this facade. */
     public val cache: Cache,
+    internal val scope: CoroutineScope,
+    /** The context of the scoped block this view belongs to ([JavaTransaction]), or `null`: the caller's. */
+    private val bound: CoroutineContext?,
 ) {
-    internal val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-
     /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
     public fun <T : Any> get(key: String, type: Class<T>): CompletableFuture<T?> {
         // Kept tiny so the JIT inlines it into the caller and can drop the completed future after join().
@@ -105,17 +121,20 @@ public class JavaCache private constructor(
         type: Class<T>,
         ttl: java.time.Duration?,
         compute: Supplier<CompletableFuture<T?>>,
-    ): CompletableFuture<T?> =
-        call {
-            val found = cache.lookup(key) { ValueType.of(type) }
-            if (found !== Miss && (found == null || type.isInstance(found))) {
-                type.cast(found)
-            } else {
-                val value = compute.get().await()
-                cache.store(key, value, ttl.toTtl(), SetCondition.ALWAYS) { ValueType.of(type) }
-                value
-            }
-        }
+    ): CompletableFuture<T?> = call { getOrSetSuspending(key, type, ttl) { compute.get().awaitReturned("compute") } }
+
+    internal suspend fun <T : Any> getOrSetSuspending(
+        key: String,
+        type: Class<T>,
+        ttl: java.time.Duration?,
+        compute: suspend () -> T?,
+    ): T? {
+        val found = cache.lookup(key) { ValueType.of(type) }
+        if (found !== Miss && (found == null || type.isInstance(found))) return type.cast(found)
+        val value = compute()
+        cache.store(key, value, ttl.toTtl(), SetCondition.ALWAYS) { ValueType.of(type) }
+        return value
+    }
 
     /** Every live key matching [pattern] whose value is a readable [type], with that value, in scan order. */
     public fun <T : Any> getMatch(pattern: String, type: Class<T>): CompletableFuture<Map<String, T>> =
@@ -140,7 +159,7 @@ public class JavaCache private constructor(
         condition: CacheCondition = CacheCondition.Always,
         tags: Collection<String> = emptyList(),
     ): CompletableFuture<T?> {
-        val now = cache.values.lookupNowOrNotNow(key)
+        val now = if (cache.observing) NotNow else cache.values.lookupNowOrNotNow(key)
         if (now !is Marker && (now == null || type.isInstance(now))) {
             return CompletableFuture.completedFuture(typed(now, type))
         }
@@ -303,6 +322,45 @@ public class JavaCache private constructor(
     /** A builder of the `locked` strategy ([LockedPolicy]), whose calls return [type]. */
     public fun <T> locked(type: Class<T>): LockedBuilder<T> = LockedBuilder(cache, scope, type)
 
+    /**
+     * A fixed-window rate limit of [limit] calls per [period] ([Cache.rateLimit]), to configure (ban, prefix, outage
+     * policy) and then `call` with a key.
+     */
+    public fun rateLimit(limit: Long, period: java.time.Duration): RateLimitBuilder =
+        RateLimitBuilder(this, requirePositiveLimit(limit), Ttl.requirePositive(period.toKotlinDuration()))
+
+    /** A sliding-window rate limit of [limit] calls in any [period] ([Cache.sliceRateLimit]). */
+    public fun sliceRateLimit(limit: Long, period: java.time.Duration): SliceRateLimitBuilder =
+        SliceRateLimitBuilder(this, requirePositiveLimit(limit), Ttl.requirePositive(period.toKotlinDuration()))
+
+    /**
+     * A circuit breaker ([Cache.circuitBreaker]) that opens for [ttl] once [errorsRate] percent of the calls in a
+     * [period] failed, to configure (half-open settings, exceptions, minimum calls) and then `call` with a key.
+     */
+    public fun circuitBreaker(
+        errorsRate: Double,
+        period: java.time.Duration,
+        ttl: java.time.Duration,
+    ): CircuitBreakerBuilder {
+        require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
+        return CircuitBreakerBuilder(
+            this,
+            errorsRate,
+            Ttl.requirePositive(period.toKotlinDuration()),
+            Ttl.requirePositive(ttl.toKotlinDuration()),
+        )
+    }
+
+    private fun requirePositiveLimit(limit: Long): Long {
+        require(limit > 0) { "rate limit must be positive, was $limit" }
+        return limit
+    }
+
+    /** The blocking face of this cache, for code on virtual threads or plain threads: see [BlockingCache]. */
+    public fun blocking(): BlockingCache = blockingFace
+
+    private val blockingFace by lazy(LazyThreadSafetyMode.PUBLICATION) { BlockingCache(this) }
+
     /** Adds an interceptor written in Java to every command of the cache (see [Cache.addInterceptor]). */
     public fun addInterceptor(interceptor: FutureInterceptor) {
         cache.addInterceptor(FutureInterceptorAdapter(interceptor))
@@ -316,6 +374,131 @@ public class JavaCache private constructor(
                     it.interceptor === interceptor
             }
         return adapter != null && cache.removeInterceptor(adapter)
+    }
+
+    /**
+     * Runs [block] in a transaction ([Cache.transaction]): the commands of the [JavaTransaction] it receives, and
+     * every command started from the thread running it (handles included), are buffered and applied when the future
+     * [block] returns completes normally; they are discarded when it fails. The returned future completes with its
+     * result after the commit.
+     *
+     * ```java
+     * jc.transaction(TransactionMode.LOCKED, tx ->
+     *     tx.incr("balance:" + from, -amount, null).thenCompose(left -> {
+     *         if (left < 0) throw new InsufficientFunds();   // nothing is applied
+     *         return tx.incr("balance:" + to, amount, null);
+     *     }));
+     * ```
+     *
+     * Commands the block starts from threads of its own executors belong to the transaction only when made through
+     * the [JavaTransaction]. [timeout] bounds the wait for each lock, [lockTtl] how long a lock outlives a crash.
+     */
+    @JvmOverloads
+    public fun <R> transaction(
+        mode: TransactionMode = TransactionMode.LOCKED,
+        timeout: java.time.Duration = java.time.Duration.ofSeconds(10),
+        lockTtl: java.time.Duration = java.time.Duration.ofMinutes(1),
+        block: Function<JavaTransaction, CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call {
+            cache.transaction(mode, timeout.toKotlinDuration(), lockTtl.toKotlinDuration()) { transaction ->
+                val view = JavaTransaction(cache, scope, JavaContext.detached(currentCoroutineContext()), transaction)
+                block.apply(view).awaitReturned("the transaction block")
+            }
+        }
+
+    /**
+     * Runs [block] and, once its future completed normally, deletes every entry the key template [key] renders to
+     * with [args] under the strategy [prefix] (see [Cache.invalidate]); a failed block deletes nothing.
+     */
+    @JvmOverloads
+    public fun <R> invalidate(
+        key: String,
+        args: Map<String, Any?> = emptyMap(),
+        prefix: String = "",
+        block: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call { cache.invalidate(key, args, prefix) { block.get().awaitReturned("the invalidate block") } }
+
+    /**
+     * Runs [block] with every read of this cache replaced by a delete ([Cache.invalidateFurther]): strategies inside
+     * recompute and store fresh values.
+     */
+    public fun <R> invalidateFurther(block: Supplier<CompletableFuture<R>>): CompletableFuture<R> =
+        call { cache.invalidateFurther { block.get().awaitReturned("the invalidateFurther block") } }
+
+    /** Runs [block] and reports which values it got from a cache, by which strategy ([detect]). */
+    public fun <R> detect(block: Supplier<CompletableFuture<R>>): CompletableFuture<Detected<R>> =
+        call { cache.detect { block.get().awaitReturned("the detect block") } }
+
+    /**
+     * Runs [block] with [commands] (every command when empty) disabled on [prefix]'s backend (every backend when
+     * `null`), for what the block does only ([Cache.disabling]).
+     */
+    @JvmOverloads
+    public fun <R> disabling(
+        commands: Collection<Command> = emptySet(),
+        prefix: String? = null,
+        block: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call {
+            cache.disabling(*commands.toTypedArray(), prefix = prefix) {
+                block.get().awaitReturned("the disabling block")
+            }
+        }
+
+    /**
+     * Runs [block] with [callback] told of every command of [commands] (all when empty) a backend answers meanwhile
+     * ([Cache.callback]).
+     */
+    @JvmOverloads
+    public fun <R> callback(
+        commands: Collection<Command> = emptySet(),
+        callback: JavaCommandCallback,
+        block: Supplier<CompletableFuture<R>>,
+    ): CompletableFuture<R> =
+        call {
+            cache.callback(*commands.toTypedArray(), callback = JavaCommandCallbackAdapter(callback)) {
+                block.get().awaitReturned("the callback block")
+            }
+        }
+
+    /** What each strategy did since [Cache.recordStats] was turned on, by strategy name ([Cache.stats]). */
+    public fun stats(): CompletableFuture<Map<String, StrategyStats>> = call { cache.stats() }
+
+    /**
+     * A publisher that replays [upstream]'s elements from the cache when a complete recording of them is stored at
+     * [key], and otherwise subscribes to [upstream], passing its elements on and recording them for [ttl] (see
+     * [kotlinx.coroutines.flow.Flow.cached] for what is stored and when).
+     */
+    @JvmOverloads
+    public fun <T : Any> cachedFlow(
+        upstream: java.util.concurrent.Flow.Publisher<T>,
+        key: String,
+        ttl: java.time.Duration,
+        type: Class<T>,
+        condition: CacheCondition = CacheCondition.Always,
+        tags: Collection<String> = emptyList(),
+    ): java.util.concurrent.Flow.Publisher<T> =
+        FlowAdapters.toFlowPublisher(
+            cachedPublisher(FlowAdapters.toPublisher(upstream), key, ttl, type, condition, tags),
+        )
+
+    /** [cachedFlow] for a Reactive Streams [upstream], as a Reactive Streams publisher. */
+    @JvmOverloads
+    public fun <T : Any> cachedPublisher(
+        upstream: Publisher<T>,
+        key: String,
+        ttl: java.time.Duration,
+        type: Class<T>,
+        condition: CacheCondition = CacheCondition.Always,
+        tags: Collection<String> = emptyList(),
+    ): Publisher<T> {
+        val flow =
+            cache.cachedFlow(upstream.asFlow(), key, Ttl.requirePositive(ttl.toKotlinDuration()), condition, tags) {
+                ValueType.of(type)
+            }
+        return flow.asPublisher(bound ?: JavaContext.inherited())
     }
 
     /** A Bloom filter in this cache ([Cache.bloom]), with futures. */
@@ -447,8 +630,8 @@ public class JavaCache private constructor(
             null
         }
 
-    private fun <R> call(block: suspend () -> R): CompletableFuture<R> =
-        scope.future(start = CoroutineStart.UNDISPATCHED) { block() }
+    internal fun <R> call(block: suspend () -> R): CompletableFuture<R> =
+        scope.javaFuture(bound ?: JavaContext.inherited()) { block() }
 
     private fun <T : Any> typed(found: Any?, type: Class<T>): T? {
         if (found == null || found === Miss) return null
@@ -470,6 +653,7 @@ public class JavaCache private constructor(
     public companion object {
         /** The Java facade over [cache]. */
         @JvmStatic
-        public fun of(cache: Cache): JavaCache = JavaCache(cache)
+        public fun of(cache: Cache): JavaCache =
+            JavaCache(cache, CoroutineScope(SupervisorJob() + Dispatchers.Default + JavaContext), null)
     }
 }

@@ -1,6 +1,7 @@
 package io.cashews
 
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /** What `ttl(key)` answers: three distinct cases, never a magic number. */
 public sealed class KeyTtl {
@@ -14,5 +15,9 @@ public sealed class KeyTtl {
     public data class Expiring(
         /** The time left before the key expires. */
         public val remaining: Duration,
-    ) : KeyTtl()
+    ) : KeyTtl() {
+        /** [remaining] for Java, where the property's getter has a mangled name. */
+        @JvmName("getRemaining")
+        public fun remainingJavaDuration(): java.time.Duration = remaining.toJavaDuration()
+    }
 }

@@ -26,6 +26,7 @@ import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeMark
 import kotlin.time.TimeSource
+import kotlin.time.toJavaDuration
 
 /**
  * The in-memory backend (`mem://`), on Caffeine: bounded by entry count with Caffeine's eviction policy
@@ -66,6 +67,10 @@ public class MemoryBackend(
     SlidingWindowBackend,
     SetBackend,
     EvictingBackend {
+    /** [checkInterval] for Java, where the property's getter has a mangled name. */
+    @JvmName("getCheckInterval")
+    public fun checkIntervalJavaDuration(): java.time.Duration? = checkInterval?.toJavaDuration()
+
     init {
         require(size > 0) { "memory backend size must be positive, was $size" }
         require(

@@ -7,6 +7,7 @@ import kotlin.reflect.KClass
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
 
 /**
  * How a loading strategy retries a failed load: up to [attempts] runs in all, waiting [initialDelay] after the
@@ -29,6 +30,14 @@ public class Retry(
     /** The failures worth retrying. */
     public val on: Set<KClass<out Throwable>> = setOf(Exception::class),
 ) {
+    /** [initialDelay] for Java, where the property's getter has a mangled name. */
+    @JvmName("getInitialDelay")
+    public fun initialDelayJavaDuration(): java.time.Duration = initialDelay.toJavaDuration()
+
+    /** [maxDelay] for Java, where the property's getter has a mangled name. */
+    @JvmName("getMaxDelay")
+    public fun maxDelayJavaDuration(): java.time.Duration = maxDelay.toJavaDuration()
+
     init {
         require(attempts >= 1) { "attempts must be at least 1, was $attempts" }
         require(!initialDelay.isNegative()) { "initialDelay must not be negative, was $initialDelay" }

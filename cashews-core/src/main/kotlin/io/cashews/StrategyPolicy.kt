@@ -10,6 +10,7 @@ import io.cashews.StrategyDecision.SERVE_AND_REFRESH
 import kotlin.reflect.KClass
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.days
+import kotlin.time.toJavaDuration
 
 /**
  * A strategy as a value: everything a strategy needs to serve a call, built once and checked when built. The Kotlin
@@ -59,6 +60,10 @@ public sealed class CachingPolicy(
     /** The tags of what is stored (see [Cache.deleteTags]). */
     public val tags: List<String>,
 ) : StrategyPolicy(key, prefix) {
+    /** [timeCondition] for Java, where the property's getter has a mangled name. */
+    @JvmName("getTimeCondition")
+    public fun timeConditionJavaDuration(): java.time.Duration? = timeCondition?.toJavaDuration()
+
     init {
         require(jitter >= 0.0 && jitter < 1.0) { "jitter must be at least 0 and below 1, was $jitter" }
         require(!(ttl is TtlRule.FromValue && condition.storesExceptions && condition.exceptionTtl == null)) {
@@ -149,6 +154,10 @@ public class EarlyPolicy(
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val earlyTtl: Duration = earlyTtl ?: (ttl / 3)
 
+    /** [earlyTtl] for Java, where the property's getter has a mangled name. */
+    @JvmName("getEarlyTtl")
+    public fun earlyTtlJavaDuration(): java.time.Duration = earlyTtl.toJavaDuration()
+
     init {
         requireFreshWithin(ttl, this.earlyTtl, "earlyTtl")
     }
@@ -186,6 +195,10 @@ public class SoftPolicy(
 ) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val softTtl: Duration = softTtl ?: (ttl / 3)
+
+    /** [softTtl] for Java, where the property's getter has a mangled name. */
+    @JvmName("getSoftTtl")
+    public fun softTtlJavaDuration(): java.time.Duration = softTtl.toJavaDuration()
 
     init {
         requireFreshWithin(ttl, this.softTtl, "softTtl")
@@ -300,6 +313,14 @@ public class LockedPolicy(
     /** What happens while the backend cannot answer (see [Cache.lock]). */
     public val whenUnavailable: OutagePolicy = OutagePolicy.FAIL_CLOSED,
 ) : StrategyPolicy(key, prefix) {
+    /** [ttl] for Java, where the property's getter has a mangled name. */
+    @JvmName("getTtl")
+    public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
+
+    /** [waitTimeout] for Java, where the property's getter has a mangled name. */
+    @JvmName("getWaitTimeout")
+    public fun waitTimeoutJavaDuration(): java.time.Duration? = waitTimeout?.toJavaDuration()
+
     override val strategy: String get() = StrategyKeys.LOCKED
 
     override fun parameters(): Map<String, Any?> =

@@ -1,6 +1,7 @@
 package io.cashews
 
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /**
  * How long a strategy keeps what it loaded: a [Fixed] TTL, one computed [FromValue] (a token's own lifetime), or
@@ -15,6 +16,10 @@ public sealed class TtlRule {
         /** The TTL; positive, or infinite for "never expires". */
         public val ttl: Duration,
     ) : TtlRule() {
+        /** [ttl] for Java, where the property's getter has a mangled name. */
+        @JvmName("getTtl")
+        public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
+
         override fun toString(): String = ttl.toString()
     }
 

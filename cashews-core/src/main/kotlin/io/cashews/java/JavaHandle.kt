@@ -4,9 +4,6 @@ import io.cashews.CachedFunctionInfo
 import io.cashews.StrategyPolicy
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
-import kotlinx.coroutines.future.future
-import kotlinx.coroutines.runBlocking
 import java.util.concurrent.CompletableFuture
 
 /**
@@ -40,15 +37,13 @@ public sealed class JavaHandle<T>(
         val now = handle.hitNow(a, b, c)
         @Suppress("UNCHECKED_CAST")
         if (now !== NotNow) return now as T
-        // runBlocking honours interruption: an interrupted caller cancels the call and gets InterruptedException.
-        return runBlocking { handle.call(a, b, c) }
+        return javaBlocking { handle.call(a, b, c) }
     }
 
     internal fun invalidateArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<Boolean> =
         future { handle.invalidateArgs(a, b, c) }
 
-    internal fun <R> future(block: suspend () -> R): CompletableFuture<R> =
-        scope.future(start = CoroutineStart.UNDISPATCHED) { block() }
+    internal fun <R> future(block: suspend () -> R): CompletableFuture<R> = scope.javaFuture { block() }
 
     override fun toString(): String = "${javaClass.simpleName}(${handle.key.template}, ${handle.policy.strategy})"
 }

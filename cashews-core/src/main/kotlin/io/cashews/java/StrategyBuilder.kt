@@ -12,12 +12,8 @@ import io.cashews.internal.load.execute
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asCoroutineDispatcher
-import kotlinx.coroutines.future.await
-import kotlinx.coroutines.future.future
-import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.runInterruptible
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
@@ -118,9 +114,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
         val now = hitNow(policy, storageKey)
         @Suppress("UNCHECKED_CAST")
         if (now !== NotNow) return CompletableFuture.completedFuture(now as T)
-        return scope.future(start = CoroutineStart.UNDISPATCHED) {
-            run(policy, storageKey) { loader.get().awaitLoaded() }
-        }
+        return scope.javaFuture { run(policy, storageKey) { loader.get().awaitLoaded() } }
     }
 
     /** [get] with a blocking [loader] run on the [loadOn] executor, blocking the caller until the value is there. */
@@ -131,7 +125,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
         @Suppress("UNCHECKED_CAST")
         if (now !== NotNow) return now as T
         val dispatcher = dispatcher()
-        return runBlocking { run(policy, storageKey) { runInterruptible(dispatcher) { loader.get() } } }
+        return javaBlocking { run(policy, storageKey) { runInterruptible(dispatcher) { loader.get() } } }
     }
 
     private fun hitNow(
@@ -164,6 +158,5 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
 
     private fun dispatcher(): CoroutineDispatcher = executor?.asCoroutineDispatcher() ?: Dispatchers.IO
 
-    private suspend fun CompletableFuture<T>?.awaitLoaded(): T =
-        (this ?: throw NullPointerException("the loader returned null instead of a CompletableFuture")).await()
+    private suspend fun CompletableFuture<T>?.awaitLoaded(): T = awaitReturned("the loader")
 }
