@@ -1,6 +1,8 @@
 package io.cashews
 
+import java.lang.reflect.Type
 import kotlin.reflect.KType
+import kotlin.reflect.javaType
 import kotlin.reflect.typeOf
 
 /**
@@ -13,6 +15,15 @@ public class ValueType(
     /** The full Kotlin type, or `null` when the caller is Java code. */
     public val kotlinType: KType? = null,
 ) {
+    /**
+     * The full Java type, for codecs built on Java reflection (Jackson): with its generic arguments when the caller
+     * is Kotlin (from [kotlinType]), else [javaClass].
+     */
+    // KType.javaType is marked experimental, and stable in behaviour since Kotlin 1.4; without kotlin-reflect it
+    // covers what typeOf produces, which is where every kotlinType here comes from.
+    @OptIn(ExperimentalStdlibApi::class)
+    public val genericType: Type get() = kotlinType?.javaType ?: javaClass
+
     override fun equals(other: Any?): Boolean =
         other is ValueType && other.javaClass == javaClass && other.kotlinType == kotlinType
 

@@ -1,10 +1,13 @@
 package io.cashews
 
 import io.cashews.java.CachedBuilder
+import io.cashews.java.CircuitBreakerBuilder
 import io.cashews.java.EarlyBuilder
 import io.cashews.java.FailoverBuilder
 import io.cashews.java.HitBuilder
 import io.cashews.java.LockedBuilder
+import io.cashews.java.RateLimitBuilder
+import io.cashews.java.SliceRateLimitBuilder
 import io.cashews.java.SoftBuilder
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
@@ -12,6 +15,7 @@ import io.kotest.matchers.collections.shouldBeEmpty
 import java.lang.reflect.Modifier
 import kotlin.reflect.KClass
 import kotlin.reflect.full.primaryConstructor
+import kotlin.reflect.jvm.kotlinFunction
 
 /**
  * Every parameter of every strategy policy has a setter of the same name on its Java builder, so a setting added to a
@@ -44,6 +48,35 @@ class JavaParitySpec : FunSpec({
             val parameters = policy.primaryConstructor!!.parameters.map { it.name!! }
             val missing = parameters.map { javaNames[it] ?: it }.filter { it !in setters }
             withClue("parameters of ${policy.simpleName} without a Java setter") { missing.shouldBeEmpty() }
+        }
+    }
+
+    // The guards are functions, not policies: their optional parameters are the builders' settings, the required
+    // ones the arguments of the JavaCache factory, and a refused call's `action` the last argument of `call`.
+    val guards =
+        mapOf(
+            "rateLimit" to RateLimitBuilder::class.java,
+            "sliceRateLimit" to SliceRateLimitBuilder::class.java,
+            "circuitBreaker" to CircuitBreakerBuilder::class.java,
+        )
+    for ((function, builder) in guards) {
+        test("${builder.simpleName} has a setter for every optional parameter of Cache.$function") {
+            val facade = Class.forName("io.cashews.${function.replaceFirstChar { it.uppercase() }}Kt")
+            val kotlin =
+                facade.methods
+                    .mapNotNull { it.kotlinFunction }
+                    .single { it.name == function && it.parameters.none { p -> p.name == "args" } }
+            val optional = kotlin.parameters.filter { it.isOptional }.map { it.name!! }
+            val members = builder.methods.filter { Modifier.isPublic(it.modifiers) }
+            val missing =
+                optional.filter { name ->
+                    if (name == "action") {
+                        members.none { it.name == "call" && it.parameterCount == 3 }
+                    } else {
+                        members.none { it.name == name && it.parameterCount == 1 }
+                    }
+                }
+            withClue("optional parameters of $function without a Java setting") { missing.shouldBeEmpty() }
         }
     }
 })

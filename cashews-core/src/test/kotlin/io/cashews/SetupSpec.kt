@@ -55,6 +55,10 @@ class SetupSpec : FunSpec({
         shouldThrow<SetupError> { Cache("mem://?size=ten") }.message shouldContain "'size' has value 'ten'"
         shouldThrow<SetupError> { Cache("mem://?size=0") }.message shouldContain "'size'"
         shouldThrow<SetupError> { Cache("mem://?colour=red") }.message shouldContain "'colour'"
+        shouldThrow<SetupError> { Cache("mem://?codec=yaml") }.message shouldContain
+            "'codec' has value 'yaml', expected one of json, cbor, protobuf, java"
+        shouldThrow<SetupError> { Cache("mem://?codec=jackson") }.message shouldContain
+            "'codec' is 'jackson', which needs io.cashews:cashews-jackson on the classpath"
         shouldThrow<SetupError> { Cache("mem://?size") }.message shouldContain "'size'"
         shouldThrow<SetupError> { Cache("mem://?size=1&size=2") }.message shouldContain "more than once"
         shouldThrow<SetupError> { Cache("mem://?check_interval=1h30") }.message shouldContain "'1h30'"

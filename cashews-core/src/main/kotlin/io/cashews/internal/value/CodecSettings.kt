@@ -7,6 +7,7 @@ import io.cashews.JavaSerializationCodec
 import io.cashews.KotlinxCodec
 import io.cashews.SetupError
 import io.cashews.ValueCodec
+import java.util.ServiceLoader
 import kotlin.time.TimeSource
 
 /** Reads the cache-level value options of a setup (`secret`, `digestmod`, `codec`, …) into a serializer. */
@@ -19,12 +20,32 @@ internal object CodecSettings {
             JavaSerializationCodec,
         ).associateBy { it.name }
 
+    /** Codecs other artifacts register (`META-INF/services/io.cashews.ValueCodec`), by name. */
+    private val loaded: Map<String, ValueCodec> by lazy {
+        ServiceLoader.load(ValueCodec::class.java, ValueCodec::class.java.classLoader).associateBy { it.name }
+    }
+
+    /** Which artifact brings each codec name that core does not. */
+    private val artifacts =
+        mapOf("jackson" to "io.cashews:cashews-jackson", "jackson2" to "io.cashews:cashews-jackson2")
+
     /** Epoch milliseconds now, advancing with [timeSource] (so signed expiries also run in virtual time). */
     private fun epochClock(timeSource: TimeSource): () -> Long {
         if (timeSource === TimeSource.Monotonic) return System::currentTimeMillis
         val origin = System.currentTimeMillis()
         val mark = timeSource.markNow()
         return { origin + mark.elapsedNow().inWholeMilliseconds }
+    }
+
+    private fun unknownCodec(name: String): SetupError {
+        val artifact = artifacts[name]
+        if (artifact != null) {
+            return SetupError("setup parameter 'codec' is '$name', which needs $artifact on the classpath")
+        }
+        val known = (builtIn.keys + loaded.keys).joinToString()
+        return SetupError(
+            "setup parameter 'codec' has value '$name', expected one of $known or a ValueCodec given to setup",
+        )
     }
 
     /** The serializer for a backend, or `null` when it stores objects and nothing asks for bytes. */
@@ -50,10 +71,7 @@ internal object CodecSettings {
                 }
 
                 codecName != null -> {
-                    val known = builtIn.keys.joinToString()
-                    builtIn[codecName] ?: throw SetupError(
-                        "setup parameter 'codec' has value '$codecName', expected one of $known or a ValueCodec given to setup",
-                    )
+                    builtIn[codecName] ?: loaded[codecName] ?: throw unknownCodec(codecName)
                 }
 
                 else -> {
