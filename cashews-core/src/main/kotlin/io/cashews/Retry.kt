@@ -8,6 +8,7 @@ import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 
 /**
  * How a loading strategy retries a failed load: up to [attempts] runs in all, waiting [initialDelay] after the
@@ -62,5 +63,31 @@ public class Retry(
             wait = (wait * factor).coerceAtMost(maxDelay)
             attempt++
         }
+    }
+
+    public companion object {
+        /**
+         * A [Retry] from Java, whose `java.time.Duration` the constructor cannot take: [attempts] runs in all,
+         * waiting [initialDelay] after the first failure and [factor] times longer after each next (at most
+         * [maxDelay]), shortened by up to [jitter]; only failures of the types in [on] are retried.
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun of(
+            attempts: Int,
+            initialDelay: java.time.Duration = java.time.Duration.ofMillis(100),
+            factor: Double = 2.0,
+            maxDelay: java.time.Duration = java.time.Duration.ofSeconds(10),
+            jitter: Double = 0.5,
+            on: Collection<Class<out Throwable>> = listOf(Exception::class.java),
+        ): Retry =
+            Retry(
+                attempts,
+                initialDelay.toKotlinDuration(),
+                factor,
+                maxDelay.toKotlinDuration(),
+                jitter,
+                on.map { it.kotlin }.toSet(),
+            )
     }
 }

@@ -17,10 +17,9 @@ public class ValueType(
 ) {
     /**
      * The full Java type, for codecs built on Java reflection (Jackson): with its generic arguments when the caller
-     * is Kotlin (from [kotlinType]), else [javaClass].
+     * is Kotlin (from [kotlinType]), else [javaClass]. (`KType.javaType` is still marked experimental; it covers
+     * what `typeOf` produces, where every [kotlinType] here comes from, without kotlin-reflect.)
      */
-    // KType.javaType is marked experimental, and stable in behaviour since Kotlin 1.4; without kotlin-reflect it
-    // covers what typeOf produces, which is where every kotlinType here comes from.
     @OptIn(ExperimentalStdlibApi::class)
     public val genericType: Type get() = kotlinType?.javaType ?: javaClass
 

@@ -72,12 +72,16 @@ class JavaScopedCallsTest {
 
     @Test
     void theTransactionHandleStaysBoundOnThreadsOfTheCallersOwn() {
-        assertThrows(CompletionException.class, () -> jc.transaction(tx ->
-            CompletableFuture.supplyAsync(() -> "x", elsewhere)
+        assertThrows(CompletionException.class, () -> jc.transaction(tx -> {
+            // Completed on a thread of the caller's own after the chain is built, so the chain runs on that thread.
+            CompletableFuture<String> fromElsewhere = new CompletableFuture<>();
+            CompletableFuture<Void> chain = fromElsewhere
                 .thenCompose(x -> tx.set("bound", x))
-                .thenCompose(x -> CompletableFuture.supplyAsync(() -> "y", elsewhere))
-                .thenCompose(y -> jc.set("unbound", y))
-                .thenCompose(x -> CompletableFuture.<Void>failedFuture(new IllegalStateException("undo")))).join());
+                .thenCompose(x -> jc.set("unbound", "y"))
+                .thenCompose(x -> CompletableFuture.failedFuture(new IllegalStateException("undo")));
+            elsewhere.execute(() -> fromElsewhere.complete("x"));
+            return chain;
+        }).join());
 
         assertNull(jc.get("bound", String.class).join(), "the transaction handle's write was rolled back");
         assertEquals("y", jc.get("unbound", String.class).join(),
