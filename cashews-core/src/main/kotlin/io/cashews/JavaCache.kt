@@ -53,6 +53,13 @@ import kotlin.time.toKotlinDuration
  * Commands start on the calling thread: an in-memory hit returns an already completed future with no thread hop,
  * and a command that must wait (a network backend) resumes on [Dispatchers.Default]. Errors complete the future
  * exceptionally with the same exception the Kotlin API throws.
+ *
+ * - [blocking] is the same cache with plain results, for virtual threads and plain threads.
+ * - The strategies ([cached], [early], …) and guards ([rateLimit], [circuitBreaker], …) are builders with every
+ *   setting of their Kotlin counterparts.
+ * - The scoped calls ([transaction], [invalidate], [invalidateFurther], [detect], [disabling], [callback]) take a
+ *   block returning a future; their effect reaches every command the block starts on the thread running it, and
+ *   in the callbacks of futures cashews completes, as a coroutine context does in Kotlin.
  */
 public open class JavaCache internal constructor(
     /** The cache behind this facade. */
@@ -64,9 +71,16 @@ public open class JavaCache internal constructor(
     /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
     public fun <T : Any> get(key: String, type: Class<T>): CompletableFuture<T?> {
         // Kept tiny so the JIT inlines it into the caller and can drop the completed future after join().
-        val now = cache.values.lookupNowOrNotNow(key)
-        if (now !== NotNow) return CompletableFuture.completedFuture(typed(now, type))
+        val now = getNow(key, type)
+        @Suppress("UNCHECKED_CAST")
+        if (now !== NotNow) return CompletableFuture.completedFuture(now as T?)
         return call { typed(cache.lookup(key) { ValueType.of(type) }, type) }
+    }
+
+    /** [get]'s answer when it needs no waiting (an in-memory read): the value as a [type] or `null`; else [NotNow]. */
+    internal fun <T : Any> getNow(key: String, type: Class<T>): Any? {
+        val now = cache.values.lookupNowOrNotNow(key)
+        return if (now === NotNow) NotNow else typed(now, type)
     }
 
     /** The values at [keys] in order, `null` for each miss. */

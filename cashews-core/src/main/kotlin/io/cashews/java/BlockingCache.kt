@@ -10,6 +10,7 @@ import io.cashews.TransactionMode
 import io.cashews.callback
 import io.cashews.detect
 import io.cashews.disabling
+import io.cashews.internal.value.NotNow
 import io.cashews.invalidate
 import io.cashews.invalidateFurther
 import io.cashews.transaction
@@ -45,7 +46,11 @@ public open class BlockingCache internal constructor(
 ) {
     /** The value at [key] as a [type], or `null` when missing, expired, undecodable or of another type. */
     @Throws(InterruptedException::class)
-    public fun <T : Any> get(key: String, type: Class<T>): T? = await(async.get(key, type))
+    public fun <T : Any> get(key: String, type: Class<T>): T? {
+        val now = async.getNow(key, type)
+        @Suppress("UNCHECKED_CAST")
+        return if (now !== NotNow) now as T? else await(async.get(key, type))
+    }
 
     /** The values at [keys] in order, `null` for each miss. */
     @Throws(InterruptedException::class)
