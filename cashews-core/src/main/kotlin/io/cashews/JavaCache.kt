@@ -662,7 +662,7 @@ public open class JavaCache internal constructor(
 
     private fun typeOf(value: Any?): ValueType = ValueType.of(value?.javaClass ?: Any::class.java)
 
-    private fun java.time.Duration?.toTtl(): Duration? = this?.toKotlinDuration()
+    internal fun java.time.Duration?.toTtl(): Duration? = this?.toKotlinDuration()
 
     public companion object {
         /** The Java facade over [cache]. */

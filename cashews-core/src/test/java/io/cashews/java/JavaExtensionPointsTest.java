@@ -124,6 +124,14 @@ class JavaExtensionPointsTest {
         assertTrue(javap("io.cashews.Ttl").contains("java.time.Duration parse(java.lang.String)"), javap("io.cashews.Ttl"));
         assertTrue(javap("io.cashews.Cache").contains("void close()"));
         assertTrue(javap("io.cashews.CachedFunctionInfo").contains("java.time.Duration getSinceExpirySweep()"));
+        assertTrue(javap("io.cashews.java.JavaCommandCallback").contains(
+            "public abstract void onCommand(io.cashews.CacheCommand<?>, java.lang.Object)"), javap("io.cashews.java.JavaCommandCallback"));
+        assertTrue(javap("io.cashews.KeyTtl$Expiring").contains("java.time.Duration getRemaining()"));
+        assertTrue(javap("io.cashews.RateLimitError").contains("java.time.Duration getRetryAfter()"));
+        assertTrue(javap("io.cashews.CacheCommand$Set").contains("java.time.Duration getTtl()"));
+        assertTrue(javap("io.cashews.java.BlockingCache").contains(
+            "public final <T> T get(java.lang.String, java.lang.Class<T>) throws java.lang.InterruptedException"),
+            javap("io.cashews.java.BlockingCache"));
         assertTrue(javap("io.cashews.CacheCondition").contains(
             "io.cashews.CacheCondition withExceptions(java.time.Duration, java.lang.Class<? extends java.lang.Throwable>...)"),
             javap("io.cashews.CacheCondition"));
@@ -131,7 +139,10 @@ class JavaExtensionPointsTest {
                 "io.cashews.java.StrategyBuilder", "io.cashews.java.CachingBuilder", "io.cashews.java.CachedBuilder",
                 "io.cashews.java.EarlyBuilder", "io.cashews.java.SoftBuilder", "io.cashews.java.FailoverBuilder",
                 "io.cashews.java.HitBuilder", "io.cashews.java.LockedBuilder", "io.cashews.java.CachedFunction",
-                "io.cashews.java.CachedBiFunction", "io.cashews.java.CachedSupplier")) {
+                "io.cashews.java.CachedBiFunction", "io.cashews.java.CachedSupplier", "io.cashews.java.JavaCommandCallback",
+                "io.cashews.java.BlockingCache", "io.cashews.java.BlockingTransaction", "io.cashews.java.JavaTransaction",
+                "io.cashews.java.RateLimitBuilder", "io.cashews.java.SliceRateLimitBuilder",
+                "io.cashews.java.CircuitBreakerBuilder", "io.cashews.JavaCache")) {
             String members = javap(type);
             // Kotlin mangles a member taking or returning a value class (a Kotlin Duration) with a '-' suffix.
             assertFalse(members.matches("(?s).*\\w-[\\w]{7}\\(.*"), type + " has a mangled member:\n" + members);

@@ -86,19 +86,25 @@ class JavaRedisTest {
 
     @Test
     void theOtherStrategyBuildersRunOnRedis() {
-        AtomicInteger loads = new AtomicInteger();
+        AtomicInteger earlyLoads = new AtomicInteger();
+        AtomicInteger hitLoads = new AtomicInteger();
+        AtomicInteger dynamicLoads = new AtomicInteger();
         CachedFunction<String, Price> early = jc.early(Price.class).ttl("1h").earlyTtl("10m").key("p:{sku}")
-            .build(sku -> price(sku, loads));
+            .build(sku -> price(sku, earlyLoads));
         CachedFunction<String, Price> hit = jc.hit(Price.class).ttl("1h").cacheHits(2).key("p:{sku}")
-            .build(sku -> price(sku, loads));
-        CachedSupplier<Price> dynamic = jc.dynamic(Price.class).key("p:any").build(() -> price("any", loads));
+            .build(sku -> price(sku, hitLoads));
+        CachedSupplier<Price> dynamic = jc.dynamic(Price.class).key("p:any").build(() -> price("any", dynamicLoads));
 
         assertEquals(early.apply("e").join(), early.apply("e").join());
         assertEquals(hit.apply("h").join(), hit.apply("h").join());
-        assertEquals(dynamic.get().join(), dynamic.get().join());
-        assertEquals(3, loads.get());
+        Price first = dynamic.get().join();
+        assertEquals(first, dynamic.get().join(), "the second call is served from Redis (a refresh may follow it)");
+        assertEquals(1, earlyLoads.get());
+        assertEquals(1, hitLoads.get());
+        assertEquals(100L, first.cents());
         assertTrue(jc.exists("early:p:e").join());
         assertTrue(jc.exists("hit:p:h").join());
+        assertTrue(jc.exists("dynamic:p:any").join());
     }
 
     @Test
