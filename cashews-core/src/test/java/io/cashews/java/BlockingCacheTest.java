@@ -222,14 +222,12 @@ class BlockingCacheTest {
         T run() throws InterruptedException;
     }
 
-    /** Waits until [thread] parks: the state a blocked command leaves it in. Bounded; no timing assumption. */
-    private static void awaitParked(Thread thread) throws InterruptedException {
-        for (int i = 0; i < 10_000; i++) {
+    /** Waits, yielding, until [thread] parks: the state a waiting command leaves it in. Bounded; no clock involved. */
+    private static void awaitParked(Thread thread) {
+        for (long i = 0; i < 100_000_000L; i++) {
             Thread.State state = thread.getState();
             if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) return;
-            Thread.onSpinWait();
             Thread.yield();
-            if (i % 100 == 99) TimeUnit.MILLISECONDS.sleep(1);
         }
         throw new AssertionError("the thread never parked: " + thread.getState());
     }
