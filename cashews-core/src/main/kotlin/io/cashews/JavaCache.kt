@@ -137,6 +137,7 @@ public open class JavaCache internal constructor(
         compute: Supplier<CompletableFuture<T?>>,
     ): CompletableFuture<T?> = call { getOrSetSuspending(key, type, ttl) { compute.get().awaitReturned("compute") } }
 
+    /** [getOrSet]'s work, shared with the blocking face, whose [compute] runs on the calling thread. */
     internal suspend fun <T : Any> getOrSetSuspending(
         key: String,
         type: Class<T>,
@@ -257,7 +258,8 @@ public open class JavaCache internal constructor(
     /**
      * The fixed-window rate limit ([Cache.rateLimit]): runs [action] when fewer than [limit] calls were made under
      * [key] in the current [period], else completes exceptionally with [RateLimitError]. The first refused call
-     * starts a [ban] (`null`: none).
+     * starts a [ban] (`null`: none). The builder `rateLimit(limit, period)` has every setting, a refusal action
+     * included.
      */
     @JvmOverloads
     public fun <R> rateLimit(
@@ -269,7 +271,10 @@ public open class JavaCache internal constructor(
     ): CompletableFuture<R> =
         call { cache.rateLimit(limit, period.toKotlinDuration(), key, ban.toTtl()) { action.get().await() } }
 
-    /** The sliding-window rate limit ([Cache.sliceRateLimit]): at most [limit] calls under [key] in any [period]. */
+    /**
+     * The sliding-window rate limit ([Cache.sliceRateLimit]): at most [limit] calls under [key] in any [period]. The
+     * builder `sliceRateLimit(limit, period)` has every setting.
+     */
     public fun <R> sliceRateLimit(
         key: String,
         limit: Long,
@@ -287,7 +292,8 @@ public open class JavaCache internal constructor(
     /**
      * The circuit breaker ([Cache.circuitBreaker]): opens for [ttl] once [errorsRate] percent of at least [minCalls]
      * calls in a [period] failed, then lets one trial call through. Refused calls complete exceptionally with
-     * [CircuitBreakerOpen].
+     * [CircuitBreakerOpen]. The builder `circuitBreaker(errorsRate, period, ttl)` has every setting (half-open ones,
+     * counted exceptions).
      */
     public fun <R> circuitBreaker(
         key: String,
