@@ -49,7 +49,10 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
     /** The prefix the strategy stores under (`prefix:key`); each strategy has its own default, as in Kotlin. */
     public fun prefix(prefix: String): B = apply { this.prefix = prefix }.self()
 
-    /** Where blocking loaders run (`buildBlocking`, `getBlocking`): a virtual-thread executor suits them well. */
+    /**
+     * Where blocking loaders run (`buildBlocking`, `getBlocking`): a virtual-thread executor suits them well, and
+     * `Runnable::run` runs a loader that computes its value without blocking on the calling thread.
+     */
     public fun loadOn(executor: Executor): B = apply { this.executor = executor }.self()
 
     /** The policy the current settings describe, with the key template given to [key] (if any). */

@@ -74,6 +74,22 @@ class JavaStrategiesTest {
     }
 
     @Test
+    void aLoaderReturningAValueCanRunOnTheCallingThread() throws InterruptedException {
+        List<Thread> ranOn = new ArrayList<>();
+        CachedFunction<Long, String> square = jc.cached(String.class).ttl("1h").key("square:{n}")
+            .loadOn(Runnable::run)
+            .buildBlocking(n -> {
+                ranOn.add(Thread.currentThread());
+                return String.valueOf(n * n);
+            });
+
+        assertEquals("49", square.applyBlocking(7L));
+        assertEquals("64", square.apply(8L).join());
+        assertEquals("49", square.apply(7L).join());
+        assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), ranOn);
+    }
+
+    @Test
     void handlesOfNoAndTwoArgumentsAndOneOffCalls() {
         AtomicInteger loads = new AtomicInteger();
         CachedSupplier<Integer> rates = jc.cached(Integer.class).ttl(Duration.ofMinutes(5)).key("rates")
