@@ -44,7 +44,7 @@ public suspend fun <T> Cache.circuitBreaker(
     whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
     block: suspend () -> T,
 ): T {
-    require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
+    requireErrorsRate(errorsRate)
     require(minCalls >= 0) { "minCalls must not be negative, was $minCalls" }
     require(halfOpenCalls > 0) { "halfOpenCalls must be positive, was $halfOpenCalls" }
     val windowMillis = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
@@ -151,3 +151,8 @@ private const val WINDOW_LOG_CAP = 100_000L
 
 /** What the count of a half-open trial call reads as: it is not counted in the window. */
 private const val TRIAL = -1L
+
+/** Checks that [errorsRate] is a percentage in (0, 100]. */
+internal fun requireErrorsRate(errorsRate: Double) {
+    require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
+}

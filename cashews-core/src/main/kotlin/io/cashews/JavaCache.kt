@@ -362,18 +362,13 @@ public open class JavaCache internal constructor(
         period: java.time.Duration,
         ttl: java.time.Duration,
     ): CircuitBreakerBuilder {
-        require(errorsRate > 0.0 && errorsRate <= 100.0) { "errorsRate is a percentage in (0, 100], was $errorsRate" }
+        requireErrorsRate(errorsRate)
         return CircuitBreakerBuilder(
             this,
             errorsRate,
             Ttl.requirePositive(period.toKotlinDuration()),
             Ttl.requirePositive(ttl.toKotlinDuration()),
         )
-    }
-
-    private fun requirePositiveLimit(limit: Long): Long {
-        require(limit > 0) { "rate limit must be positive, was $limit" }
-        return limit
     }
 
     /** The blocking face of this cache, for code on virtual threads or plain threads: see [BlockingCache]. */
@@ -422,10 +417,13 @@ public open class JavaCache internal constructor(
     ): CompletableFuture<R> =
         call {
             cache.transaction(mode, timeout.toKotlinDuration(), lockTtl.toKotlinDuration()) { transaction ->
-                val view = JavaTransaction(cache, scope, JavaContext.detached(currentCoroutineContext()), transaction)
-                block.apply(view).awaitReturned("the transaction block")
+                block.apply(transactionView(transaction)).awaitReturned("the transaction block")
             }
         }
+
+    /** The Java face of [transaction], bound to the transaction block running now. */
+    internal suspend fun transactionView(transaction: Transaction): JavaTransaction =
+        JavaTransaction(cache, scope, JavaContext.detached(currentCoroutineContext()), transaction)
 
     /**
      * Runs [block] and, once its future completed normally, deletes every entry the key template [key] renders to

@@ -60,7 +60,7 @@ internal suspend fun Cache.fixedWindowRefusal(
     whenUnavailable: OutagePolicy,
 ): RateLimitError? {
     val key = strategyKey(prefix, name)
-    require(limit > 0) { "rate limit must be positive, was $limit" }
+    requirePositiveLimit(limit)
     Ttl.requirePositive(period)
     ban?.let(Ttl::requirePositive)
     requireLimitPolicy(whenUnavailable)
@@ -87,6 +87,12 @@ internal suspend fun Cache.fixedWindowRefusal(
             else -> RateLimitError(key, limit, period, null)
         }
     }
+}
+
+/** Returns [limit], checked to be a positive number of calls. */
+internal fun requirePositiveLimit(limit: Long): Long {
+    require(limit > 0) { "rate limit must be positive, was $limit" }
+    return limit
 }
 
 /** Rate limits keep their state in this process or refuse while the backend is down; they never admit everything. */

@@ -52,7 +52,7 @@ internal suspend fun Cache.slidingWindowRefusal(
     whenUnavailable: OutagePolicy,
 ): RateLimitError? {
     val key = strategyKey(prefix, name)
-    require(limit > 0) { "rate limit must be positive, was $limit" }
+    requirePositiveLimit(limit)
     val window = Ttl.requirePositive(period).inWholeMilliseconds.coerceAtLeast(1)
     requireLimitPolicy(whenUnavailable)
     val now = epochMillis()

@@ -14,7 +14,6 @@ import io.cashews.internal.value.NotNow
 import io.cashews.invalidate
 import io.cashews.invalidateFurther
 import io.cashews.transaction
-import kotlinx.coroutines.currentCoroutineContext
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ExecutionException
@@ -232,9 +231,7 @@ public open class BlockingCache internal constructor(
     ): R =
         javaBlocking {
             async.cache.transaction(mode, timeout.toKotlinDuration(), lockTtl.toKotlinDuration()) { transaction ->
-                val context = JavaContext.detached(currentCoroutineContext())
-                val view = JavaTransaction(async.cache, async.scope, context, transaction)
-                block.apply(BlockingTransaction(view))
+                block.apply(BlockingTransaction(async.transactionView(transaction)))
             }
         }
 
