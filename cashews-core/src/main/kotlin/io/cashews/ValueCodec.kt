@@ -1,5 +1,7 @@
 package io.cashews
 
+import io.cashews.internal.value.CodecSettings
+
 /**
  * Turns values into bytes and back for backends that store bytes (Redis, disk, memory with a `secret` or a codec).
  *
@@ -26,4 +28,15 @@ public interface ValueCodec {
      * value whose fingerprint differs from the reader's reads as a miss instead of as a wrong or broken object.
      */
     public fun fingerprint(type: ValueType): String
+
+    public companion object {
+        /**
+         * The codec a setup URL names with `codec=` (`json`, `cbor`, `protobuf`, `java`, or one an artifact on the
+         * classpath registers, such as `jackson`), for wrapping or configuring it in code.
+         *
+         * @throws SetupError for a name no codec answers to (naming the artifact that brings it, when known).
+         */
+        @JvmStatic
+        public fun named(name: String): ValueCodec = CodecSettings.named(name)
+    }
 }

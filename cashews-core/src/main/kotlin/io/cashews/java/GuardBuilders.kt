@@ -44,6 +44,9 @@ public abstract class GuardBuilder<B : GuardBuilder<B>> internal constructor(
     @Throws(InterruptedException::class)
     public fun <R> callBlocking(key: String, block: Supplier<R>): R = javaBlocking { guard(key, null) { block.get() } }
 
+    /** [call] from a coroutine: runs [block] through the guard at [key]; a refused call throws (see each guard). */
+    public suspend fun <R> guarded(key: String, block: suspend () -> R): R = guard(key, null, block)
+
     internal abstract suspend fun <R> guard(
         key: String,
         action: (suspend (RateLimitError) -> R)?,
@@ -75,6 +78,13 @@ public abstract class RateLimitGuardBuilder<B : RateLimitGuardBuilder<B>> intern
     @Throws(InterruptedException::class)
     public fun <R> callBlocking(key: String, block: Supplier<R>, action: Function<RateLimitError, R>): R =
         javaBlocking { guard(key, { refused -> action.apply(refused) }) { block.get() } }
+
+    /** [guarded] with an action answering a refused call instead of [RateLimitError]. */
+    public suspend fun <R> guarded(
+        key: String,
+        action: suspend (RateLimitError) -> R,
+        block: suspend () -> R,
+    ): R = guard(key, action, block)
 }
 
 /**

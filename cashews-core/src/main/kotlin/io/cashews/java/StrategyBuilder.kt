@@ -111,51 +111,24 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
      * One call of the strategy for [key] (behind the policy's prefix), loading with [loader] when it must. An
      * in-memory hit of `cached` completes before this returns.
      */
-    public fun get(key: String, loader: Supplier<CompletableFuture<T>>): CompletableFuture<T> {
-        val policy = policy()
-        val storageKey = policy.storageKey(key)
-        val now = hitNow(policy, storageKey)
-        @Suppress("UNCHECKED_CAST")
-        if (now !== NotNow) return CompletableFuture.completedFuture(now as T)
-        return scope.javaFuture { run(policy, storageKey) { loader.get().awaitLoaded() } }
-    }
+    public fun get(key: String, loader: Supplier<CompletableFuture<T>>): CompletableFuture<T> = calls().get(key, loader)
 
     /** [get] with a blocking [loader] run on the [loadOn] executor, blocking the caller until the value is there. */
-    public fun getBlocking(key: String, loader: Supplier<T>): T {
-        val policy = policy()
-        val storageKey = policy.storageKey(key)
-        val now = hitNow(policy, storageKey)
-        @Suppress("UNCHECKED_CAST")
-        if (now !== NotNow) return now as T
-        val dispatcher = dispatcher()
-        return javaBlocking { run(policy, storageKey) { runInterruptible(dispatcher) { loader.get() } } }
-    }
+    public fun getBlocking(key: String, loader: Supplier<T>): T = calls().getBlocking(key, loader)
 
-    private fun hitNow(
-        policy: StrategyPolicy,
-        key: String,
-    ): Any? {
-        if (policy !is CachedPolicy || cache.observing) return NotNow
-        val found = cache.values.lookupNowOrNotNow(key)
-        return if (found == null || type.isInstance(found)) found else NotNow
-    }
+    /** The current settings, read once, for calls that each name their key: see [StrategyCalls]. */
+    public fun calls(): StrategyCalls<T> = calls(valueType())
 
-    private suspend fun run(
-        policy: StrategyPolicy,
-        key: String,
-        block: suspend () -> T,
-    ): T =
-        when (policy) {
-            is CachingPolicy -> {
-                cache.execute(policy, key, ::valueType, block = block)
-            }
-
-            is LockedPolicy -> {
-                cache.lock(key, policy.ttl, policy.wait, policy.waitTimeout, whenUnavailable = policy.whenUnavailable) {
-                    block()
-                }
-            }
+    /**
+     * [calls] decoding values as [valueType]: a generic type (`ValueType.of(method.getGenericReturnType())`) where
+     * the builder's class alone would lose its type arguments, as codecs on byte backends need them.
+     */
+    public fun calls(valueType: ValueType): StrategyCalls<T> {
+        require(type.isAssignableFrom(valueType.javaClass) || valueType.javaClass.isAssignableFrom(type)) {
+            "value type $valueType does not match the builder's ${type.name}"
         }
+        return StrategyCalls(cache, scope, policy(), valueType, dispatcher())
+    }
 
     internal fun valueType(): ValueType = ValueType.of(type)
 

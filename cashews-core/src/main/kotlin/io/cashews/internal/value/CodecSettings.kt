@@ -29,6 +29,12 @@ internal object CodecSettings {
     private val artifacts =
         mapOf("jackson" to "io.cashews:cashews-jackson", "jackson2" to "io.cashews:cashews-jackson2")
 
+    /** The codec called [name] (case-insensitive), built in or registered. */
+    fun named(name: String): ValueCodec {
+        val key = name.trim().lowercase()
+        return builtIn[key] ?: loaded[key] ?: throw unknownCodec(key)
+    }
+
     /** Epoch milliseconds now, advancing with [timeSource] (so signed expiries also run in virtual time). */
     private fun epochClock(timeSource: TimeSource): () -> Long {
         if (timeSource === TimeSource.Monotonic) return System::currentTimeMillis

@@ -1,0 +1,135 @@
+package io.cashews.spring
+
+import io.cashews.JavaCache
+import io.cashews.KeyTemplate
+import io.cashews.SetCondition
+import io.cashews.java.StrategyCalls
+import org.springframework.cache.Cache.ValueRetrievalException
+import org.springframework.cache.Cache.ValueWrapper
+import org.springframework.cache.support.AbstractValueAdaptingCache
+import java.util.concurrent.Callable
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionException
+import java.util.concurrent.ExecutionException
+import java.util.function.Supplier
+
+/**
+ * One of Spring's caches, kept in a cashews cache under a key prefix (see [CashewsCacheManager]).
+ *
+ * - `get(key, Callable)` and `retrieve(key, Supplier)` load through cashews' `cached` strategy: concurrent callers
+ *   of a cold key share one load, and a failed load is not stored; `get` wraps the failure in
+ *   [ValueRetrievalException] as Spring's contract asks, `retrieve` completes with it.
+ * - `retrieve(key)` never blocks: an in-memory hit completes at once, anything else completes when the backend
+ *   answers. The blocking methods (`get`, `put`, `evict`, …) wait for the backend on the calling thread; on an event
+ *   loop, declare `@Cacheable(sync = true)` so that Spring takes the `retrieve` path for futures, `Mono`s and
+ *   `suspend` functions.
+ * - A cached `null` is kept as Spring's `NullValue` when [allowNullValues][CashewsCacheSettings.allowNullValues] is
+ *   set; otherwise a `null` result is not stored, and `put(key, null)` fails as Spring's contract asks.
+ * - Keys are rendered with `toString()` (Spring's `SimpleKey` included) behind the prefix.
+ */
+public class CashewsSpringCache internal constructor(
+    private val name: String,
+    private val cache: JavaCache,
+    /** How this cache keeps its entries. */
+    public val settings: CashewsCacheSettings,
+) : AbstractValueAdaptingCache(settings.allowNullValues) {
+    private val prefix = "${settings.prefix ?: name}:"
+    private val tags = settings.tags.map { KeyTemplate.of(it, listOf(CashewsCacheSettings.KEY_PLACEHOLDER)) }
+    private val loads: StrategyCalls<Any> =
+        cache
+            .cached(Any::class.java)
+            .ttl(settings.ttl)
+            .tags(settings.tags)
+            .loadOn(Runnable::run)
+            .calls()
+
+    override fun getName(): String = name
+
+    override fun getNativeCache(): JavaCache = cache
+
+    override fun lookup(key: Any): Any? = await(cache.get(storageKey(key), Any::class.java))
+
+    @Suppress("UNCHECKED_CAST")
+    override fun <T : Any> get(key: Any, valueLoader: Callable<T>): T? {
+        val loaded =
+            loads.getBlocking(storageKey(key), tagValues(key)) {
+                val value =
+                    try {
+                        valueLoader.call()
+                    } catch (e: Exception) {
+                        throw ValueRetrievalException(key, valueLoader, e)
+                    }
+                toStoreValue(value)
+            }
+        return fromStoreValue(loaded) as T?
+    }
+
+    override fun retrieve(key: Any): CompletableFuture<*> =
+        cache.get(storageKey(key), Any::class.java).thenApply { found ->
+            when {
+                found == null -> null
+                isAllowNullValues -> toValueWrapper(found)
+                else -> fromStoreValue(found)
+            }
+        }
+
+    @Suppress("UNCHECKED_CAST")
+    override fun <T : Any> retrieve(key: Any, valueLoader: Supplier<CompletableFuture<T>>): CompletableFuture<T> =
+        loads
+            .get(storageKey(key), tagValues(key)) {
+                val loading =
+                    valueLoader.get()
+                        ?: throw NullPointerException("the value loader of cache '$name' returned no future")
+                loading.thenApply { toStoreValue(it) }
+            }.thenApply { fromStoreValue(it) as T }
+
+    override fun put(key: Any, value: Any?) {
+        await(cache.set(storageKey(key), toStoreValue(value), settings.ttl, SetCondition.ALWAYS, tagsOf(key)))
+    }
+
+    override fun putIfAbsent(key: Any, value: Any?): ValueWrapper? {
+        val stored = toStoreValue(value)
+        val written =
+            await(cache.set(storageKey(key), stored, settings.ttl, SetCondition.IF_ABSENT, tagsOf(key))) ?: false
+        return if (written) null else get(key)
+    }
+
+    override fun evict(key: Any) {
+        await(cache.delete(storageKey(key)))
+    }
+
+    override fun evictIfPresent(key: Any): Boolean = await(cache.delete(storageKey(key))) ?: false
+
+    override fun clear() {
+        await(cache.deleteMatch("$prefix*"))
+    }
+
+    override fun invalidate(): Boolean = (await(cache.deleteMatch("$prefix*")) ?: 0L) > 0
+
+    /** The cashews key of Spring's [key]: the prefix, a colon and the key's text. */
+    public fun storageKey(key: Any): String = prefix + key
+
+    private fun tagValues(key: Any): Map<String, Any?> =
+        if (tags.isEmpty()) emptyMap() else mapOf(CashewsCacheSettings.KEY_PLACEHOLDER to key.toString())
+
+    private fun tagsOf(key: Any): List<String> {
+        if (tags.isEmpty()) return emptyList()
+        val values = tagValues(key)
+        return tags.map { it.render(values) }
+    }
+
+    override fun toString(): String = "CashewsSpringCache($name, $settings)"
+}
+
+/** Waits for [future] on the calling thread, throwing what it failed with (unchecked) rather than a wrapper. */
+internal fun <T> await(future: CompletableFuture<T>): T? =
+    try {
+        future.get()
+    } catch (e: ExecutionException) {
+        throw e.cause ?: e
+    } catch (e: CompletionException) {
+        throw e.cause ?: e
+    } catch (e: InterruptedException) {
+        Thread.currentThread().interrupt()
+        throw e
+    }

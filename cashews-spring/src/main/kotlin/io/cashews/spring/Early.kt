@@ -1,0 +1,49 @@
+package io.cashews.spring
+
+import kotlin.reflect.KClass
+
+/**
+ * Caches the method's result with cashews' `early` strategy: after [earlyTtl] a hit is still answered from the
+ * cache while one background call refreshes it, so callers never wait on a refresh.
+ *
+ * ```java
+ * @Early(ttl = "1h", earlyTtl = "50m", key = "rates:{currency}")
+ * public Rates rates(String currency) { … }
+ * ```
+ *
+ * Every setting of the Java builder of the same strategy is an attribute of the same name. String attributes take
+ * property placeholders (`"${app.users.ttl:3h}"`); `key` and `tags` are cashews key templates over the method's
+ * parameter names (`"user:{id}"`, `"{user.id}"`), in which `#{…}` embeds a SpEL expression (`"user:#{#user.id}"`).
+ * The method may return a value, a `CompletableFuture`, a `Mono` or `Flux`, or be a Kotlin `suspend` function.
+ */
+@Target(AnnotationTarget.FUNCTION)
+@Retention(AnnotationRetention.RUNTIME)
+@MustBeDocumented
+public annotation class Early(
+    /** How long a result is kept, in the TTL grammar (`"3h"`, `"10m"`). */
+    val ttl: String,
+    /** How long a result is fresh; after it, a hit starts a background refresh. Empty: a third of [ttl]. */
+    val earlyTtl: String = "",
+    /** The key template; empty for `<class>.<method>` and every parameter as `:<name>:{<name>}`. */
+    val key: String = "",
+    /** The prefix of the stored keys (`prefix:key`); empty for the strategy's default. */
+    val prefix: String = "",
+    /** Tags of every stored result, as key templates (`"user:{id}"`). */
+    val tags: Array<String> = [],
+    /** A SpEL expression over the arguments: when it is false, the method is called and nothing is cached. */
+    val condition: String = "",
+    /** A SpEL expression over the result (`#result`) and the key (`#key`): when it is true, the result is not stored. */
+    val unless: String = "",
+    /** Exceptions stored as outcomes, thrown again to later callers while they are kept. */
+    val cacheExceptions: Array<KClass<out Throwable>> = [],
+    /** How long a stored exception is kept; empty for [ttl]. */
+    val exceptionTtl: String = "",
+    /** Stores only results that took longer than this to compute; empty to store them all. */
+    val timeCondition: String = "",
+    /** Each TTL is shortened by a random fraction up to this (at least 0, below 1). */
+    val jitter: Double = 0.0,
+    /** Caches at an outer layer only: a load that served a value from a cache inside is not stored. */
+    val upper: Boolean = false,
+    /** Retries a failed load with backoff; no retry unless its attempts are above 1. */
+    val retry: CacheRetry = CacheRetry(),
+)
