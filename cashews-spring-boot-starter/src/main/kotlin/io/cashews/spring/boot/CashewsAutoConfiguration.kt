@@ -37,7 +37,7 @@ import tools.jackson.databind.ObjectMapper
 @Import(CashewsAnnotationsRegistrar::class)
 public class CashewsAutoConfiguration {
     /** The cache, set up from `cashews.setup` and `cashews.backends`; closed with the application context. */
-    @Bean(destroyMethod = "closeBlocking")
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public fun cashewsCache(
         properties: CashewsProperties,
@@ -51,6 +51,7 @@ public class CashewsAutoConfiguration {
             }
         val codecs = Codecs(properties, codec.ifAvailable, mapper.ifAvailable, trusted, beans.javaClass.classLoader)
         val cache = Cache()
+        cache.recordStats = properties.recordStats
         val params = properties.secret?.let { mapOf("secret" to it) } ?: emptyMap()
         try {
             cache.setup(properties.setup, "", params, codecs.forUrl(properties.setup))

@@ -1,7 +1,6 @@
 package io.cashews.spring.boot
 
 import io.cashews.JavaCache
-import io.cashews.StrategyStats
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation
@@ -16,9 +15,13 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector
 public class CashewsEndpoint(
     private val cache: JavaCache,
 ) {
-    /** Hits, misses, loads and the rest, by strategy. */
+    /**
+     * Whether statistics are recorded (`cashews.record-stats`), and the hits, misses, loads and the rest of each
+     * strategy since then.
+     */
     @ReadOperation
-    public fun stats(): Map<String, StrategyStats> = cache.stats().join()
+    public fun stats(): Map<String, Any> =
+        mapOf("recordStats" to cache.cache.recordStats, "strategies" to cache.stats().join())
 
     /** Deletes every entry labelled [tag]; answers the tag. */
     @DeleteOperation

@@ -40,6 +40,11 @@ public class CashewsProperties(
      * application itself (those `@SpringBootApplication` scans).
      */
     @DefaultValue public val trustedPackages: List<String>,
+    /**
+     * Whether the strategies' statistics are recorded, for `JavaCache.stats()` and the `cashews` Actuator endpoint.
+     * Off by default: recording takes in-memory hits off their fastest path.
+     */
+    @DefaultValue("false") public val recordStats: Boolean,
     /** Spring's `CacheManager` over cashews. */
     @DefaultValue public val cacheManager: CacheManager,
     /** Settings of Spring's caches by name (`cashews.caches.users.ttl=10m`). */

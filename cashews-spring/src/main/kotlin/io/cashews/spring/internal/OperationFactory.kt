@@ -137,8 +137,13 @@ internal class OperationFactory(
                         .halfOpenTtl(optionalTtl(annotation.halfOpenTtl)?.toJavaDuration() ?: open)
                         .halfOpenCalls(annotation.halfOpenCalls)
                         .minCalls(annotation.minCalls)
-                        .exceptions(*javaClasses(annotation.exceptions))
-                        .apply { if (annotation.prefix.isNotEmpty()) prefix(resolve(annotation.prefix)) }
+                        .apply {
+                            if (annotation.exceptions.isNotEmpty()) {
+                                exceptions(
+                                    *javaClasses(annotation.exceptions),
+                                )
+                            }
+                        }.apply { if (annotation.prefix.isNotEmpty()) prefix(resolve(annotation.prefix)) }
                         .whenUnavailable(annotation.whenUnavailable),
                     keyOf(annotation.key),
                     null,
