@@ -15,10 +15,17 @@ internal class CashewsAnnotationChecker(
         val type = ClassUtils.getUserClass(bean.javaClass)
         if (type.name.startsWith("org.springframework.") || type.name.startsWith("java.")) return bean
         ReflectionUtils.doWithMethods(type) { method ->
+            // Kotlin compiles an open `suspend` function's body into a static `$suspendImpl` that carries its
+            // annotations too; the function itself is what the proxy intercepts.
+            if (method.isBridge || method.isSynthetic || method.name.endsWith(SUSPEND_IMPL)) return@doWithMethods
             if (OperationFactory.ANNOTATIONS.any { method.isAnnotationPresent(it.java) }) {
                 operations.value.of(method, type)
             }
         }
         return bean
+    }
+
+    private companion object {
+        const val SUSPEND_IMPL = "\$suspendImpl"
     }
 }
