@@ -117,6 +117,28 @@ public open class JavaCache internal constructor(
         return call { cache.store(key, value, ttl.toTtl(), condition, tags) { typeOf(value) } }
     }
 
+    /**
+     * [set] with the value's declared [type] for the codec, rather than its class: `ValueType.of(Object.class)` for
+     * values read back without a type (as Spring's caches do), a generic type for a collection.
+     */
+    public fun set(
+        key: String,
+        value: Any?,
+        type: ValueType,
+        ttl: java.time.Duration?,
+        condition: SetCondition,
+        tags: Collection<String>,
+    ): CompletableFuture<Boolean> {
+        val now =
+            try {
+                cache.values.storeNow(key, value, ttl.toTtl(), condition, tags)
+            } catch (e: CacheError) {
+                return CompletableFuture.failedFuture(e)
+            }
+        if (now is Boolean) return CompletableFuture.completedFuture(now)
+        return call { cache.store(key, value, ttl.toTtl(), condition, tags) { type } }
+    }
+
     /** Stores every entry with the same [ttl] (`null`: no expiry). */
     public fun setMany(entries: Map<String, Any?>, ttl: java.time.Duration?): CompletableFuture<Void?> =
         call {

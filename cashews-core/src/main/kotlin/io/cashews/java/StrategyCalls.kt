@@ -10,6 +10,7 @@ import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.RenderedTags
 import io.cashews.internal.load.execute
+import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -85,7 +86,7 @@ public class StrategyCalls<T> internal constructor(
     private fun hitNow(key: String): Any? {
         if (policy !is CachedPolicy || cache.observing) return NotNow
         val found = cache.values.lookupNowOrNotNow(key)
-        return if (found == null || valueType.javaClass.isInstance(found)) found else NotNow
+        return if (found == null || (found !is Marker && valueType.javaClass.isInstance(found))) found else NotNow
     }
 
     private suspend fun run(

@@ -3,6 +3,7 @@ package io.cashews.spring
 import io.cashews.JavaCache
 import io.cashews.KeyTemplate
 import io.cashews.SetCondition
+import io.cashews.ValueType
 import io.cashews.java.StrategyCalls
 import org.springframework.cache.Cache.ValueRetrievalException
 import org.springframework.cache.Cache.ValueWrapper
@@ -84,13 +85,13 @@ public class CashewsSpringCache internal constructor(
             }.thenApply { fromStoreValue(it) as T }
 
     override fun put(key: Any, value: Any?) {
-        await(cache.set(storageKey(key), toStoreValue(value), settings.ttl, SetCondition.ALWAYS, tagsOf(key)))
+        await(cache.set(storageKey(key), toStoreValue(value), ANY, settings.ttl, SetCondition.ALWAYS, tagsOf(key)))
     }
 
     override fun putIfAbsent(key: Any, value: Any?): ValueWrapper? {
         val stored = toStoreValue(value)
         val written =
-            await(cache.set(storageKey(key), stored, settings.ttl, SetCondition.IF_ABSENT, tagsOf(key))) ?: false
+            await(cache.set(storageKey(key), stored, ANY, settings.ttl, SetCondition.IF_ABSENT, tagsOf(key))) ?: false
         return if (written) null else get(key)
     }
 
@@ -119,6 +120,11 @@ public class CashewsSpringCache internal constructor(
     }
 
     override fun toString(): String = "CashewsSpringCache($name, $settings)"
+
+    private companion object {
+        /** Spring passes no type when it reads, so values are written as `Object`: see [TypedValueCodec]. */
+        val ANY: ValueType = ValueType.of(Any::class.java)
+    }
 }
 
 /** Waits for [future] on the calling thread, throwing what it failed with (unchecked) rather than a wrapper. */

@@ -23,7 +23,7 @@ internal class StoredType private constructor(
         fun of(value: Any): StoredType = of(value, 0)
 
         private fun of(value: Any, depth: Int): StoredType {
-            val raw = value.javaClass
+            val raw = decodable(value)
             if (depth > MAX_DEPTH) throw CodecError("a value nested deeper than $MAX_DEPTH levels cannot be typed")
             val arguments: List<StoredType> =
                 when (value) {
@@ -45,6 +45,21 @@ internal class StoredType private constructor(
             val text = "${raw.name}<${arguments.joinToString(",")}>"
             return StoredType(Parameterized(raw, arguments.map { it.type }.toTypedArray()), text)
         }
+
+        /**
+         * The class [value] is written and read as: its own, but for collections and maps, which are written as the
+         * JDK interface of their kind (codecs read those as their default implementations; an immutable or
+         * Kotlin-internal collection class could not be instantiated).
+         */
+        private fun decodable(value: Any): Class<*> =
+            when (value) {
+                is java.util.SortedSet<*> -> java.util.SortedSet::class.java
+                is Set<*> -> Set::class.java
+                is Collection<*> -> List::class.java
+                is java.util.SortedMap<*, *> -> java.util.SortedMap::class.java
+                is Map<*, *> -> Map::class.java
+                else -> value.javaClass
+            }
 
         /** The one type of [elements] (`null` when empty or all `null`), refusing elements of several classes. */
         private fun common(elements: Collection<*>, depth: Int, container: Class<*>): StoredType? {

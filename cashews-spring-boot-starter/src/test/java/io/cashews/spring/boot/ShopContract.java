@@ -150,6 +150,8 @@ abstract class ShopContract {
         assertEquals(before + 1, products.loads("catalog"));
         Object stored = cacheManager.getCache("catalog").get(shelf).get();
         assertEquals(first, stored);
+        cacheManager.getCache("catalog").put("put-" + shelf, second.get(0));
+        assertEquals(second.get(0), cacheManager.getCache("catalog").get("put-" + shelf).get());
     }
 
     @Test
