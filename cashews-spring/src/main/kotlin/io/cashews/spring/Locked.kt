@@ -2,7 +2,7 @@ package io.cashews.spring
 
 /**
  * Runs the method under cashews' `locked` strategy: one caller at a time per key across every process sharing
- * the backend; the others wait for it ([wait]) or fail with `LockedError`.
+ * the backend; the others wait for it ([waitForLock]) or fail with `LockedError`.
  *
  * ```java
  * @Locked(ttl = "30s", key = "report:{id}")
@@ -20,8 +20,11 @@ package io.cashews.spring
 public annotation class Locked(
     /** How long the lock is held at most (released earlier when the method returns), in the TTL grammar. */
     val ttl: String,
-    /** Whether callers wait for the lock (`true`) or fail at once with `LockedError`. */
-    val wait: Boolean = true,
+    /**
+     * Whether callers wait for the lock (`true`) or fail at once with `LockedError`: the builders' `wait`, which a
+     * Java annotation cannot name (every object has a `wait()`).
+     */
+    val waitForLock: Boolean = true,
     /** How long a caller waits at most; empty for as long as the lock is held. */
     val waitTimeout: String = "",
     /** What happens while the backend cannot answer: see `OutagePolicy`. */

@@ -40,6 +40,8 @@ class AnnotationParitySpec : FunSpec({
         mapOf(
             // A condition is code; annotations take it as SpEL and exception lists.
             "condition" to listOf("unless", "cacheExceptions", "exceptionTtl"),
+            // A Java annotation cannot have a member named `wait`: every object has a `wait()`.
+            "wait" to listOf("waitForLock"),
             // Annotated methods run on the caller's thread, with its transaction and security context.
             "loadOn" to emptyList(),
         )

@@ -286,7 +286,7 @@ internal class OperationFactory(
                         cache
                             .locked(Any::class.java)
                             .ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
-                            .wait(annotation.wait)
+                            .wait(annotation.waitForLock)
                             .whenUnavailable(annotation.whenUnavailable)
                     optionalTtl(annotation.waitTimeout)?.let { locked.waitTimeout(it.toJavaDuration()) }
                     locked
