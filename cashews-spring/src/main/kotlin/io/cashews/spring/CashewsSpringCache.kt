@@ -11,6 +11,7 @@ import org.springframework.cache.support.AbstractValueAdaptingCache
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ExecutionException
 import java.util.function.Supplier
 
@@ -48,7 +49,10 @@ public class CashewsSpringCache internal constructor(
 
     override fun getNativeCache(): JavaCache = cache
 
-    override fun lookup(key: Any): Any? = await(cache.get(storageKey(key), Any::class.java))
+    // The blocking face answers an in-memory hit without making a future.
+    private val blocking = cache.blocking()
+
+    override fun lookup(key: Any): Any? = blocking.get(storageKey(key), Any::class.java)
 
     @Suppress("UNCHECKED_CAST")
     override fun <T : Any> get(key: Any, valueLoader: Callable<T>): T? {
@@ -108,7 +112,20 @@ public class CashewsSpringCache internal constructor(
     override fun invalidate(): Boolean = (await(cache.deleteMatch("$prefix*")) ?: 0L) > 0
 
     /** The cashews key of Spring's [key]: the prefix, a colon and the key's text. */
-    public fun storageKey(key: Any): String = prefix + key
+    public fun storageKey(key: Any): String {
+        remembered[key]?.let { return it }
+        val rendered = prefix + key
+        // Keys of immutable value types are remembered, up to a bound: a hit then builds no string, and the
+        // in-memory map compares the very string it stored (its hash computed once) rather than a fresh copy.
+        if (remembered.size < MAX_REMEMBERED && isValue(key)) remembered.putIfAbsent(key, rendered)
+        return rendered
+    }
+
+    private val remembered = ConcurrentHashMap<Any, String>()
+
+    private fun isValue(key: Any): Boolean =
+        key is String || key is Long || key is Int || key is Short || key is Byte || key is Char ||
+            key is Boolean || key is Enum<*> || key is java.util.UUID
 
     private fun tagValues(key: Any): Map<String, Any?> =
         if (tags.isEmpty()) emptyMap() else mapOf(CashewsCacheSettings.KEY_PLACEHOLDER to key.toString())
@@ -124,6 +141,9 @@ public class CashewsSpringCache internal constructor(
     private companion object {
         /** Spring passes no type when it reads, so values are written as `Object`: see [TypedValueCodec]. */
         val ANY: ValueType = ValueType.of(Any::class.java)
+
+        /** How many keys a cache remembers the storage key of (a few MiB at most). */
+        const val MAX_REMEMBERED = 65_536
     }
 }
 

@@ -52,18 +52,39 @@ internal class KeyRenderer(
     val isPattern: Boolean = PLACEHOLDER.replace(keyTemplate.template, "").let { it.contains('*') || it.contains('?') }
 
     /** The key for a call with [args] (all of the method's arguments) on [target]. */
-    fun render(args: Array<Any?>, target: Any?): String = keyTemplate.render(values(args, target))
+    fun render(args: Array<Any?>, target: Any?): String = render(values(args, target))
 
-    /** The arguments by parameter name, and the SpEL values, as the template reads them. */
+    /** The key for [values], as [values] gives them. */
+    fun render(values: Map<String, Any?>): String = keyTemplate.render(values)
+
+    /** The arguments by parameter name, and the SpEL values, as the template (and tag templates) read them. */
     fun values(args: Array<Any?>, target: Any?): Map<String, Any?> {
+        if (expressions.isEmpty()) return Arguments(names, args)
         val values = HashMap<String, Any?>(names.size + expressions.size)
         for (i in names.indices) values[names[i]] = args[i]
-        if (expressions.isNotEmpty()) {
-            val context =
-                MethodBasedEvaluationContext(CashewsExpressionRoot(method, args, target), method, args, discoverer)
-            expressions.forEachIndexed { i, expression -> values["$SPEL$i"] = expression.getValue(context) }
-        }
+        val context =
+            MethodBasedEvaluationContext(CashewsExpressionRoot(method, args, target), method, args, discoverer)
+        expressions.forEachIndexed { i, expression -> values["$SPEL$i"] = expression.getValue(context) }
         return values
+    }
+
+    /** The arguments by parameter name, as a view: a call whose key needs no SpEL fills no map. */
+    private class Arguments(
+        private val names: List<String>,
+        private val args: Array<Any?>,
+    ) : AbstractMap<String, Any?>() {
+        override val entries: Set<Map.Entry<String, Any?>>
+            get() =
+                names.indices.mapTo(
+                    LinkedHashSet(),
+                ) { java.util.AbstractMap.SimpleImmutableEntry(names[it], args[it]) }
+
+        override fun containsKey(key: String): Boolean = key in names
+
+        override fun get(key: String): Any? {
+            val index = names.indexOf(key)
+            return if (index < 0) null else args[index]
+        }
     }
 
     private fun closing(template: String, from: Int): Int {

@@ -55,7 +55,7 @@ internal class StrategyOperation(
         }
         val args = arguments(invocation)
         val values = key.values(args, invocation.`this`)
-        val key = key.render(args, invocation.`this`)
+        val key = key.render(values)
         return when (kind) {
             ResultKind.PLAIN -> {
                 calls.getBlocking(key, values, Supplier { invocation.proceed() })
