@@ -19,7 +19,7 @@ import org.springframework.core.type.AnnotationMetadata
 
 /**
  * Registers what runs the cashews annotations (imported by [EnableCashews] and by the Spring Boot starter): an
- * auto-proxy creator if there is none yet, an advisor that runs annotated methods through their strategy on the
+ * auto-proxy creator if there is none yet (proxying classes, as Spring Boot does by default), an advisor that runs annotated methods through their strategy on the
  * application's [JavaCache] bean, and a checker that reads each bean's annotations as it is created, so that a
  * misconfigured one fails at startup.
  */

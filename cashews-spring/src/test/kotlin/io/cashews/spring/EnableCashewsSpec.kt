@@ -4,13 +4,18 @@ import io.cashews.Cache
 import io.cashews.JavaCache
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
+import org.springframework.cache.CacheManager
+import org.springframework.cache.annotation.Cacheable
+import org.springframework.cache.annotation.EnableCaching
 import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.context.annotation.Bean
 import org.springframework.context.annotation.Configuration
+import reactor.core.publisher.Mono
 import java.util.concurrent.atomic.AtomicInteger
 
 open class Greeter {
-    val calls = AtomicInteger()
+    open val calls = AtomicInteger()
 
     @Cached(ttl = "1h", key = "greeting:{name}")
     open fun greet(name: String): String = "hello $name ${calls.incrementAndGet()}"
@@ -20,13 +25,42 @@ open class Greeter {
 
     @Invalidate(keys = ["greeting:{name}"])
     open fun forget(name: String) {}
+
+    @Cached(
+        ttl = "1h",
+        key = "person:{person.name}",
+        condition = "#person.name != 'nobody'",
+        unless = "#result == 'skip'",
+    )
+    open fun describe(person: Person): String =
+        if (person.name ==
+            "skipped"
+        ) {
+            "skip"
+        } else {
+            "${person.name} ${calls.incrementAndGet()}"
+        }
+
+    @Cached(ttl = "1h", key = "mono:{name}")
+    open fun mono(name: String): Mono<String> = Mono.fromCallable { "mono $name ${calls.incrementAndGet()}" }
+
+    @Cacheable(cacheNames = ["spring"], sync = true)
+    open fun springMono(name: String): Mono<String> = Mono.fromCallable { "spring $name ${calls.incrementAndGet()}" }
 }
+
+data class Person(
+    val name: String,
+)
 
 @Configuration
 @EnableCashews
+@EnableCaching
 open class GreeterConfig {
     @Bean
     open fun cache(): JavaCache = JavaCache.of(Cache("mem://"))
+
+    @Bean
+    open fun cacheManager(cache: JavaCache): CacheManager = CashewsCacheManager(cache)
 
     @Bean
     open fun greeter(): Greeter = Greeter()
@@ -45,6 +79,33 @@ class EnableCashewsSpec : FunSpec({
             greeter.greet("ann") shouldBe "hello ann 3"
             val cache = context.getBean(JavaCache::class.java)
             cache.exists("greeting:ann").join() shouldBe true
+        }
+    }
+
+    test("keys read properties of arguments; condition and unless are SpEL as in Spring's @Cacheable") {
+        AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
+            val greeter = context.getBean(Greeter::class.java)
+            val cache = context.getBean(JavaCache::class.java)
+            val first = greeter.describe(Person("ann"))
+            greeter.describe(Person("ann")) shouldBe first
+            cache.exists("person:ann").join() shouldBe true
+            // condition false: the method runs each time, nothing is stored
+            greeter.describe(Person("nobody")) shouldNotBe greeter.describe(Person("nobody"))
+            cache.exists("person:nobody").join() shouldBe false
+            // unless true: the result is returned, not stored
+            greeter.describe(Person("skipped")) shouldBe "skip"
+            cache.exists("person:skipped").join() shouldBe false
+        }
+    }
+
+    test("Mono results are cached by @Cached and by Spring's @Cacheable(sync = true) on the cashews CacheManager") {
+        AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
+            val greeter = context.getBean(Greeter::class.java)
+            val mono = greeter.mono("a").block()
+            greeter.mono("a").block() shouldBe mono
+            val spring = greeter.springMono("b").block()
+            greeter.springMono("b").block() shouldBe spring
+            greeter.calls.get() shouldBe 2
         }
     }
 })

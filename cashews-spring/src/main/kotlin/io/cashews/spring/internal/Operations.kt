@@ -5,6 +5,7 @@ import io.cashews.RateLimitError
 import io.cashews.java.GuardBuilder
 import io.cashews.java.RateLimitGuardBuilder
 import io.cashews.java.StrategyCalls
+import io.cashews.spring.await
 import org.aopalliance.intercept.MethodInvocation
 import org.springframework.aop.ProxyMethodInvocation
 import org.springframework.aop.support.AopUtils
@@ -202,6 +203,3 @@ internal class InvalidateOperation(
 internal fun future(returned: Any?): CompletableFuture<Any?> =
     ((returned ?: throw NullPointerException("the method returned no future")) as CompletionStage<Any?>)
         .toCompletableFuture()
-
-/** Waits for [future], throwing what it failed with rather than a wrapper. */
-internal fun await(future: CompletableFuture<*>): Any? = io.cashews.spring.await(future)

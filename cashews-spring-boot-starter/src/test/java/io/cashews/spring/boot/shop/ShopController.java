@@ -1,6 +1,7 @@
 package io.cashews.spring.boot.shop;
 
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -9,8 +10,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-/** The shop's HTTP API, each route one of the service's cached methods. */
+/**
+ * The shop's HTTP API, each route one of the service's cached methods. Methods that block (plain results, which
+ * wait for Redis on a miss) run on Reactor's bounded elastic scheduler, never on the server's event loop.
+ */
 @RestController
 public class ShopController {
     private final ProductService products;
@@ -20,8 +25,8 @@ public class ShopController {
     }
 
     @GetMapping("/products/{id}")
-    public Product product(@PathVariable long id) {
-        return products.product(id);
+    public Mono<Product> product(@PathVariable long id) {
+        return blocking(() -> products.product(id));
     }
 
     @GetMapping("/products/{id}/async")
@@ -40,18 +45,25 @@ public class ShopController {
     }
 
     @PostMapping("/products/{id}/name")
-    public void rename(@PathVariable long id, @RequestParam String name) {
-        products.rename(id, name);
+    public Mono<Void> rename(@PathVariable long id, @RequestParam String name) {
+        return blocking(() -> {
+            products.rename(id, name);
+            return null;
+        }).then();
+    }
+
+    private static <T> Mono<T> blocking(Callable<T> call) {
+        return Mono.fromCallable(call).subscribeOn(Schedulers.boundedElastic());
     }
 
     @GetMapping("/search")
-    public String search(@RequestParam String user, @RequestParam String q) {
-        return products.search(user, q);
+    public Mono<String> search(@RequestParam String user, @RequestParam String q) {
+        return blocking(() -> products.search(user, q));
     }
 
     @GetMapping("/prices/{sku}")
-    public Long price(@PathVariable String sku) {
-        return products.price(sku);
+    public Mono<Long> price(@PathVariable String sku) {
+        return blocking(() -> products.price(sku));
     }
 
     @GetMapping("/prices/{sku}/async")
@@ -60,7 +72,7 @@ public class ShopController {
     }
 
     @GetMapping("/catalog/{shelf}")
-    public List<Product> catalog(@PathVariable String shelf) {
-        return products.catalog(shelf);
+    public Mono<List<Product>> catalog(@PathVariable String shelf) {
+        return blocking(() -> products.catalog(shelf));
     }
 }
