@@ -151,7 +151,7 @@ internal class OperationFactory(
             }
 
             else -> {
-                strategy(annotation, method, description, suspending, keyOf(keyTemplateOf(annotation)))
+                strategy(annotation, method, description, suspending, keyOf(commonOf(annotation).key))
             }
         }
     }
@@ -174,33 +174,13 @@ internal class OperationFactory(
                     } else {
                         cached.ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                     }
-                    caching(
-                        cached,
-                        annotation.tags,
-                        annotation.unless,
-                        annotation.cacheExceptions,
-                        annotation.exceptionTtl,
-                        annotation.timeCondition,
-                        annotation.jitter,
-                        annotation.upper,
-                        annotation.retry,
-                    )
+                    cached
                 }
 
                 is Early -> {
                     val early = cache.early(Any::class.java).ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                     optionalTtl(annotation.earlyTtl)?.let { early.earlyTtl(it.toJavaDuration()) }
-                    caching(
-                        early,
-                        annotation.tags,
-                        annotation.unless,
-                        annotation.cacheExceptions,
-                        annotation.exceptionTtl,
-                        annotation.timeCondition,
-                        annotation.jitter,
-                        annotation.upper,
-                        annotation.retry,
-                    )
+                    early
                 }
 
                 is Soft -> {
@@ -210,17 +190,7 @@ internal class OperationFactory(
                             .ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                             .softTtl(requiredTtl(annotation.softTtl, "softTtl").toJavaDuration())
                     if (annotation.exceptions.isNotEmpty()) soft.exceptions(*javaClasses(annotation.exceptions))
-                    caching(
-                        soft,
-                        annotation.tags,
-                        annotation.unless,
-                        annotation.cacheExceptions,
-                        annotation.exceptionTtl,
-                        annotation.timeCondition,
-                        annotation.jitter,
-                        annotation.upper,
-                        annotation.retry,
-                    )
+                    soft
                 }
 
                 is Failover -> {
@@ -230,17 +200,7 @@ internal class OperationFactory(
                                 Any::class.java,
                             ).ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                     if (annotation.exceptions.isNotEmpty()) failover.exceptions(*javaClasses(annotation.exceptions))
-                    caching(
-                        failover,
-                        annotation.tags,
-                        annotation.unless,
-                        annotation.cacheExceptions,
-                        annotation.exceptionTtl,
-                        annotation.timeCondition,
-                        annotation.jitter,
-                        annotation.upper,
-                        annotation.retry,
-                    )
+                    failover
                 }
 
                 is Hit -> {
@@ -250,17 +210,7 @@ internal class OperationFactory(
                             .ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                             .cacheHits(annotation.cacheHits)
                             .updateAfter(annotation.updateAfter)
-                    caching(
-                        hit,
-                        annotation.tags,
-                        annotation.unless,
-                        annotation.cacheExceptions,
-                        annotation.exceptionTtl,
-                        annotation.timeCondition,
-                        annotation.jitter,
-                        annotation.upper,
-                        annotation.retry,
-                    )
+                    hit
                 }
 
                 is Dynamic -> {
@@ -268,17 +218,7 @@ internal class OperationFactory(
                     optionalTtl(annotation.ttl)?.let { dynamic.ttl(it.toJavaDuration()) }
                     if (annotation.cacheHits > 0) dynamic.cacheHits(annotation.cacheHits)
                     if (annotation.updateAfter >= 0) dynamic.updateAfter(annotation.updateAfter)
-                    caching(
-                        dynamic,
-                        annotation.tags,
-                        annotation.unless,
-                        annotation.cacheExceptions,
-                        annotation.exceptionTtl,
-                        annotation.timeCondition,
-                        annotation.jitter,
-                        annotation.upper,
-                        annotation.retry,
-                    )
+                    dynamic
                 }
 
                 is Locked -> {
@@ -296,43 +236,41 @@ internal class OperationFactory(
                     throw IllegalStateException("unknown annotation $annotation")
                 }
             }
-        prefixOf(annotation)?.let { builder.prefix(it) }
+        val common = commonOf(annotation)
+        if (builder is CachingBuilder<*, *>) caching(builder, common)
+        common.prefix
+            .let(resolve)
+            .takeIf { it.isNotEmpty() }
+            ?.let { builder.prefix(it) }
         // Loads run on the calling thread: where the method was called, with its thread-bound state (transactions,
         // security context), as the method would run without the annotation.
         builder.loadOn(Runnable::run)
         @Suppress("UNCHECKED_CAST")
         val calls = builder.calls(shape.valueType) as StrategyCalls<Any?>
-        val condition = conditionOf(annotation)?.let { parser.parseExpression(resolve(it)) }
+        val condition = common.condition.takeIf { it.isNotEmpty() }?.let { parser.parseExpression(resolve(it)) }
         return StrategyOperation(description, shape.kind, suspending, calls, key, condition, ::callContext)
     }
 
-    private fun <B : CachingBuilder<Any, B>> caching(
-        builder: B,
-        tags: Array<String>,
-        unless: String,
-        cacheExceptions: Array<KClass<out Throwable>>,
-        exceptionTtl: String,
-        timeCondition: String,
-        jitter: Double,
-        upper: Boolean,
-        retry: CacheRetry,
-    ): B {
-        builder.tags(tags.map(resolve)).jitter(jitter).upper(upper)
-        optionalTtl(timeCondition)?.let { builder.timeCondition(it.toJavaDuration()) }
+    /** Applies the settings every caching strategy shares to [builder]. */
+    private fun caching(
+        builder: CachingBuilder<*, *>,
+        common: Common,
+    ) {
+        builder.tags(common.tags.map(resolve)).jitter(common.jitter).upper(common.upper)
+        optionalTtl(common.timeCondition)?.let { builder.timeCondition(it.toJavaDuration()) }
         var condition = CacheCondition.Always
-        if (unless.isNotEmpty()) {
-            val expression = parser.parseExpression(resolve(unless))
+        if (common.unless.isNotEmpty()) {
+            val expression = parser.parseExpression(resolve(common.unless))
             condition =
                 CacheCondition.of<Any?> { value, key ->
                     expression.getValue(resultContext(value, key), Boolean::class.java) != true
                 }
         }
-        if (cacheExceptions.isNotEmpty()) {
-            condition = condition.withExceptions(*cacheExceptions, ttl = optionalTtl(exceptionTtl))
+        if (common.cacheExceptions.isNotEmpty()) {
+            condition = condition.withExceptions(*common.cacheExceptions, ttl = optionalTtl(common.exceptionTtl))
         }
         builder.condition(condition)
-        retryOf(retry)?.let { builder.retry(it) }
-        return builder
+        retryOf(common.retry)?.let { builder.retry(it) }
     }
 
     private fun retryOf(retry: CacheRetry): Retry? {
@@ -347,40 +285,142 @@ internal class OperationFactory(
         )
     }
 
-    private fun keyTemplateOf(annotation: Annotation): String =
+    /**
+     * The attributes every strategy annotation declares, read in one place: annotations cannot share a supertype,
+     * so each declares them itself. Attributes an annotation does not have read as their empty defaults.
+     */
+    private class Common(
+        val key: String,
+        val prefix: String,
+        val condition: String = "",
+        val tags: Array<String> = emptyArray(),
+        val unless: String = "",
+        val cacheExceptions: Array<KClass<out Throwable>> = emptyArray(),
+        val exceptionTtl: String = "",
+        val timeCondition: String = "",
+        val jitter: Double = 0.0,
+        val upper: Boolean = false,
+        val retry: CacheRetry = CacheRetry(),
+    )
+
+    private fun commonOf(annotation: Annotation): Common =
         when (annotation) {
-            is Cached -> annotation.key
-            is Early -> annotation.key
-            is Soft -> annotation.key
-            is Failover -> annotation.key
-            is Hit -> annotation.key
-            is Dynamic -> annotation.key
-            is Locked -> annotation.key
-            else -> ""
+            is Cached -> {
+                with(annotation) {
+                    Common(
+                        key,
+                        prefix,
+                        condition,
+                        tags,
+                        unless,
+                        cacheExceptions,
+                        exceptionTtl,
+                        timeCondition,
+                        jitter,
+                        upper,
+                        retry,
+                    )
+                }
+            }
+
+            is Early -> {
+                with(annotation) {
+                    Common(
+                        key,
+                        prefix,
+                        condition,
+                        tags,
+                        unless,
+                        cacheExceptions,
+                        exceptionTtl,
+                        timeCondition,
+                        jitter,
+                        upper,
+                        retry,
+                    )
+                }
+            }
+
+            is Soft -> {
+                with(annotation) {
+                    Common(
+                        key,
+                        prefix,
+                        condition,
+                        tags,
+                        unless,
+                        cacheExceptions,
+                        exceptionTtl,
+                        timeCondition,
+                        jitter,
+                        upper,
+                        retry,
+                    )
+                }
+            }
+
+            is Failover -> {
+                with(annotation) {
+                    Common(
+                        key,
+                        prefix,
+                        condition,
+                        tags,
+                        unless,
+                        cacheExceptions,
+                        exceptionTtl,
+                        timeCondition,
+                        jitter,
+                        upper,
+                        retry,
+                    )
+                }
+            }
+
+            is Hit -> {
+                with(annotation) {
+                    Common(
+                        key,
+                        prefix,
+                        condition,
+                        tags,
+                        unless,
+                        cacheExceptions,
+                        exceptionTtl,
+                        timeCondition,
+                        jitter,
+                        upper,
+                        retry,
+                    )
+                }
+            }
+
+            is Dynamic -> {
+                with(annotation) {
+                    Common(
+                        key,
+                        prefix,
+                        condition,
+                        tags,
+                        unless,
+                        cacheExceptions,
+                        exceptionTtl,
+                        timeCondition,
+                        jitter,
+                        upper,
+                        retry,
+                    )
+                }
+            }
+
+            is Locked -> {
+                Common(annotation.key, annotation.prefix)
+            }
+
+            else -> {
+                throw IllegalStateException("not a strategy annotation: $annotation")
+            }
         }
-
-    private fun prefixOf(annotation: Annotation): String? =
-        when (annotation) {
-            is Cached -> annotation.prefix
-            is Early -> annotation.prefix
-            is Soft -> annotation.prefix
-            is Failover -> annotation.prefix
-            is Hit -> annotation.prefix
-            is Dynamic -> annotation.prefix
-            is Locked -> annotation.prefix
-            else -> ""
-        }.let(resolve).takeIf { it.isNotEmpty() }
-
-    private fun conditionOf(annotation: Annotation): String? =
-        when (annotation) {
-            is Cached -> annotation.condition
-            is Early -> annotation.condition
-            is Soft -> annotation.condition
-            is Failover -> annotation.condition
-            is Hit -> annotation.condition
-            is Dynamic -> annotation.condition
-            else -> ""
-        }.takeIf { it.isNotEmpty() }
 
     /** How long a rate limit bans: one period unless given, none for `"0"`. */
     private fun banOf(annotation: RateLimit): java.time.Duration? =
