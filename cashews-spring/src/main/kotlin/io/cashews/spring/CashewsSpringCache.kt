@@ -5,6 +5,7 @@ import io.cashews.KeyTemplate
 import io.cashews.SetCondition
 import io.cashews.ValueType
 import io.cashews.java.StrategyCalls
+import io.cashews.spring.internal.EventLoops
 import org.springframework.cache.Cache.ValueRetrievalException
 import org.springframework.cache.Cache.ValueWrapper
 import org.springframework.cache.support.AbstractValueAdaptingCache
@@ -22,9 +23,10 @@ import java.util.function.Supplier
  *   of a cold key share one load, and a failed load is not stored; `get` wraps the failure in
  *   [ValueRetrievalException] as Spring's contract asks, `retrieve` completes with it.
  * - `retrieve(key)` never blocks: an in-memory hit completes at once, anything else completes when the backend
- *   answers. The blocking methods (`get`, `put`, `evict`, …) wait for the backend on the calling thread; on an event
- *   loop, declare `@Cacheable(sync = true)` so that Spring takes the `retrieve` path for futures, `Mono`s and
- *   `suspend` functions.
+ *   answers. The blocking methods (`get`, `put`, `evict`, …) wait for the backend on the calling thread, but never on
+ *   an event loop (a Reactor `NonBlocking` thread, where Spring calls them for a `@Cacheable` future, `Mono` or
+ *   `suspend` method without `sync = true`): there a lookup answers from memory or as a miss, and writes finish
+ *   by themselves. Declare `sync = true` for the full behaviour.
  * - A cached `null` is kept as Spring's `NullValue` when [allowNullValues][CashewsCacheSettings.allowNullValues] is
  *   set; otherwise a `null` result is not stored, and `put(key, null)` fails as Spring's contract asks.
  * - Keys are rendered with `toString()` (Spring's `SimpleKey` included) behind the prefix.
@@ -52,7 +54,17 @@ public class CashewsSpringCache internal constructor(
     // The blocking face answers an in-memory hit without making a future.
     private val blocking = cache.blocking()
 
-    override fun lookup(key: Any): Any? = blocking.get(storageKey(key), Any::class.java)
+    override fun lookup(key: Any): Any? {
+        val storageKey = storageKey(key)
+        if (!EventLoops.onEventLoop()) return blocking.get(storageKey, Any::class.java)
+        // An event loop must not wait: what is in memory answers now, anything else is a miss this time.
+        val reading = cache.get(storageKey, Any::class.java)
+        return try {
+            reading.getNow(null)
+        } catch (e: CompletionException) {
+            throw e.cause ?: e
+        }
+    }
 
     @Suppress("UNCHECKED_CAST")
     override fun <T : Any> get(key: Any, valueLoader: Callable<T>): T? {
@@ -89,7 +101,7 @@ public class CashewsSpringCache internal constructor(
             }.thenApply { fromStoreValue(it) as T }
 
     override fun put(key: Any, value: Any?) {
-        await(cache.set(storageKey(key), toStoreValue(value), ANY, settings.ttl, SetCondition.ALWAYS, tagsOf(key)))
+        write(cache.set(storageKey(key), toStoreValue(value), ANY, settings.ttl, SetCondition.ALWAYS, tagsOf(key)))
     }
 
     override fun putIfAbsent(key: Any, value: Any?): ValueWrapper? {
@@ -100,13 +112,27 @@ public class CashewsSpringCache internal constructor(
     }
 
     override fun evict(key: Any) {
-        await(cache.delete(storageKey(key)))
+        write(cache.delete(storageKey(key)))
     }
 
     override fun evictIfPresent(key: Any): Boolean = await(cache.delete(storageKey(key))) ?: false
 
     override fun clear() {
-        await(cache.deleteMatch("$prefix*"))
+        write(cache.deleteMatch("$prefix*"))
+    }
+
+    /**
+     * Waits for a write, or, on an event loop, lets it finish by itself (a failure is logged): Spring's `put`,
+     * `evict` and `clear` return nothing, and an event loop must not wait for a network backend.
+     */
+    private fun write(writing: CompletableFuture<*>) {
+        if (!EventLoops.onEventLoop()) {
+            await(writing)
+            return
+        }
+        writing.whenComplete { _, failure ->
+            if (failure != null) LOG.warn("a write of Spring cache '{}' failed: {}", name, failure.toString())
+        }
     }
 
     override fun invalidate(): Boolean = (await(cache.deleteMatch("$prefix*")) ?: 0L) > 0
@@ -139,6 +165,8 @@ public class CashewsSpringCache internal constructor(
     override fun toString(): String = "CashewsSpringCache($name, $settings)"
 
     private companion object {
+        val LOG: org.slf4j.Logger = org.slf4j.LoggerFactory.getLogger(CashewsSpringCache::class.java)
+
         /** Spring passes no type when it reads, so values are written as `Object`: see [TypedValueCodec]. */
         val ANY: ValueType = ValueType.of(Any::class.java)
 
