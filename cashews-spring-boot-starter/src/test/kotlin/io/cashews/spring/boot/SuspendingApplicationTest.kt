@@ -11,6 +11,10 @@ import org.junit.jupiter.api.Test
 import org.springframework.beans.factory.annotation.Autowired
 import org.springframework.boot.test.context.SpringBootTest
 import org.springframework.boot.test.web.server.LocalServerPort
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
 
 /** `suspend` handlers over `suspend` methods with cashews' and Spring's cache annotations, over real HTTP. */
 @SpringBootTest(classes = [SuspendingApplication::class], webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -21,16 +25,29 @@ class SuspendingApplicationTest {
     @Autowired
     lateinit var accounts: AccountService
 
+    private val client = HttpClient.newHttpClient()
+
+    /** The response to [method] [path] on the application's loopback port. */
+    private fun send(method: String, path: String): HttpResponse<String> =
+        client.send(
+            HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:$port$path"))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString(),
+        )
+
+    private fun get(path: String): String = send("GET", path).also { assertEquals(200, it.statusCode()) }.body()
+
     @Test
     fun `a cached suspend function loads once and answers over HTTP`() {
-        val http = Http(port)
         val before = accounts.accountLoads.get()
-        val first = http.get("/accounts/5")
-        assertEquals(first, http.get("/accounts/5"))
+        val first = get("/accounts/5")
+        assertEquals(first, get("/accounts/5"))
         assertTrue(first.contains("\"owner\":\"owner 5\""), first)
         assertEquals(before + 1, accounts.accountLoads.get())
-        assertEquals(200, http.send("POST", "/accounts/5/touch").statusCode())
-        http.get("/accounts/5")
+        assertEquals(200, send("POST", "/accounts/5/touch").statusCode())
+        get("/accounts/5")
         assertEquals(before + 2, accounts.accountLoads.get())
     }
 
@@ -45,10 +62,9 @@ class SuspendingApplicationTest {
 
     @Test
     fun `a sync Cacheable suspend function goes through the cashews CacheManager`() {
-        val http = Http(port)
         val before = accounts.ratesLoads.get()
-        assertEquals("4.5", http.get("/rates/EUR"))
-        assertEquals("4.5", http.get("/rates/EUR"))
+        assertEquals("4.5", get("/rates/EUR"))
+        assertEquals("4.5", get("/rates/EUR"))
         assertEquals(before + 1, accounts.ratesLoads.get())
     }
 }
