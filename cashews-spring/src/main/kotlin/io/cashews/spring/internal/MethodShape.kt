@@ -31,8 +31,6 @@ internal enum class ResultKind {
 internal class MethodShape private constructor(
     val kind: ResultKind,
     val valueType: ValueType,
-    /** Whether the method is a Kotlin `suspend` function (its last parameter the continuation). */
-    val suspending: Boolean,
 ) {
     companion object {
         private const val MONO = "reactor.core.publisher.Mono"
@@ -41,7 +39,7 @@ internal class MethodShape private constructor(
         fun of(method: Method): MethodShape {
             if (KotlinDetector.isSuspendingFunction(method)) {
                 val returned = method.kotlinFunction?.returnType?.javaType ?: Any::class.java
-                return MethodShape(ResultKind.MONO, ValueType.of(boxed(returned)), suspending = true)
+                return MethodShape(ResultKind.MONO, ValueType.of(boxed(returned)))
             }
             val returned = method.genericReturnType
             val raw = method.returnType
@@ -51,23 +49,22 @@ internal class MethodShape private constructor(
                 }
 
                 CompletionStage::class.java.isAssignableFrom(raw) -> {
-                    MethodShape(ResultKind.FUTURE, ValueType.of(argument(returned)), false)
+                    MethodShape(ResultKind.FUTURE, ValueType.of(argument(returned)))
                 }
 
                 raw.name == MONO -> {
-                    MethodShape(ResultKind.MONO, ValueType.of(argument(returned)), false)
+                    MethodShape(ResultKind.MONO, ValueType.of(argument(returned)))
                 }
 
                 raw.name == FLUX -> {
                     MethodShape(
                         ResultKind.FLUX,
                         ValueType.of(Parameterized(List::class.java, arrayOf(argument(returned)))),
-                        false,
                     )
                 }
 
                 else -> {
-                    MethodShape(ResultKind.PLAIN, ValueType.of(boxed(returned)), false)
+                    MethodShape(ResultKind.PLAIN, ValueType.of(boxed(returned)))
                 }
             }
         }
