@@ -39,6 +39,7 @@ import java.util.ServiceLoader
 import java.util.UUID
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
+import kotlin.reflect.KClass
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.TimeSource
@@ -153,6 +154,23 @@ public class Cache(
         set(value) {
             events.recordStats = value
         }
+
+    /**
+     * The failures `soft` and `failover` serve a stored value for when a call names none: [Exception] until
+     * [setDefaultFailExceptions] changes it (the reference's `set_default_fail_exceptions`).
+     */
+    @Volatile
+    public var defaultFailExceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
+        private set
+
+    /**
+     * Makes [exceptions] the failures `soft` and `failover` serve a stored value for, in every call and handle that
+     * names none (those that name some keep theirs). Calls already running finish under the previous default.
+     */
+    public fun setDefaultFailExceptions(vararg exceptions: KClass<out Throwable>) {
+        require(exceptions.isNotEmpty()) { "setDefaultFailExceptions: name at least one exception class" }
+        defaultFailExceptions = exceptions.toCollection(LinkedHashSet())
+    }
 
     /** Tells [listener] what this cache does from now on (see [CacheEventListener] for the contract). */
     public fun addListener(listener: CacheEventListener) {
@@ -463,6 +481,17 @@ public class Cache(
         routing.all.let {
             it.isNotEmpty() &&
                 it.all { route -> backendOf(route).ping() }
+        }
+
+    /**
+     * Echoes [message] when every backend answers, as the reference's `ping(message)` does: `"PING"` is answered
+     * `"PONG"`, anything else comes back as given. `null` when a backend is disabled or unreachable.
+     */
+    public suspend fun ping(message: String): String? =
+        when {
+            !ping() -> null
+            message == "PING" -> "PONG"
+            else -> message
         }
 
     /** Removes every key of every backend of this cache. */

@@ -14,7 +14,7 @@ import kotlin.time.Duration
 public suspend inline fun <reified T> Cache.failover(
     ttl: Duration,
     key: String,
-    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    exceptions: Set<KClass<out Throwable>>? = null,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "fail",
     tags: Collection<String> = emptyList(),

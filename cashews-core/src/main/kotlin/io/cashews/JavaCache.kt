@@ -606,6 +606,15 @@ public open class JavaCache internal constructor(
     /** Whether every backend answers. */
     public fun ping(): CompletableFuture<Boolean> = call { cache.ping() }
 
+    /** [Cache.setDefaultFailExceptions] from Java: the failures `soft` and `failover` serve a stored value for. */
+    @SafeVarargs
+    public fun setDefaultFailExceptions(vararg exceptions: Class<out Throwable>) {
+        cache.setDefaultFailExceptions(*exceptions.map { it.kotlin }.toTypedArray())
+    }
+
+    /** [Cache.ping] with a message: [message] echoed (`"PING"` answered `"PONG"`), or `null` when a backend is down. */
+    public fun ping(message: String): CompletableFuture<String?> = call { cache.ping(message) }
+
     /** Removes every key of the cache. */
     public fun clear(): CompletableFuture<Void?> =
         call {

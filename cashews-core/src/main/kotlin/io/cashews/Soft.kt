@@ -6,7 +6,8 @@ import kotlin.time.Duration
 
 /**
  * Caches like [cached], recomputing once a value is older than [softTtl] (default a third of [ttl]); when that
- * recomputation fails with one of [exceptions], the stale value is served instead, until [ttl].
+ * recomputation fails with one of [exceptions] (by default the cache's [Cache.defaultFailExceptions]), the stale value
+ * is served instead, until [ttl].
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
  */
@@ -14,7 +15,7 @@ public suspend inline fun <reified T> Cache.soft(
     ttl: Duration,
     key: String,
     softTtl: Duration? = null,
-    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    exceptions: Set<KClass<out Throwable>>? = null,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "soft",
     retry: Retry? = null,

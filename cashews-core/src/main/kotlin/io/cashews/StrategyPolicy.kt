@@ -177,14 +177,14 @@ public class EarlyPolicy(
 
 /**
  * [Cache.soft]: a value older than [softTtl] is loaded again; when that load fails with one of [exceptions], the
- * stored value is served instead, until [ttl].
+ * stored value is served instead, until [ttl]. `null` [exceptions] are the cache's [Cache.defaultFailExceptions].
  */
 public class SoftPolicy(
     ttl: Duration,
     key: KeyTemplate? = null,
     softTtl: Duration? = null,
-    /** The failures a stale value is served for. */
-    public val exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    /** The failures a stale value is served for; `null` for the cache's [Cache.defaultFailExceptions]. */
+    public val exceptions: Set<KClass<out Throwable>>? = null,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = StrategyKeys.SOFT_PREFIX,
     retry: Retry? = null,
@@ -215,13 +215,13 @@ public class SoftPolicy(
 
 /**
  * [Cache.failover]: every call loads; the last good result is kept for [ttl] and served when a load fails with one
- * of [exceptions].
+ * of [exceptions] (`null`: the cache's [Cache.defaultFailExceptions]).
  */
 public class FailoverPolicy(
     ttl: Duration,
     key: KeyTemplate? = null,
-    /** The failures the last good result is served for. */
-    public val exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    /** The failures the last good result is served for; `null` for the cache's [Cache.defaultFailExceptions]. */
+    public val exceptions: Set<KClass<out Throwable>>? = null,
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = StrategyKeys.FAILOVER_PREFIX,
     tags: List<String> = emptyList(),

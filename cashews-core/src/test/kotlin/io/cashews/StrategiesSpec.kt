@@ -140,6 +140,49 @@ class StrategiesSpec : FunSpec({
         }
     }
 
+    // The reference: cache.set_default_fail_exceptions(...), then failover/soft without exceptions use it.
+    test("setDefaultFailExceptions is what soft and failover serve stale values for when they name none") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            cache.defaultFailExceptions shouldBe setOf(Exception::class)
+            cache.setDefaultFailExceptions(IOException::class)
+            cache.failover(1.minutes, "f") { "good" } shouldBe "good"
+            cache.failover<String>(1.minutes, "f") { throw IOException("down") } shouldBe "good"
+            shouldThrow<IllegalStateException> { cache.failover<String>(1.minutes, "f") { error("not a default") } }
+            // A call that names its own exceptions keeps them.
+            cache.failover<String>(1.minutes, "f", exceptions = setOf(IllegalStateException::class)) {
+                error("named by the call")
+            } shouldBe "good"
+            shouldThrow<IOException> {
+                cache.failover<String>(1.minutes, "f", exceptions = setOf(IllegalStateException::class)) {
+                    throw IOException("not named by the call")
+                }
+            }
+            cache.soft(1.minutes, "s", softTtl = 10.seconds) { "v1" } shouldBe "v1"
+            time += 10.seconds
+            cache.soft<String>(1.minutes, "s", softTtl = 10.seconds) { throw IOException("down") } shouldBe "v1"
+            shouldThrow<IllegalStateException> {
+                cache.soft<String>(
+                    1.minutes,
+                    "s",
+                    softTtl = 10.seconds,
+                ) { error("x") }
+            }
+            shouldThrow<IllegalArgumentException> { cache.setDefaultFailExceptions() }
+        }
+    }
+
+    test("ping with a message echoes it while the backends answer, as the reference's ping(message) does") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            cache.ping("hello") shouldBe "hello"
+            cache.ping("PING") shouldBe "PONG"
+            val down = Cache("mem://?disable=1", TestTimeSource())
+            down.ping("hello") shouldBe null
+        }
+    }
+
     test("hit serves cacheHits hits per load") {
         runTest {
             val cache = virtualCache(TestTimeSource())

@@ -13,6 +13,7 @@ import io.kotest.property.checkAll
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.days
 import kotlin.time.Duration.Companion.hours
+import kotlin.time.Duration.Companion.microseconds
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -48,15 +49,50 @@ class TtlSpec : FunSpec({
             "abc",
             "1x",
             "h",
-            "1.5s",
-            "1h 30m",
+            "1..5s",
+            "1.s",
+            "1h 30",
             "PT0S",
             "P",
+            "PT",
+            "P4Y",
+            "P4M",
+            "P4W",
+            "1 fortnight",
+            "15:30",
             "99999999999999999999s",
         )) {
             val error = shouldThrow<InvalidTtlError> { Ttl.parse(bad) }
             error.message shouldContain "'$bad'"
         }
+    }
+
+    // aquiche's README, literally: its duration strings and what they come to.
+    test("aquiche's duration strings: long unit names, blanks, any order, fractions") {
+        Ttl.parse("10minutes") shouldBe 10.minutes
+        Ttl.parse("1 day 42 minutes 6 seconds") shouldBe 1.days + 42.minutes + 6.seconds
+        Ttl.parse("1d42m6s") shouldBe 1.days + 42.minutes + 6.seconds
+        Ttl.parse("1m") shouldBe 1.minutes
+        Ttl.parse("30") shouldBe 30.seconds
+        Ttl.parse("30.1") shouldBe 30.seconds + 100.milliseconds
+        Ttl.parse("1m 10h 10s") shouldBe 36070.seconds
+        Ttl.parse("1minute 10hour 10second") shouldBe 36070.seconds
+        Ttl.parse("1minutes 10hours 10seconds") shouldBe 36070.seconds
+        Ttl.parse("1 minutes 2 days 10 hours 10 seconds") shouldBe 208870.seconds
+        Ttl.parse("1 m 2 d 10 h 10 s") shouldBe 208870.seconds
+        Ttl.parse("1 minute 2 day 10 hours 10 seconds") shouldBe 208870.seconds
+        Ttl.parse("1.5h") shouldBe 90.minutes
+        Ttl.parse("2 weeks") shouldBe 14.days
+        Ttl.parse("0.5") shouldBe 500.milliseconds
+    }
+
+    test("aquiche's ISO-8601 durations, fractions in any field") {
+        Ttl.parse("P4D") shouldBe 4.days
+        Ttl.parse("P0.5D") shouldBe 12.hours
+        Ttl.parse("PT5H") shouldBe 5.hours
+        Ttl.parse("PT5M") shouldBe 5.minutes
+        Ttl.parse("PT5S") shouldBe 5.seconds
+        Ttl.parse("PT0.000005S") shouldBe 5.microseconds
     }
 
     test("a number after a unit needs its own unit") {

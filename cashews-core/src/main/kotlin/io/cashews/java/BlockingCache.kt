@@ -157,6 +157,10 @@ public open class BlockingCache internal constructor(
     @Throws(InterruptedException::class)
     public fun ping(): Boolean = await(async.ping())
 
+    /** [io.cashews.Cache.ping] with a message: [message] echoed, or `null` when a backend is down. */
+    @Throws(InterruptedException::class)
+    public fun ping(message: String): String? = await(async.ping(message))
+
     /** Removes every key of the cache. */
     @Throws(InterruptedException::class)
     public fun clear() {

@@ -113,9 +113,12 @@ public abstract class FallbackBuilder<T, B : FallbackBuilder<T, B>> internal con
     scope: CoroutineScope,
     type: Class<T>,
 ) : CachingBuilder<T, B>(cache, scope, type) {
-    internal var exceptions: Set<KClass<out Throwable>> = setOf(Exception::class)
+    internal var exceptions: Set<KClass<out Throwable>>? = null
 
-    /** The failures that serve the stored value ([Exception] by default); others propagate. */
+    /**
+     * The failures that serve the stored value (by default the cache's
+     * [io.cashews.Cache.defaultFailExceptions], [Exception] unless set); others propagate.
+     */
     @SafeVarargs
     public fun exceptions(vararg exceptions: Class<out Throwable>): B {
         require(exceptions.isNotEmpty()) { "exceptions: name at least one exception class" }

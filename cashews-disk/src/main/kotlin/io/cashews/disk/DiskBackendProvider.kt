@@ -11,7 +11,8 @@ import java.nio.file.Path
  * Registers `disk://` with [io.cashews.Cache.setup].
  *
  * URL: `disk://?directory=/var/cache/app&shards=8&size_limit=1gb&timeout=10s&purge_interval=1m`, every parameter
- * optional: `directory` defaults to [DiskBackend.DEFAULT_DIRECTORY] (`~/.cache/cashews`); `size_limit` takes bytes
+ * optional: `directory` defaults to [DiskBackend.DEFAULT_DIRECTORY] (`~/.cache/cashews`); `shards=0` is one shard, as
+ * in the reference; `size_limit` takes bytes
  * with an optional `kb`, `mb` or `gb` suffix (powers of 1024), or `0` for no limit; `timeout` is how long a command
  * waits for another process's write.
  */
@@ -38,7 +39,8 @@ public class DiskBackendProvider : BackendProvider {
             } ?: DiskBackend.DEFAULT_DIRECTORY
         return DiskBackend(
             directory = directory,
-            shards = settings.long("shards", DiskBackend.DEFAULT_SHARDS.toLong(), 1L..256L).toInt(),
+            // 0 is the reference's (and diskcache's) single unsharded cache: one shard.
+            shards = settings.long("shards", DiskBackend.DEFAULT_SHARDS.toLong(), 0L..256L).toInt().coerceAtLeast(1),
             sizeLimit = sizeLimit(settings),
             busyTimeout = settings.duration("timeout", null) ?: DiskBackend.DEFAULT_BUSY_TIMEOUT,
             purgeInterval = settings.duration("purge_interval", null) ?: DiskBackend.DEFAULT_PURGE_INTERVAL,

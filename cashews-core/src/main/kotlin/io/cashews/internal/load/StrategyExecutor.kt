@@ -146,13 +146,16 @@ private fun Cache.afterStore(policy: CachingPolicy, key: String): suspend () -> 
         }
     }
 
-/** Whether [error] may be answered with a stale value under [policy]: one of its exceptions, never a cancellation. */
-private fun servesStaleFor(policy: CachingPolicy, error: Throwable): Boolean {
+/**
+ * Whether [error] may be answered with a stale value under [policy]: one of its exceptions (the cache's default when
+ * it names none), never a cancellation.
+ */
+private fun Cache.servesStaleFor(policy: CachingPolicy, error: Throwable): Boolean {
     if (error is CancellationException) return false
     val exceptions: Set<KClass<out Throwable>> =
         when (policy) {
-            is SoftPolicy -> policy.exceptions
-            is FailoverPolicy -> policy.exceptions
+            is SoftPolicy -> policy.exceptions ?: defaultFailExceptions
+            is FailoverPolicy -> policy.exceptions ?: defaultFailExceptions
             else -> emptySet()
         }
     return exceptions.any { it.isInstance(error) }

@@ -1,5 +1,6 @@
 package io.cashews.internal.route
 
+import io.cashews.AddPrefix
 import io.cashews.Backend
 import io.cashews.BackendNotAvailableError
 import io.cashews.BackendProvider
@@ -160,12 +161,15 @@ internal class Routing(
         shown: String,
     ) {
         val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
+        val keyPrefix = keyPrefix(settings)
         val unknown = settings.unread()
         if (unknown.isNotEmpty()) {
             val names = unknown.joinToString { "'$it'" }
             throw SetupError("unknown setup parameter${if (unknown.size > 1) "s" else ""} $names for '$shown'")
         }
-        val route = Route(prefix, backend, serializer, interceptors.toList(), layer, controls, disabled)
+        // Innermost, so every other interceptor sees the keys as the cache's callers gave them.
+        val chain = if (keyPrefix == null) interceptors.toList() else interceptors + AddPrefix(keyPrefix)
+        val route = Route(prefix, backend, serializer, chain, layer, controls, disabled)
         if (backend is EvictingBackend) {
             backend.addEvictionListener { key ->
                 if (events.reporting) events.eviction(key, layer)
@@ -188,6 +192,22 @@ internal class Routing(
         val merged = LinkedHashMap(fromUrl)
         for ((name, value) in given) if (value != null) merged[name.lowercase()] = value.toString()
         return BackendSettings(scheme, address, merged, timeSource, scope)
+    }
+
+    /**
+     * `key_prefix`, stored in front of every key of the backend ([AddPrefix]), or `client_side_prefix`, the
+     * reference's name for it on a client-side Redis cache.
+     */
+    private fun keyPrefix(settings: BackendSettings): String? {
+        val given = listOfNotNull(settings.string("key_prefix"), settings.string("client_side_prefix"))
+        if (given.size >
+            1
+        ) {
+            throw SetupError("give 'key_prefix' or 'client_side_prefix' (its name in the reference), not both")
+        }
+        val prefix = given.firstOrNull() ?: return null
+        if (prefix.isEmpty()) throw SetupError("setup parameter 'key_prefix' is empty")
+        return prefix
     }
 
     private fun disabled(settings: BackendSettings): Boolean =

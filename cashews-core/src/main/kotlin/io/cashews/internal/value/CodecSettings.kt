@@ -54,18 +54,64 @@ internal object CodecSettings {
         )
     }
 
+    /** `secret`, or its former name `hash_key` (cashews before 7.4); both at once must agree. */
+    private fun secret(settings: BackendSettings): String? {
+        val secret = settings.string("secret")
+        val hashKey = settings.string("hash_key")
+        if (secret != null && hashKey != null && secret != hashKey) {
+            throw SetupError("setup parameters 'secret' and 'hash_key' (its former name) differ: give one")
+        }
+        val chosen = secret ?: hashKey
+        if (chosen != null && chosen.isEmpty()) {
+            throw SetupError("setup parameter '${if (secret != null) "secret" else "hash_key"}' is empty")
+        }
+        return chosen
+    }
+
+    private fun digestMod(raw: String): DigestMod {
+        val name = raw.trim().lowercase()
+        DigestMod.byName(name)?.let { return it }
+        // The reference also offers a byte sum and unkeyed xxhash digests: neither needs the secret to forge, so
+        // they would sign nothing.
+        if (name == "sum" || name.startsWith("xxh")) {
+            throw SetupError(
+                "setup parameter 'digestmod' is '$raw', which anyone can forge without the secret; " +
+                    "use sha256 (or md5, sha1), HMACs keyed by the secret",
+            )
+        }
+        throw SetupError("setup parameter 'digestmod' has value '$raw', expected one of md5, sha1, sha256")
+    }
+
+    /**
+     * `codec`, or the reference's `pickle_type` translated: `default` and `null` leave the default (objects kept in
+     * memory, JSON on byte backends), `json` is `json`; Python-only picklers are refused with what to use instead.
+     */
+    private fun codecName(settings: BackendSettings): String? {
+        val codec = settings.string("codec")?.trim()?.lowercase()
+        val pickleType = settings.string("pickle_type") ?: return codec
+        if (codec != null) throw SetupError("give 'codec' or 'pickle_type' (its name in the reference), not both")
+        return when (val name = pickleType.trim().lowercase()) {
+            "default", "null", "pickle" -> null
+
+            "json" -> "json"
+
+            "dill", "sqlalchemy" -> throw SetupError(
+                "setup parameter 'pickle_type' is '$pickleType', a Python pickler; on the JVM set codec=jackson " +
+                    "(cashews-jackson, any class or record) or codec=json (kotlinx @Serializable classes)",
+            )
+
+            else -> throw SetupError(
+                "setup parameter 'pickle_type' has value '$pickleType', expected default, null or json; " +
+                    "other formats are chosen with 'codec' (${(builtIn.keys + artifacts.keys).joinToString()})",
+            )
+        }
+    }
+
     /** The serializer for a backend, or `null` when it stores objects and nothing asks for bytes. */
     fun serializer(settings: BackendSettings, storesObjects: Boolean, given: ValueCodec?): ValueSerializer? {
-        val secret = settings.string("secret")
-        if (secret != null && secret.isEmpty()) throw SetupError("setup parameter 'secret' is empty")
-        val digest =
-            settings.string("digestmod")?.let {
-                DigestMod.byName(it.trim())
-                    ?: throw SetupError(
-                        "setup parameter 'digestmod' has value '$it', expected one of md5, sha1, sha256",
-                    )
-            } ?: DigestMod.MD5
-        val codecName = settings.string("codec")?.trim()?.lowercase()
+        val secret = secret(settings)
+        val digest = settings.string("digestmod")?.let(::digestMod) ?: DigestMod.MD5
+        val codecName = codecName(settings)
         val codec =
             when {
                 given != null && codecName != null && codecName != given.name -> {
