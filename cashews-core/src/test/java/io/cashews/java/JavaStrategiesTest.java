@@ -267,6 +267,23 @@ class JavaStrategiesTest {
     }
 
     @Test
+    void theCacheWideFailExceptionsApplyWhereABuilderNamesNone() {
+        jc.setDefaultFailExceptions(IOException.class);
+        AtomicInteger calls = new AtomicInteger();
+        CachedFunction<String, String> quote = jc.failover(String.class).ttl("1h").key("quote:{s}")
+            .build(s -> switch (calls.incrementAndGet()) {
+                case 1 -> done("good");
+                case 2 -> CompletableFuture.<String>failedFuture(new IOException("down"));
+                default -> CompletableFuture.<String>failedFuture(new IllegalStateException("not a default"));
+            });
+        assertEquals("good", quote.apply("y").join());
+        assertEquals("good", quote.apply("y").join());
+        CompletionException error = assertThrows(CompletionException.class, () -> quote.apply("y").join());
+        assertInstanceOf(IllegalStateException.class, error.getCause());
+        assertEquals("hello", jc.ping("hello").join());
+    }
+
+    @Test
     void hitAndDynamicCountTheirHits() {
         AtomicInteger loads = new AtomicInteger();
         CachedFunction<String, Integer> twice = jc.hit(Integer.class).ttl("1h").cacheHits(2).key("h:{k}")
