@@ -14,6 +14,9 @@ import kotlin.time.Duration
  * refresh is logged and retried after [earlyTtl]. A cold key is loaded in the foreground, single-flight.
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
+ *
+ * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
+ * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
  */
 public suspend inline fun <reified T> Cache.early(
     ttl: Duration,
@@ -23,10 +26,13 @@ public suspend inline fun <reified T> Cache.early(
     prefix: String = "early",
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T =
     strategyLoad(
-        EarlyPolicy(ttl, null, earlyTtl, condition, prefix, retry, tags.toList()),
+        EarlyPolicy(ttl, null, earlyTtl, condition, prefix, retry, tags.toList(), timeCondition, jitter, upper),
         key,
         { ValueType.of<T>() },
     ) {

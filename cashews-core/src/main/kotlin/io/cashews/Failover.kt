@@ -9,7 +9,11 @@ import kotlin.time.Duration
  * that last good result is returned instead (the failure is thrown when there is none). Not a read-through cache:
  * use it to survive an unreliable dependency.
  *
- * Stores the last good result at `"$prefix:$key"`, labelled with [tags] for [Cache.deleteTags].
+ * Stores the last good result at `"$prefix:$key"`, labelled with [tags] for [Cache.deleteTags]. [retry] retries a
+ * failed call before the last good result is considered.
+ *
+ * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
+ * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
  */
 public suspend inline fun <reified T> Cache.failover(
     ttl: Duration,
@@ -18,9 +22,14 @@ public suspend inline fun <reified T> Cache.failover(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "fail",
     tags: Collection<String> = emptyList(),
+    retry: Retry? = null,
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T {
-    val policy = FailoverPolicy(ttl, null, exceptions, condition, prefix, tags.toList())
+    val policy =
+        FailoverPolicy(ttl, null, exceptions, condition, prefix, tags.toList(), retry, timeCondition, jitter, upper)
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 

@@ -11,6 +11,9 @@ import kotlin.time.Duration.Companion.days
  * With `cacheHits = 2` successive calls return `1, 1, 1, 2, 2, 2, …`: each load is followed by two hits. The hits
  * are counted by the backend at `"$prefix:$key:counter"`, so processes sharing it share the count. [tags] label the
  * value for [Cache.deleteTags].
+ *
+ * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
+ * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
  */
 public suspend inline fun <reified T> Cache.hit(
     ttl: Duration,
@@ -21,9 +24,25 @@ public suspend inline fun <reified T> Cache.hit(
     prefix: String = "hit",
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T {
-    val policy = HitPolicy(ttl, cacheHits, null, updateAfter, condition, prefix, retry, tags.toList())
+    val policy =
+        HitPolicy(
+            ttl,
+            cacheHits,
+            null,
+            updateAfter,
+            condition,
+            prefix,
+            retry,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+        )
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 
@@ -34,8 +53,11 @@ public suspend inline fun <reified T> Cache.dynamic(
     condition: CacheCondition = CacheCondition.Always,
     prefix: String = "dynamic",
     tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T =
-    strategyLoad(HitPolicy.dynamic(ttl, null, condition, prefix, tags.toList()), key, {
+    strategyLoad(HitPolicy.dynamic(ttl, null, condition, prefix, tags.toList(), timeCondition, jitter, upper), key, {
         ValueType.of<T>()
     }) { block() }

@@ -10,6 +10,9 @@ import kotlin.time.Duration
  * is served instead, until [ttl].
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
+ *
+ * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
+ * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
  */
 public suspend inline fun <reified T> Cache.soft(
     ttl: Duration,
@@ -20,9 +23,25 @@ public suspend inline fun <reified T> Cache.soft(
     prefix: String = "soft",
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
     crossinline block: suspend () -> T,
 ): T {
-    val policy = SoftPolicy(ttl, null, softTtl, exceptions, condition, prefix, retry, tags.toList())
+    val policy =
+        SoftPolicy(
+            ttl,
+            null,
+            softTtl,
+            exceptions,
+            condition,
+            prefix,
+            retry,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+        )
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 

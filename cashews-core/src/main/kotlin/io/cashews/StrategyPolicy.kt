@@ -290,8 +290,22 @@ public class HitPolicy(
             condition: CacheCondition = CacheCondition.Always,
             prefix: String = StrategyKeys.DYNAMIC_PREFIX,
             tags: List<String> = emptyList(),
+            timeCondition: Duration? = null,
+            jitter: Double = 0.0,
+            upper: Boolean = false,
         ): HitPolicy =
-            HitPolicy(ttl, DYNAMIC_HITS, key, updateAfter = 1, condition = condition, prefix = prefix, tags = tags)
+            HitPolicy(
+                ttl,
+                DYNAMIC_HITS,
+                key,
+                updateAfter = 1,
+                condition = condition,
+                prefix = prefix,
+                tags = tags,
+                timeCondition = timeCondition,
+                jitter = jitter,
+                upper = upper,
+            )
 
         private const val DYNAMIC_HITS = 3
     }

@@ -1,6 +1,7 @@
 package io.cashews
 
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.CompletableDeferred
@@ -137,6 +138,64 @@ class StrategiesSpec : FunSpec({
             }
             time += 1.minutes
             shouldThrow<IOException> { cache.failover<String>(1.minutes, "k") { throw IOException("down") } }
+        }
+    }
+
+    // The reference: "time_condition ... every caching decorator has it"; upper likewise.
+    test("timeCondition stores only slow loads, on every caching strategy") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = virtualCache(time)
+            val loads = AtomicInteger()
+
+            suspend fun load(slow: Boolean): Int {
+                if (slow) time += 2.seconds
+                return loads.incrementAndGet()
+            }
+            val strategies: List<Pair<String, suspend (Boolean) -> Int>> =
+                listOf(
+                    "early" to { slow -> cache.early(1.minutes, "e", timeCondition = 1.seconds) { load(slow) } },
+                    "soft" to { slow -> cache.soft(1.minutes, "s", timeCondition = 1.seconds) { load(slow) } },
+                    "hit" to
+                        { slow -> cache.hit(1.minutes, "h", cacheHits = 5, timeCondition = 1.seconds) { load(slow) } },
+                    "dynamic" to { slow -> cache.dynamic("d", 1.minutes, timeCondition = 1.seconds) { load(slow) } },
+                )
+            for ((name, call) in strategies) {
+                withClue(name) {
+                    val fast = call(false)
+                    call(false) shouldBe fast + 1
+                    val slow = call(true)
+                    call(false) shouldBe slow
+                }
+            }
+            cache.failover(1.minutes, "f", timeCondition = 1.seconds) { "fast" }
+            shouldThrow<IOException> {
+                cache.failover<String>(1.minutes, "f", timeCondition = 1.seconds) { throw IOException("down") }
+            }
+            cache.failover(1.minutes, "f", timeCondition = 1.seconds) {
+                time += 2.seconds
+                "slow"
+            }
+            cache.failover<String>(1.minutes, "f", timeCondition = 1.seconds) { throw IOException("down") } shouldBe
+                "slow"
+        }
+    }
+
+    test("upper on early, soft and hit: a load that served an inner cached value is returned, not stored") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            cache.set("inner", "cached inside", 1.minutes)
+            val loads = AtomicInteger()
+
+            suspend fun outer(): String = "${loads.incrementAndGet()}:" + cache.cached(1.minutes, "inner") { "loaded" }
+            cache.early(1.minutes, "e", upper = true) { outer() } shouldBe "1:cached inside"
+            cache.early(1.minutes, "e", upper = true) { outer() } shouldBe "2:cached inside"
+            cache.soft(1.minutes, "s", upper = true) { outer() } shouldBe "3:cached inside"
+            cache.soft(1.minutes, "s", upper = true) { outer() } shouldBe "4:cached inside"
+            cache.hit(1.minutes, "h", cacheHits = 3, upper = true) { outer() } shouldBe "5:cached inside"
+            cache.hit(1.minutes, "h", cacheHits = 3, upper = true) { outer() } shouldBe "6:cached inside"
+            cache.early(1.minutes, "plain") { outer() } shouldBe "7:cached inside"
+            cache.early(1.minutes, "plain") { outer() } shouldBe "7:cached inside"
         }
     }
 
