@@ -30,6 +30,17 @@ public class BloomFilter internal constructor(
         cache.incrBits(key, BloomHash.positions(element, bits, hashes), 1, 1)
     }
 
+    /**
+     * Adds [element] only when none of its bits is set yet, so it shares no bit with an element added before; returns
+     * whether it was added. Not atomic across processes: two may both add, as two plain [add]s would.
+     */
+    internal suspend fun addIfClear(element: String): Boolean {
+        val positions = BloomHash.positions(element, bits, hashes)
+        if (cache.getBits(key, positions, 1).any { it != 0L }) return false
+        cache.incrBits(key, positions, 1, 1)
+        return true
+    }
+
     /** `false` when [element] was certainly never added; `true` when it probably was. */
     public suspend fun mightContain(element: String): Boolean =
         cache.getBits(key, BloomHash.positions(element, bits, hashes), 1).all { it == 1L }

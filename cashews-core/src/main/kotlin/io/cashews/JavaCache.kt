@@ -549,6 +549,30 @@ public open class JavaCache internal constructor(
     public fun dualBloom(name: String, capacity: Long, falsePositives: Double): JavaDualBloomFilter =
         JavaDualBloomFilter(cache.dualBloom(name, capacity, falsePositives), scope)
 
+    /**
+     * A dual Bloom filter whose `false` side has its own [noCapacity] and [noFalsePositives], recording an answer
+     * only for an element that collides with none when [noCollisions] ([Cache.dualBloom]), with futures.
+     */
+    public fun dualBloom(
+        name: String,
+        capacity: Long,
+        falsePositives: Double,
+        noCapacity: Long,
+        noFalsePositives: Double,
+        noCollisions: Boolean,
+    ): JavaDualBloomFilter =
+        JavaDualBloomFilter(
+            cache.dualBloom(
+                name,
+                capacity,
+                falsePositives,
+                noCapacity = noCapacity,
+                noFalsePositives = noFalsePositives,
+                noCollisions = noCollisions,
+            ),
+            scope,
+        )
+
     /** The value as the backend stores it (bytes on a byte backend), or `null`. */
     public fun getRaw(key: String): CompletableFuture<Any?> = call { cache.getRaw(key) }
 

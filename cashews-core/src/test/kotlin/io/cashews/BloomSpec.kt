@@ -2,6 +2,7 @@ package io.cashews
 
 import io.cashews.internal.BloomHash
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.doubles.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
@@ -94,6 +95,48 @@ class BloomSpec : FunSpec({
                 }
             }
             checks.get() shouldBe 100
+        }
+    }
+
+    test("dual bloom sizes each side on its own") {
+        val cache = Cache("mem://")
+        val dual =
+            cache.dualBloom(
+                "sides",
+                capacity = 100,
+                falsePositives = 0.01,
+                noCapacity = 10_000,
+                noFalsePositives = 0.001,
+            )
+        dual.yes.bits shouldBe cache.bloom("other", capacity = 100, falsePositives = 0.01).bits
+        dual.no.bits shouldBe cache.bloom("other", capacity = 10_000, falsePositives = 0.001).bits
+        (dual.no.bits > dual.yes.bits) shouldBe true
+    }
+
+    test("dual bloom with noCollisions records only elements whose bits are all clear") {
+        runTest {
+            for (noCollisions in listOf(false, true)) {
+                val cache = Cache("mem://")
+                val dual = cache.dualBloom("small", capacity = 2, falsePositives = 0.25, noCollisions = noCollisions)
+                dual.check("a") { true } shouldBe true
+
+                fun bitsOf(element: String) = BloomHash.positions(element, dual.yes.bits, dual.yes.hashes).toSet()
+                val taken = bitsOf("a")
+                // An element sharing some of a's bits but not all: neither filter claims it, so it is checked.
+                val partial =
+                    (0 until 1_000).map { "e$it" }.first { element ->
+                        val bits = bitsOf(element)
+                        bits.any { it in taken } && !taken.containsAll(bits)
+                    }
+                val checks = AtomicInteger()
+                repeat(2) {
+                    dual.check(partial) {
+                        checks.incrementAndGet()
+                        true
+                    } shouldBe true
+                }
+                withClue("noCollisions = $noCollisions") { checks.get() shouldBe if (noCollisions) 2 else 1 }
+            }
         }
     }
 
