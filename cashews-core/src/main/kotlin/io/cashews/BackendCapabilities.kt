@@ -96,6 +96,19 @@ public interface LocalCopyBackend {
 }
 
 /**
+ * A backend that keeps expired entries until it sweeps them ([MemoryBackend], the disk backend), and can sweep on
+ * demand: [Cache.removeExpired], aquiche's `remove_expired()`. Backends whose server expires keys itself (Redis) are
+ * not one.
+ */
+public interface ExpirySweepingBackend {
+    /**
+     * Removes every entry that has expired now, instead of waiting for the next scheduled sweep; returns how many
+     * were removed.
+     */
+    public suspend fun removeExpired(): Long
+}
+
+/**
  * A backend that evicts entries to stay within a size bound and says which: the cache forwards each eviction to its
  * [CacheEventListener]s. Listeners are called on the evicting thread and must be fast.
  */

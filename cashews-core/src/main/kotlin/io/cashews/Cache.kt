@@ -494,6 +494,14 @@ public class Cache(
             else -> message
         }
 
+    /**
+     * Removes the expired entries that backends keep until their next sweep (memory, disk), now; Redis expires keys
+     * itself and has none. Returns how many were removed. aquiche's `remove_expired()`; the scheduled sweeps
+     * (`check_interval`, `purge_interval`) make it needed only where memory must be freed at a known moment.
+     */
+    public suspend fun removeExpired(): Long =
+        routing.all.sumOf { route -> (route.backend as? ExpirySweepingBackend)?.removeExpired() ?: 0L }
+
     /** Removes every key of every backend of this cache. */
     public suspend fun clear(): Unit = keys.clear()
 

@@ -146,6 +146,14 @@ public sealed class CachedFunction<R>(
     public suspend fun clear(): Long = cache.deleteMatch(keys.glob)
 
     /**
+     * Removes now the expired entries that the backend holding the handle's keys keeps until its next sweep (see
+     * [Cache.removeExpired]; the sweep covers that whole backend, whose expired entries are of no use to anyone).
+     * Returns how many were removed.
+     */
+    public suspend fun removeExpired(): Long =
+        (cache.route(keys.glob).backend as? ExpirySweepingBackend)?.removeExpired() ?: 0L
+
+    /**
      * How the handle has fared since it was built (cashews' `cache_info`): its hits, misses and loads, how many
      * values it holds now, and when the backend last swept out expired entries. Counting the values scans the keys
      * of the handle's template: call it for monitoring, not on a hot path.

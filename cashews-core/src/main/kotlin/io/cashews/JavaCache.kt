@@ -630,6 +630,9 @@ public open class JavaCache internal constructor(
     /** Whether every backend answers. */
     public fun ping(): CompletableFuture<Boolean> = call { cache.ping() }
 
+    /** [Cache.removeExpired]: removes the expired entries memory and disk backends keep until their sweep. */
+    public fun removeExpired(): CompletableFuture<Long> = call { cache.removeExpired() }
+
     /** [Cache.setDefaultFailExceptions] from Java: the failures `soft` and `failover` serve a stored value for. */
     @SafeVarargs
     public fun setDefaultFailExceptions(vararg exceptions: Class<out Throwable>) {

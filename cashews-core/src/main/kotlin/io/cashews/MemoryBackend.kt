@@ -59,6 +59,7 @@ public class MemoryBackend(
     public val closeValues: Boolean = false,
     scope: CoroutineScope? = null,
 ) : Backend,
+    ExpirySweepingBackend,
     ImmediateReadBackend,
     ImmediateWriteBackend,
     LockBackend,
@@ -423,14 +424,18 @@ public class MemoryBackend(
         return cache.estimatedSize()
     }
 
-    /** Removes every entry that has expired; run every [checkInterval]. */
-    internal fun sweep() {
+    /** Removes every entry that has expired; run every [checkInterval]. Returns how many it removed. */
+    internal fun sweep(): Long {
         lastSweep = timeSource.markNow()
         val now = clock.read()
+        var removed = 0L
         for ((key, stored) in map.entries) {
-            if (stored is Expiring && now >= stored.expiresAt) map.remove(key, stored)
+            if (stored is Expiring && now >= stored.expiresAt && map.remove(key, stored)) removed++
         }
+        return removed
     }
+
+    override suspend fun removeExpired(): Long = sweep()
 
     /** When an entry written now with [ttl] expires, or [FOREVER]; saturates for absurdly long TTLs. */
     private fun expiresAt(ttl: Duration?): Long {

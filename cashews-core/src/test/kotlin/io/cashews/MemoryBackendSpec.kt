@@ -36,6 +36,26 @@ class MemoryBackendSpec : FunSpec({
         }
     }
 
+    // aquiche: "Expired items can be removed from the cache with the use of remove_expired()".
+    test("removeExpired sweeps on demand, through the cache and through a handle") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = Cache("mem://?check_interval=0", time)
+            repeat(3) { cache.set("short:$it", "v", 1.seconds) }
+            cache.set("forever", "v")
+            time += 1.seconds
+            cache.removeExpired() shouldBe 3
+            cache.removeExpired() shouldBe 0
+            val square = cache.function<Int, Int>(ttl = "1s", key = "square:{n}") { n -> n * n }
+            square(3) shouldBe 9
+            square(4) shouldBe 16
+            time += 1.seconds
+            square.removeExpired() shouldBe 2
+            cache.get<String>("forever") shouldBe "v"
+            cache.close()
+        }
+    }
+
     test("size bounds the entries, whatever their ttl") {
         runTest {
             val backend = MemoryBackend(size = 50, checkInterval = null)

@@ -157,6 +157,10 @@ public open class BlockingCache internal constructor(
     @Throws(InterruptedException::class)
     public fun ping(): Boolean = await(async.ping())
 
+    /** [io.cashews.Cache.removeExpired]: removes the expired entries memory and disk backends keep until their sweep. */
+    @Throws(InterruptedException::class)
+    public fun removeExpired(): Long = await(async.removeExpired())
+
     /** [io.cashews.Cache.ping] with a message: [message] echoed, or `null` when a backend is down. */
     @Throws(InterruptedException::class)
     public fun ping(message: String): String? = await(async.ping(message))

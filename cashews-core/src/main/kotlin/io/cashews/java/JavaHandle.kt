@@ -26,6 +26,9 @@ public sealed class JavaHandle<T>(
     /** Hits, misses, loads and size of the handle, as [io.cashews.CachedFunction.info]. */
     public fun info(): CompletableFuture<CachedFunctionInfo> = future { handle.info() }
 
+    /** Removes the expired entries its backend keeps until the next sweep, as [io.cashews.CachedFunction.removeExpired]. */
+    public fun removeExpired(): CompletableFuture<Long> = future { handle.removeExpired() }
+
     internal fun applyArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<T> {
         val now = handle.hitNow(a, b, c)
         @Suppress("UNCHECKED_CAST")

@@ -5,6 +5,7 @@ import io.cashews.BackendUnavailableError
 import io.cashews.BitFieldCounters
 import io.cashews.BitsBackend
 import io.cashews.EvictingBackend
+import io.cashews.ExpirySweepingBackend
 import io.cashews.GlobPattern
 import io.cashews.KeyTtl
 import io.cashews.LockBackend
@@ -81,6 +82,7 @@ public class DiskBackend(
     /** The clock of TTLs: wall-clock time for the real one; a test clock moves an anchored wall clock. */
     timeSource: TimeSource = TimeSource.Monotonic,
 ) : Backend,
+    ExpirySweepingBackend,
     LockBackend,
     LockReleaseBackend,
     BitsBackend,
@@ -649,10 +651,16 @@ public class DiskBackend(
 
     private suspend fun purgeExpired() {
         for (shard in files) {
-            runCatching { onDisk(shard) { update("DELETE FROM entries WHERE expires_at <= ?", clock()) } }
+            runCatching { deleteExpired(shard) }
                 .onFailure { log.debug("purging expired entries of '{}' failed; next time", shard.file, it) }
         }
     }
+
+    /** Purges expired entries now rather than at the next [purgeInterval]; a shard that fails throws. */
+    override suspend fun removeExpired(): Long = files.sumOf { deleteExpired(it).toLong() }
+
+    private suspend fun deleteExpired(shard: DiskShard): Int =
+        onDisk(shard) { update("DELETE FROM entries WHERE expires_at <= ?", clock()) }
 
     private fun shardOf(key: String): DiskShard = files[(key.hashCode() and Int.MAX_VALUE) % shards]
 

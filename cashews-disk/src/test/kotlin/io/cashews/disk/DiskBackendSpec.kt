@@ -23,6 +23,7 @@ import kotlin.io.path.name
 import kotlin.random.Random
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.TestTimeSource
 
 @Serializable
 data class Order(
@@ -64,6 +65,20 @@ private class ZipfKeys(
 }
 
 class DiskBackendSpec : FunSpec({
+    test("removeExpired purges expired rows of every shard at once, before the scheduled purge") {
+        withDirectory { directory ->
+            val time = TestTimeSource()
+            val cache = Cache("disk://?directory=$directory&shards=4&purge_interval=1d", time)
+            repeat(10) { cache.set("short:$it", "v", 1.minutes) }
+            cache.set("long", "v", 1.hours)
+            time += 2.minutes
+            cache.removeExpired() shouldBe 10
+            cache.removeExpired() shouldBe 0
+            cache.get<String>("long") shouldBe "v"
+            cache.close()
+        }
+    }
+
     test("values, counters, sets and TTLs survive closing and reopening the cache") {
         withDirectory { directory ->
             val url = "disk://?directory=$directory"
@@ -158,7 +173,8 @@ class DiskBackendSpec : FunSpec({
 
     test("setup rejects bad parameters by name") {
         shouldThrow<SetupError> { Cache("disk://?size_limit=lots") }.message shouldContain "size_limit"
-        shouldThrow<SetupError> { Cache("disk://?shards=0") }.message shouldContain "shards"
+        shouldThrow<SetupError> { Cache("disk://?shards=-1") }.message shouldContain "shards"
+        shouldThrow<SetupError> { Cache("disk://?shards=257") }.message shouldContain "shards"
         shouldThrow<SetupError> { Cache("disk:///var/cache") }.message shouldContain "directory="
     }
 
