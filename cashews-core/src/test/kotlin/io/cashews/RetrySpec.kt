@@ -31,6 +31,33 @@ class RetrySpec : FunSpec({
         }
     }
 
+    // aquiche: @alru_cache(negative_cache=True, retry_count=3, backoff_in_seconds=2). Its three retries are four
+    // attempts here; its backoff doubles from backoff_in_seconds; negative_cache is a condition storing exceptions.
+    test("aquiche's retry_count, backoff_in_seconds and negative_cache") {
+        runTest {
+            val cache = Cache("mem://")
+            val aquiche = Retry(attempts = 1 + 3, initialDelay = 2.seconds, factor = 2.0, jitter = 0.0)
+            val negativeCache = CacheCondition.withExceptions()
+            val calls = AtomicInteger()
+
+            suspend fun cacheFunction(value: String, failures: Int): Int =
+                cache.cached(1.hours, "len:$value", condition = negativeCache, retry = aquiche) {
+                    if (calls.incrementAndGet() <= failures) throw Exception("Doom has fallen upon us")
+                    value.length
+                }
+            cacheFunction("flaky", failures = 2) shouldBe 5
+            currentTime shouldBe 2_000 + 4_000
+            calls.set(0)
+            val start = currentTime
+            val doom = shouldThrow<Exception> { cacheFunction("doomed", failures = Int.MAX_VALUE) }
+            doom.message shouldBe "Doom has fallen upon us"
+            calls.get() shouldBe 4
+            currentTime - start shouldBe 2_000 + 4_000 + 8_000
+            shouldThrow<Exception> { cacheFunction("doomed", failures = Int.MAX_VALUE) } shouldBeSameInstanceAs doom
+            calls.get() shouldBe 4
+        }
+    }
+
     test("the last failure is thrown as it is once attempts run out, and unlisted failures are not retried") {
         runTest {
             val cache = Cache("mem://")
