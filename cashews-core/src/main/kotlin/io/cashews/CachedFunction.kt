@@ -34,6 +34,11 @@ public sealed class CachedFunction<R>(
     public val policy: StrategyPolicy,
     internal val keys: HandleKeys,
     type: ValueType,
+    /**
+     * Whether calls go through the cache: `false` calls the function every time and stores nothing (aquiche's
+     * `enabled=False`), fixed when the handle is bound ([FunctionBinding.enabled]).
+     */
+    public val enabled: Boolean,
 ) {
     private val typeOf: () -> ValueType = { type }
     private val counters = HandleCounters()
@@ -55,7 +60,7 @@ public sealed class CachedFunction<R>(
      * hit; else [NotNow]. The Java face answers hits with it before it starts a coroutine.
      */
     internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
-        if (policy !is CachedPolicy || cache.observing) return NotNow
+        if (!enabled || policy !is CachedPolicy || cache.observing) return NotNow
         val key = keys.remembered(a, b, c) ?: return NotNow
         val found = cache.lookupNow(key, typeOf)
         if (found is Marker || !isHit(found)) return NotNow
@@ -65,6 +70,7 @@ public sealed class CachedFunction<R>(
 
     /** A call with the arguments [a], [b], [c]: the hit path in this function, only tail calls out of it. */
     internal suspend fun call(a: Any?, b: Any?, c: Any?): R {
+        if (!enabled) return uncached(a, b, c)
         val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
         if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
         val found = cache.lookupNow(key, typeOf)
@@ -87,6 +93,13 @@ public sealed class CachedFunction<R>(
     private suspend fun observed(key: String, value: R): R {
         cache.observeHit(key, policy.strategy)
         return value
+    }
+
+    /** A call of a disabled handle: the function itself, counted as a miss and a load. */
+    private suspend fun uncached(a: Any?, b: Any?, c: Any?): R {
+        counters.misses.increment()
+        counters.loads.increment()
+        return load(a, b, c)
     }
 
     /** A call whose key cannot be remembered: rendered (with the [KeyContext]) on every call. */
@@ -180,8 +193,9 @@ public class CachedFunction0<R> internal constructor(
     policy: StrategyPolicy,
     keys: HandleKeys,
     type: ValueType,
+    enabled: Boolean,
     private val loader: suspend () -> R,
-) : CachedFunction<R>(cache, policy, keys, type) {
+) : CachedFunction<R>(cache, policy, keys, type, enabled) {
     /** The cached value, loaded when missing. */
     public suspend operator fun invoke(): R = call(null, null, null)
 
@@ -197,8 +211,9 @@ public class CachedFunction1<A, R> internal constructor(
     policy: StrategyPolicy,
     keys: HandleKeys,
     type: ValueType,
+    enabled: Boolean,
     private val loader: suspend (A) -> R,
-) : CachedFunction<R>(cache, policy, keys, type) {
+) : CachedFunction<R>(cache, policy, keys, type, enabled) {
     /** The cached value for [a], loaded when missing. */
     public suspend operator fun invoke(a: A): R = call(a, null, null)
 
@@ -215,8 +230,9 @@ public class CachedFunction2<A, B, R> internal constructor(
     policy: StrategyPolicy,
     keys: HandleKeys,
     type: ValueType,
+    enabled: Boolean,
     private val loader: suspend (A, B) -> R,
-) : CachedFunction<R>(cache, policy, keys, type) {
+) : CachedFunction<R>(cache, policy, keys, type, enabled) {
     /** The cached value for [a] and [b], loaded when missing. */
     public suspend operator fun invoke(a: A, b: B): R = call(a, b, null)
 
@@ -233,8 +249,9 @@ public class CachedFunction3<A, B, C, R> internal constructor(
     policy: StrategyPolicy,
     keys: HandleKeys,
     type: ValueType,
+    enabled: Boolean,
     private val loader: suspend (A, B, C) -> R,
-) : CachedFunction<R>(cache, policy, keys, type) {
+) : CachedFunction<R>(cache, policy, keys, type, enabled) {
     /** The cached value for [a], [b] and [c], loaded when missing. */
     public suspend operator fun invoke(a: A, b: B, c: C): R = call(a, b, c)
 

@@ -7,7 +7,8 @@ import io.cashews.internal.load.HandleKeys
  * `val userById = cache.function(ttl = "3h", key = "user:{id}", tags = listOf("users")) { id: Long -> repo.load(id) }`.
  *
  * [ttl] is in the [Ttl] grammar; [key] is a [KeyTemplate] whose placeholders, in the order they first appear, take
- * the function's arguments; [tags] are templates too. For other settings and strategies, bind a policy:
+ * the function's arguments; [tags] are templates too; [enabled] `false` binds a handle that calls the function every
+ * time (see [FunctionBinding.enabled]). For other settings and strategies, bind a policy:
  * [function] with a [StrategyPolicy]. A function of no arguments names its value type, so that its lambda is not
  * read as one of one argument: `cache.function<Rates>(ttl = "1h", key = "rates") { api.rates() }`.
  */
@@ -15,32 +16,38 @@ public inline fun <reified R> Cache.function(
     ttl: String,
     key: String,
     tags: List<String> = emptyList(),
+    enabled: Boolean = true,
     noinline loader: suspend () -> R,
-): CachedFunction0<R> = function(CachedPolicy.of(ttl, key, tags)).bind0(ValueType.of<R>(), loader)
+): CachedFunction0<R> = function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind0(ValueType.of<R>(), loader)
 
 /** [function] of one argument. */
 public inline fun <A, reified R> Cache.function(
     ttl: String,
     key: String,
     tags: List<String> = emptyList(),
+    enabled: Boolean = true,
     noinline loader: suspend (A) -> R,
-): CachedFunction1<A, R> = function(CachedPolicy.of(ttl, key, tags)).bind1(ValueType.of<R>(), loader)
+): CachedFunction1<A, R> = function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind1(ValueType.of<R>(), loader)
 
 /** [function] of two arguments. */
 public inline fun <A, B, reified R> Cache.function(
     ttl: String,
     key: String,
     tags: List<String> = emptyList(),
+    enabled: Boolean = true,
     noinline loader: suspend (A, B) -> R,
-): CachedFunction2<A, B, R> = function(CachedPolicy.of(ttl, key, tags)).bind2(ValueType.of<R>(), loader)
+): CachedFunction2<A, B, R> =
+    function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind2(ValueType.of<R>(), loader)
 
 /** [function] of three arguments. */
 public inline fun <A, B, C, reified R> Cache.function(
     ttl: String,
     key: String,
     tags: List<String> = emptyList(),
+    enabled: Boolean = true,
     noinline loader: suspend (A, B, C) -> R,
-): CachedFunction3<A, B, C, R> = function(CachedPolicy.of(ttl, key, tags)).bind3(ValueType.of<R>(), loader)
+): CachedFunction3<A, B, C, R> =
+    function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind3(ValueType.of<R>(), loader)
 
 /**
  * Binds [loader] to this cache under [policy], any strategy: `cache.function(EarlyPolicy(1.hours,
@@ -85,28 +92,35 @@ public class FunctionBinding internal constructor(
     private val cache: Cache,
     private val policy: StrategyPolicy,
     private val params: List<String>? = null,
+    private val enabled: Boolean = true,
 ) {
     private val template: KeyTemplate =
         policy.key ?: throw KeyTemplateError("a function handle needs a key template: give its policy a key")
 
     /** This binding with the function's parameters named [names], in order, as the key template reads them. */
-    public fun params(vararg names: String): FunctionBinding = FunctionBinding(cache, policy, names.toList())
+    public fun params(vararg names: String): FunctionBinding = FunctionBinding(cache, policy, names.toList(), enabled)
+
+    /**
+     * This binding with its handles going through the cache or not: `false` binds handles that call the function
+     * every time and store nothing (aquiche's `enabled=False`), for a cache turned off by configuration at start.
+     */
+    public fun enabled(enabled: Boolean): FunctionBinding = FunctionBinding(cache, policy, params, enabled)
 
     /** Binds [loader], of no arguments, whose values are [type]s (for callers without reified types). */
     public fun <R> bind0(type: ValueType, loader: suspend () -> R): CachedFunction0<R> =
-        CachedFunction0(cache, policy, keys(0), type, loader)
+        CachedFunction0(cache, policy, keys(0), type, enabled, loader)
 
     /** Binds [loader], of one argument, whose values are [type]s. */
     public fun <A, R> bind1(type: ValueType, loader: suspend (A) -> R): CachedFunction1<A, R> =
-        CachedFunction1(cache, policy, keys(1), type, loader)
+        CachedFunction1(cache, policy, keys(1), type, enabled, loader)
 
     /** Binds [loader], of two arguments, whose values are [type]s. */
     public fun <A, B, R> bind2(type: ValueType, loader: suspend (A, B) -> R): CachedFunction2<A, B, R> =
-        CachedFunction2(cache, policy, keys(2), type, loader)
+        CachedFunction2(cache, policy, keys(2), type, enabled, loader)
 
     /** Binds [loader], of three arguments, whose values are [type]s. */
     public fun <A, B, C, R> bind3(type: ValueType, loader: suspend (A, B, C) -> R): CachedFunction3<A, B, C, R> =
-        CachedFunction3(cache, policy, keys(3), type, loader)
+        CachedFunction3(cache, policy, keys(3), type, enabled, loader)
 
     /** The handle's keys for a function of [arity] arguments: the names they bind to, checked against the template. */
     private fun keys(arity: Int): HandleKeys {

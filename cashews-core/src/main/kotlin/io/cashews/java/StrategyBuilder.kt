@@ -3,6 +3,7 @@ package io.cashews.java
 import io.cashews.Cache
 import io.cashews.CachedPolicy
 import io.cashews.CachingPolicy
+import io.cashews.FunctionBinding
 import io.cashews.KeyTemplate
 import io.cashews.LockedPolicy
 import io.cashews.StrategyPolicy
@@ -39,6 +40,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
     internal var key: String? = null
     internal var prefix: String? = null
     private var executor: Executor? = null
+    private var enabled: Boolean = true
 
     /**
      * The key template of a handle (`"user:{id}"`): its placeholders, in the order they first appear, take the
@@ -55,6 +57,12 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
      */
     public fun loadOn(executor: Executor): B = apply { this.executor = executor }.self()
 
+    /**
+     * Whether handles and calls go through the cache (default `true`): `false` calls the loader every time and
+     * stores nothing (aquiche's `enabled=False`), for a cache turned off by configuration at start.
+     */
+    public fun enabled(enabled: Boolean): B = apply { this.enabled = enabled }.self()
+
     /** The policy the current settings describe, with the key template given to [key] (if any). */
     public abstract fun policy(): StrategyPolicy
 
@@ -65,16 +73,16 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
 
     /** Binds [loader], of no arguments, as a handle under the current settings. */
     public fun build(loader: Supplier<CompletableFuture<T>>): CachedSupplier<T> =
-        CachedSupplier(cache.function(policy()).bind0(valueType()) { loader.get().awaitLoaded() }, scope)
+        CachedSupplier(binding().bind0(valueType()) { loader.get().awaitLoaded() }, scope)
 
     /** Binds [loader], of one argument, as a handle under the current settings. */
     public fun <A> build(loader: Function<A, CompletableFuture<T>>): CachedFunction<A, T> =
-        CachedFunction(cache.function(policy()).bind1(valueType()) { a: A -> loader.apply(a).awaitLoaded() }, scope)
+        CachedFunction(binding().bind1(valueType()) { a: A -> loader.apply(a).awaitLoaded() }, scope)
 
     /** Binds [loader], of two arguments, as a handle under the current settings. */
     public fun <A, C> build(loader: BiFunction<A, C, CompletableFuture<T>>): CachedBiFunction<A, C, T> =
         CachedBiFunction(
-            cache.function(policy()).bind2(valueType()) { a: A, c: C -> loader.apply(a, c).awaitLoaded() },
+            binding().bind2(valueType()) { a: A, c: C -> loader.apply(a, c).awaitLoaded() },
             scope,
         )
 
@@ -82,7 +90,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
     public fun buildBlocking(loader: Supplier<T>): CachedSupplier<T> {
         val dispatcher = dispatcher()
         return CachedSupplier(
-            cache.function(policy()).bind0(valueType()) { runInterruptible(dispatcher) { loader.get() } },
+            binding().bind0(valueType()) { runInterruptible(dispatcher) { loader.get() } },
             scope,
         )
     }
@@ -91,7 +99,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
     public fun <A> buildBlocking(loader: Function<A, T>): CachedFunction<A, T> {
         val dispatcher = dispatcher()
         return CachedFunction(
-            cache.function(policy()).bind1(valueType()) { a: A -> runInterruptible(dispatcher) { loader.apply(a) } },
+            binding().bind1(valueType()) { a: A -> runInterruptible(dispatcher) { loader.apply(a) } },
             scope,
         )
     }
@@ -100,7 +108,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
     public fun <A, C> buildBlocking(loader: BiFunction<A, C, T>): CachedBiFunction<A, C, T> {
         val dispatcher = dispatcher()
         return CachedBiFunction(
-            cache.function(policy()).bind2(valueType()) { a: A, c: C ->
+            binding().bind2(valueType()) { a: A, c: C ->
                 runInterruptible(dispatcher) { loader.apply(a, c) }
             },
             scope,
@@ -127,10 +135,12 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
         require(type.isAssignableFrom(valueType.javaClass) || valueType.javaClass.isAssignableFrom(type)) {
             "value type $valueType does not match the builder's ${type.name}"
         }
-        return StrategyCalls(cache, scope, policy(), valueType, dispatcher())
+        return StrategyCalls(cache, scope, policy(), valueType, dispatcher(), enabled)
     }
 
     internal fun valueType(): ValueType = ValueType.of(type)
+
+    private fun binding(): FunctionBinding = cache.function(policy()).enabled(enabled)
 
     private fun dispatcher(): CoroutineDispatcher = executor?.asCoroutineDispatcher() ?: Dispatchers.IO
 

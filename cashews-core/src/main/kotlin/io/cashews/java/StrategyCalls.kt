@@ -39,6 +39,8 @@ public class StrategyCalls<T> internal constructor(
     /** The declared type of the values, as the cache's codec decodes them. */
     public val valueType: ValueType,
     private val dispatcher: CoroutineDispatcher,
+    /** Whether calls go through the cache; `false` runs every loader and stores nothing. */
+    public val enabled: Boolean = true,
 ) {
     private val type: () -> ValueType = { valueType }
 
@@ -84,12 +86,22 @@ public class StrategyCalls<T> internal constructor(
         scope.javaFuture { cache.delete(policy.storageKey(key)) }
 
     private fun hitNow(key: String): Any? {
-        if (policy !is CachedPolicy || cache.observing) return NotNow
+        if (!enabled || policy !is CachedPolicy || cache.observing) return NotNow
         val found = cache.values.lookupNowOrNotNow(key)
         return if (found == null || (found !is Marker && valueType.javaClass.isInstance(found))) found else NotNow
     }
 
     private suspend fun run(
+        key: String,
+        args: Map<String, Any?>,
+        block: suspend () -> T,
+    ): T =
+        when {
+            !enabled -> block()
+            else -> runStrategy(key, args, block)
+        }
+
+    private suspend fun runStrategy(
         key: String,
         args: Map<String, Any?>,
         block: suspend () -> T,

@@ -284,6 +284,29 @@ class JavaStrategiesTest {
     }
 
     @Test
+    void aBuilderTurnedOffCallsItsLoaderEveryTimeAndStoresNothing() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CachedBuilder<Integer> off = jc.cached(Integer.class).ttl("1h").key("off:{n}").enabled(false);
+        CachedFunction<Integer, Integer> square = off.build(n -> {
+            loads.incrementAndGet();
+            return done(n * n);
+        });
+        assertEquals(16, square.apply(4).join());
+        assertEquals(16, square.apply(4).join());
+        assertEquals(16, off.get("off:direct", () -> {
+            loads.incrementAndGet();
+            return done(16);
+        }).join());
+        assertEquals(16, off.getBlocking("off:direct", () -> {
+            loads.incrementAndGet();
+            return 16;
+        }));
+        assertEquals(4, loads.get());
+        assertEquals(false, jc.exists("off:4").join());
+        assertEquals(false, jc.exists("off:direct").join());
+    }
+
+    @Test
     void hitAndDynamicCountTheirHits() {
         AtomicInteger loads = new AtomicInteger();
         CachedFunction<String, Integer> twice = jc.hit(Integer.class).ttl("1h").cacheHits(2).key("h:{k}")

@@ -33,4 +33,6 @@ public annotation class Locked(
     val key: String = "",
     /** The prefix of the stored keys (`prefix:key`); empty for the strategy's default. */
     val prefix: String = "",
+    /** A SpEL expression over the arguments: when it is false, the method is called without taking the lock. */
+    val condition: String = "",
 )

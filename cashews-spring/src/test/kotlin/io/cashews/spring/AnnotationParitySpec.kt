@@ -44,6 +44,9 @@ class AnnotationParitySpec : FunSpec({
             "wait" to listOf("waitForLock"),
             // Annotated methods run on the caller's thread, with its transaction and security context.
             "loadOn" to emptyList(),
+            // An annotation turns itself off by its SpEL condition, which can read configuration:
+            // condition = "${shop.cache-enabled:true}" calls the method every time while it is false.
+            "enabled" to listOf("condition"),
         )
 
     /** The arguments of the `JavaCache` factories of the guards, which the annotations take as attributes. */

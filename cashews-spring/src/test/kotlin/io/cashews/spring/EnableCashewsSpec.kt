@@ -2,6 +2,8 @@ package io.cashews.spring
 
 import io.cashews.Cache
 import io.cashews.JavaCache
+import io.cashews.LockedError
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
@@ -40,6 +42,12 @@ open class Greeter {
         } else {
             "${person.name} ${calls.incrementAndGet()}"
         }
+
+    @Locked(ttl = "1m", key = "job:{name}", waitForLock = false, condition = "#name != 'unlocked'")
+    open fun job(name: String): String = "ran $name"
+
+    @Cached(ttl = "1h", key = "off:{name}", condition = "\${greeter.cache-enabled:false}")
+    open fun uncached(name: String): String = "off $name ${calls.incrementAndGet()}"
 
     @Cached(ttl = "1h", key = "mono:{name}")
     open fun mono(name: String): Mono<String> = Mono.fromCallable { "mono $name ${calls.incrementAndGet()}" }
@@ -95,6 +103,19 @@ class EnableCashewsSpec : FunSpec({
             // unless true: the result is returned, not stored
             greeter.describe(Person("skipped")) shouldBe "skip"
             cache.exists("person:skipped").join() shouldBe false
+        }
+    }
+
+    test("@Locked takes a SpEL condition; a condition read from configuration turns an annotation off") {
+        AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
+            val greeter = context.getBean(Greeter::class.java)
+            val cache = context.getBean(JavaCache::class.java)
+            cache.setLock("locked:job:held", "someone", java.time.Duration.ofMinutes(1)).join() shouldBe true
+            cache.setLock("locked:job:unlocked", "someone", java.time.Duration.ofMinutes(1)).join() shouldBe true
+            shouldThrow<LockedError> { greeter.job("held") }
+            greeter.job("unlocked") shouldBe "ran unlocked"
+            greeter.uncached("x") shouldNotBe greeter.uncached("x")
+            cache.exists("off:x").join() shouldBe false
         }
     }
 

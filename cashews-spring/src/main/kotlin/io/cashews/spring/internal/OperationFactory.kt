@@ -414,7 +414,7 @@ internal class OperationFactory(
             }
 
             is Locked -> {
-                Common(annotation.key, annotation.prefix)
+                Common(annotation.key, annotation.prefix, annotation.condition)
             }
 
             else -> {
