@@ -3,6 +3,7 @@ package io.cashews
 import java.math.BigDecimal
 import java.math.RoundingMode
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toJavaDuration
@@ -81,7 +82,7 @@ public object Ttl {
     }
 
     private fun parseUnits(original: String, text: String): Duration {
-        if (PLAIN_NUMBER.matches(text)) return scaled(original, text, SECOND)
+        if (AMOUNT.matches(text)) return scaled(original, text, SECOND)
         var total = Duration.ZERO
         var i = 0
         while (i < text.length) {
@@ -108,9 +109,12 @@ public object Ttl {
     /** [amount] (digits, maybe a fraction) times [unitNanos], to the nanosecond. */
     private fun scaled(original: String, amount: String, unitNanos: Long): Duration {
         if (!AMOUNT.matches(amount)) throw invalid(original, "'$amount' is not a number")
-        val nanos = BigDecimal(amount).multiply(BigDecimal.valueOf(unitNanos)).setScale(0, RoundingMode.HALF_UP)
-        if (nanos > MAX_NANOS) throw invalid(original, "'$amount' is too large")
-        return nanos.toLong().nanoseconds
+        val nanos = BigDecimal(amount).multiply(BigDecimal.valueOf(unitNanos))
+        if (nanos <= MAX_UNITS) return nanos.setScale(0, RoundingMode.HALF_UP).toLong().nanoseconds
+        // Past about 146 years a Duration keeps milliseconds; past that range, nothing a cache should keep.
+        val millis = nanos.movePointLeft(6).setScale(0, RoundingMode.HALF_UP)
+        if (millis > MAX_UNITS) throw invalid(original, "'$amount' is too large")
+        return millis.toLong().milliseconds
     }
 
     private fun invalid(text: String, why: String) = InvalidTtlError("TTL '$text' is not valid: $why")
@@ -131,9 +135,8 @@ public object Ttl {
         }
 
     private val AMOUNT = Regex("""\d+(\.\d+)?""")
-    private val PLAIN_NUMBER = AMOUNT
     private val ISO = Regex("""P(?:([\d.]+)D)?(?:T(?:([\d.]+)H)?(?:([\d.]+)M)?(?:([\d.]+)S)?)?""")
 
-    // A Duration holds about 146 years in nanoseconds; anything longer is no TTL a cache should keep.
-    private val MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE / 2)
+    // How many nanoseconds a Duration holds exactly, and (past that) how many milliseconds.
+    private val MAX_UNITS = BigDecimal.valueOf(Long.MAX_VALUE / 2)
 }

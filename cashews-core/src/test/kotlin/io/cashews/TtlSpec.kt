@@ -86,6 +86,11 @@ class TtlSpec : FunSpec({
         Ttl.parse("0.5") shouldBe 500.milliseconds
     }
 
+    test("TTLs beyond the nanosecond range of a Duration are kept in milliseconds") {
+        Ttl.parse("36500d") shouldBe 36500.days
+        Ttl.parse("1000000000d") shouldBe 1_000_000_000.days
+    }
+
     test("aquiche's ISO-8601 durations, fractions in any field") {
         Ttl.parse("P4D") shouldBe 4.days
         Ttl.parse("P0.5D") shouldBe 12.hours
