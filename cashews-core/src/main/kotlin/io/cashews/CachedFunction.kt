@@ -60,7 +60,7 @@ public sealed class CachedFunction<R>(
      * hit; else [NotNow]. The Java face answers hits with it before it starts a coroutine.
      */
     internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
-        if (!enabled || policy !is CachedPolicy || cache.observing) return NotNow
+        if (policy !is CachedPolicy || cache.observing) return NotNow
         val key = keys.remembered(a, b, c) ?: return NotNow
         val found = cache.lookupNow(key, typeOf)
         if (found is Marker || !isHit(found)) return NotNow
@@ -70,7 +70,6 @@ public sealed class CachedFunction<R>(
 
     /** A call with the arguments [a], [b], [c]: the hit path in this function, only tail calls out of it. */
     internal suspend fun call(a: Any?, b: Any?, c: Any?): R {
-        if (!enabled) return uncached(a, b, c)
         val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
         if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
         val found = cache.lookupNow(key, typeOf)
@@ -102,8 +101,12 @@ public sealed class CachedFunction<R>(
         return load(a, b, c)
     }
 
-    /** A call whose key cannot be remembered: rendered (with the [KeyContext]) on every call. */
-    private suspend fun rendering(a: Any?, b: Any?, c: Any?): R = slow(keys.key(a, b, c), NotNow, a, b, c)
+    /**
+     * A call whose key cannot be remembered: rendered (with the [KeyContext]) on every call. A disabled handle's keys
+     * are never remembered, so its calls come here too, off the hit path.
+     */
+    private suspend fun rendering(a: Any?, b: Any?, c: Any?): R =
+        if (enabled) slow(keys.key(a, b, c), NotNow, a, b, c) else uncached(a, b, c)
 
     private suspend fun slow(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R {
         val block: suspend () -> R = { load(a, b, c) }

@@ -139,6 +139,6 @@ public class FunctionBinding internal constructor(
                     "parameter (${names.joinToString()}); use {@name} for a KeyContext value",
             )
         }
-        return HandleKeys(policy, template, names)
+        return HandleKeys(policy, template, names, enabled)
     }
 }

@@ -47,6 +47,9 @@ public class StrategyCalls<T> internal constructor(
     // Calls share one set of counters: the executor counts into them, and nothing here reports them.
     private val counters = HandleCounters()
 
+    // Whether a call may be answered from memory before a coroutine starts: `cached` calls of an enabled builder.
+    private val answersNow = enabled && policy is CachedPolicy
+
     /** The value for [key] (behind the policy's prefix), loaded with [loader] when the strategy must load. */
     public fun get(key: String, loader: Supplier<CompletableFuture<T>>): CompletableFuture<T> =
         get(key, emptyMap(), loader)
@@ -86,7 +89,7 @@ public class StrategyCalls<T> internal constructor(
         scope.javaFuture { cache.delete(policy.storageKey(key)) }
 
     private fun hitNow(key: String): Any? {
-        if (!enabled || policy !is CachedPolicy || cache.observing) return NotNow
+        if (!answersNow || cache.observing) return NotNow
         val found = cache.values.lookupNowOrNotNow(key)
         return if (found == null || (found !is Marker && valueType.javaClass.isInstance(found))) found else NotNow
     }

@@ -23,7 +23,12 @@ internal class HandleKeys(
     private val policy: StrategyPolicy,
     val template: KeyTemplate,
     val names: List<String>,
+    /** Whether the handle uses the cache at all: a disabled one remembers nothing, so its calls take the slow path. */
+    enabled: Boolean = true,
 ) {
+    // One check on the hit path for both reasons a key is rendered on every call.
+    private val neverRemembers = template.readsContext || !enabled
+
     @Volatile
     private var slots = arrayOfNulls<Entry>(INITIAL_SLOTS)
     private var used = 0
@@ -49,7 +54,7 @@ internal class HandleKeys(
      * be remembered (a template reading the [KeyContext], an argument of a mutable type).
      */
     fun remembered(a: Any?, b: Any?, c: Any?): String? {
-        if (template.readsContext || !stable(a) || !stable(b) || !stable(c)) return null
+        if (neverRemembers || !stable(a) || !stable(b) || !stable(c)) return null
         val hash = spread(a.hashCode() * 961 + b.hashCode() * 31 + c.hashCode())
         val table = slots
         val mask = table.size - 1
