@@ -34,7 +34,7 @@ class BadConfigurationTest {
 
     @Test
     void aBadTtlNamesTheMethodAndTheValue() {
-        assertMessage(startFails(BadBeans.BadTtl.class), "@Cached on io.cashews.spring.boot.bad.BadBeans$BadTtl.load(long)", "3 hours");
+        assertMessage(startFails(BadBeans.BadTtl.class), "@Cached on io.cashews.spring.boot.bad.BadBeans$BadTtl.load(long)", "3 fortnights");
     }
 
     @Test

@@ -9,7 +9,7 @@ public final class BadBeans {
     private BadBeans() {}
 
     public static class BadTtl {
-        @Cached(ttl = "3 hours", key = "user:{id}")
+        @Cached(ttl = "3 fortnights", key = "user:{id}")
         public String load(long id) {
             return "user " + id;
         }
