@@ -98,18 +98,9 @@ public class StrategyCalls<T> internal constructor(
         key: String,
         args: Map<String, Any?>,
         block: suspend () -> T,
-    ): T =
-        when {
-            !enabled -> block()
-            else -> runStrategy(key, args, block)
-        }
-
-    private suspend fun runStrategy(
-        key: String,
-        args: Map<String, Any?>,
-        block: suspend () -> T,
-    ): T =
-        when (policy) {
+    ): T {
+        if (!enabled) return block()
+        return when (policy) {
             is CachingPolicy -> {
                 cache.execute(policy, key, type, HandleCall(RenderedTags.of(policy.tags, args), counters), block)
             }
@@ -120,6 +111,7 @@ public class StrategyCalls<T> internal constructor(
                 }
             }
         }
+    }
 
     override fun toString(): String = "StrategyCalls($policy)"
 }

@@ -199,14 +199,18 @@ internal class Routing(
      * reference's name for it on a client-side Redis cache.
      */
     private fun keyPrefix(settings: BackendSettings): String? {
-        val given = listOfNotNull(settings.string("key_prefix"), settings.string("client_side_prefix"))
-        if (given.size >
-            1
-        ) {
+        val given =
+            listOf("key_prefix", "client_side_prefix").mapNotNull { name ->
+                settings.string(name)?.let {
+                    name to
+                        it
+                }
+            }
+        if (given.size > 1) {
             throw SetupError("give 'key_prefix' or 'client_side_prefix' (its name in the reference), not both")
         }
-        val prefix = given.firstOrNull() ?: return null
-        if (prefix.isEmpty()) throw SetupError("setup parameter 'key_prefix' is empty")
+        val (name, prefix) = given.firstOrNull() ?: return null
+        if (prefix.isEmpty()) throw SetupError("setup parameter '$name' is empty")
         return prefix
     }
 
