@@ -94,6 +94,48 @@ public suspend inline fun <reified T> Cache.cached(
     }) { block() }
 
 /**
+ * [cached] with an [Expiry] instead of a TTL (aquiche's `expiration`): until a point in time, until the next time of
+ * day in a zone, or never. `cache.cached(expiry = Expiry.dailyAt(LocalTime.of(6, 0), paris), key = "report") { … }`
+ * keeps the report until the next 06:00 in Paris; [Expiry.parse] reads the text forms (`"15:30 Europe/Paris"`,
+ * `"2030-04-23T09:15Z"`). An expiry already past returns the value without storing it. For the other settings of
+ * [cached], bind a [CachedPolicy] with a [TtlRule.Expires] ([function]).
+ */
+public suspend inline fun <reified T> Cache.cached(
+    expiry: Expiry,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
+    crossinline block: suspend () -> T,
+): T =
+    cachedWith(key, "", {
+        CachedPolicy(TtlRule.Expires(expiry), condition = condition, tags = tags.toList())
+    }) { block() }
+
+/**
+ * [cached] with an expiration computed for each load from what it produced and when (aquiche's expiration function):
+ *
+ * ```
+ * cache.cached(expiry = { item: LoadedItem<Token> -> item.value?.let { Expiry.at(it.expiresAt) } ?: Expiry.Expired },
+ *     key = "token") { auth.fetch() }
+ * ```
+ *
+ * [expiry] may suspend. It sees failures too when [condition] stores them (`item.failed`); [Expiry.Expired] stores
+ * nothing. For the other settings of [cached], bind a [CachedPolicy] with a [TtlRule.FromLoad] ([function]).
+ */
+public suspend inline fun <reified T> Cache.cached(
+    noinline expiry: suspend (LoadedItem<T>) -> Expiry,
+    key: String,
+    condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
+    crossinline block: suspend () -> T,
+): T =
+    cachedWith(key, "", {
+        @Suppress("UNCHECKED_CAST")
+        val rule = TtlRule.FromLoad(expiry as suspend (LoadedItem<Any?>) -> Expiry)
+        CachedPolicy(rule, condition = condition, tags = tags.toList())
+    }) { block() }
+
+/**
  * [cached] with the key rendered from [key] and [args] (and the current [KeyContext]):
  * `cache.cached(1.hours, userKey, mapOf("id" to id)) { repo.load(id) }` where `userKey = KeyTemplate.of("user:{id}")`.
  * Each of [tags] is a template too, rendered with the same [args]: `tags = listOf("page:{page}")`. For the other

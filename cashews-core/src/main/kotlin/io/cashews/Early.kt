@@ -15,8 +15,9 @@ import kotlin.time.Duration
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
  *
- * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
- * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
+ * [timeCondition], [jitter], [upper] and [protected] work as on [cached]: store only results slower than
+ * [timeCondition] to compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache, and
+ * let concurrent callers needing the same load share one run of [block] (each runs its own with `protected = false`).
  */
 public suspend inline fun <reified T> Cache.early(
     ttl: Duration,
@@ -29,10 +30,23 @@ public suspend inline fun <reified T> Cache.early(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    protected: Boolean = true,
     crossinline block: suspend () -> T,
 ): T =
     strategyLoad(
-        EarlyPolicy(ttl, null, earlyTtl, condition, prefix, retry, tags.toList(), timeCondition, jitter, upper),
+        EarlyPolicy(
+            ttl,
+            null,
+            earlyTtl,
+            condition,
+            prefix,
+            retry,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+            protected,
+        ),
         key,
         { ValueType.of<T>() },
     ) {

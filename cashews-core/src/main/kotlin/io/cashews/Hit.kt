@@ -12,8 +12,9 @@ import kotlin.time.Duration.Companion.days
  * are counted by the backend at `"$prefix:$key:counter"`, so processes sharing it share the count. [tags] label the
  * value for [Cache.deleteTags].
  *
- * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
- * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
+ * [timeCondition], [jitter], [upper] and [protected] work as on [cached]: store only results slower than
+ * [timeCondition] to compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache, and
+ * let concurrent callers needing the same load share one run of [block] (each runs its own with `protected = false`).
  */
 public suspend inline fun <reified T> Cache.hit(
     ttl: Duration,
@@ -27,6 +28,7 @@ public suspend inline fun <reified T> Cache.hit(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    protected: Boolean = true,
     crossinline block: suspend () -> T,
 ): T {
     val policy =
@@ -42,6 +44,7 @@ public suspend inline fun <reified T> Cache.hit(
             timeCondition,
             jitter,
             upper,
+            protected,
         )
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
@@ -56,8 +59,23 @@ public suspend inline fun <reified T> Cache.dynamic(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    protected: Boolean = true,
     crossinline block: suspend () -> T,
 ): T =
-    strategyLoad(HitPolicy.dynamic(ttl, null, condition, prefix, tags.toList(), timeCondition, jitter, upper), key, {
-        ValueType.of<T>()
-    }) { block() }
+    strategyLoad(
+        HitPolicy.dynamic(
+            ttl,
+            null,
+            condition,
+            prefix,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+            protected,
+        ),
+        key,
+        {
+            ValueType.of<T>()
+        },
+    ) { block() }

@@ -11,8 +11,9 @@ import kotlin.time.Duration
  *
  * [tags] label the value for [Cache.deleteTags]. Stores the value at `"$prefix:$key"` and its freshness marker at `"$prefix:$key:fresh"`.
  *
- * [timeCondition], [jitter] and [upper] work as on [cached]: store only results slower than [timeCondition] to
- * compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache.
+ * [timeCondition], [jitter], [upper] and [protected] work as on [cached]: store only results slower than
+ * [timeCondition] to compute, shorten each TTL by up to [jitter], store nothing a load served from an inner cache, and
+ * let concurrent callers needing the same load share one run of [block] (each runs its own with `protected = false`).
  */
 public suspend inline fun <reified T> Cache.soft(
     ttl: Duration,
@@ -26,6 +27,7 @@ public suspend inline fun <reified T> Cache.soft(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
+    protected: Boolean = true,
     crossinline block: suspend () -> T,
 ): T {
     val policy =
@@ -41,6 +43,7 @@ public suspend inline fun <reified T> Cache.soft(
             timeCondition,
             jitter,
             upper,
+            protected,
         )
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }

@@ -59,6 +59,11 @@ public sealed class CachingPolicy(
     public val retry: Retry?,
     /** The tags of what is stored (see [Cache.deleteTags]). */
     public val tags: List<String>,
+    /**
+     * Concurrent callers that need a load of the same key (a cold key; for soft, a stale one) share one run of the
+     * block. Off, each caller loads on its own. Always `false` for [FailoverPolicy], whose every call loads.
+     */
+    public val protected: Boolean,
 ) : StrategyPolicy(key, prefix) {
     /** [timeCondition] for Java, where the property's getter has a mangled name. */
     @JvmName("getTimeCondition")
@@ -105,15 +110,14 @@ public class CachedPolicy(
     prefix: String = "",
     condition: CacheCondition = CacheCondition.Always,
     timeCondition: Duration? = null,
-    /** Concurrent callers of a cold key share one load. */
-    public val protected: Boolean = true,
+    protected: Boolean = true,
     /** A lock taken through the backend makes the load one across every process sharing it. */
     public val lock: Boolean = false,
     jitter: Double = 0.0,
     upper: Boolean = false,
     retry: Retry? = null,
     tags: List<String> = emptyList(),
-) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
+) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
     override val strategy: String get() = StrategyKeys.CACHED
 
     public companion object {
@@ -150,7 +154,8 @@ public class EarlyPolicy(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
+    protected: Boolean = true,
+) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val earlyTtl: Duration = earlyTtl ?: (ttl / 3)
 
@@ -172,7 +177,7 @@ public class EarlyPolicy(
             else -> SERVE_AND_REFRESH
         }
 
-    override fun parameters(): Map<String, Any?> = common() + mapOf("earlyTtl" to earlyTtl)
+    override fun parameters(): Map<String, Any?> = common() + mapOf("earlyTtl" to earlyTtl, "protected" to protected)
 }
 
 /**
@@ -192,7 +197,8 @@ public class SoftPolicy(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
+    protected: Boolean = true,
+) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val softTtl: Duration = softTtl ?: (ttl / 3)
 
@@ -210,7 +216,8 @@ public class SoftPolicy(
     override fun decide(stored: Boolean, fresh: Boolean, hits: Long): StrategyDecision =
         if (stored && fresh) SERVE else LOAD_OR_SERVE_STALE
 
-    override fun parameters(): Map<String, Any?> = common() + mapOf("softTtl" to softTtl, "exceptions" to exceptions)
+    override fun parameters(): Map<String, Any?> =
+        common() + mapOf("softTtl" to softTtl, "exceptions" to exceptions, "protected" to protected)
 }
 
 /**
@@ -229,7 +236,7 @@ public class FailoverPolicy(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
+) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, false) {
     override val strategy: String get() = StrategyKeys.FAILOVER
 
     @InternalCacheApi
@@ -256,7 +263,8 @@ public class HitPolicy(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags) {
+    protected: Boolean = true,
+) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
     /** How long the hit count is kept: the value's TTL. */
     internal val counterTtl: Duration = ttl
 
@@ -278,7 +286,7 @@ public class HitPolicy(
         }
 
     override fun parameters(): Map<String, Any?> =
-        common() + mapOf("cacheHits" to cacheHits, "updateAfter" to updateAfter)
+        common() + mapOf("cacheHits" to cacheHits, "updateAfter" to updateAfter, "protected" to protected)
 
     public companion object {
         /** [Cache.dynamic]'s policy: three hits a load, a background refresh after the first hit. */
@@ -293,6 +301,7 @@ public class HitPolicy(
             timeCondition: Duration? = null,
             jitter: Double = 0.0,
             upper: Boolean = false,
+            protected: Boolean = true,
         ): HitPolicy =
             HitPolicy(
                 ttl,
@@ -305,6 +314,7 @@ public class HitPolicy(
                 timeCondition = timeCondition,
                 jitter = jitter,
                 upper = upper,
+                protected = protected,
             )
 
         private const val DYNAMIC_HITS = 3

@@ -307,6 +307,44 @@ class StrategiesSpec : FunSpec({
                 listOf(1, 2, 3, 4, 5)
         }
     }
+
+    test("early, soft, hit and dynamic share one load of a cold key unless protected is false") {
+        runTest {
+            val cache = virtualCache(TestTimeSource())
+            val strategies: Map<String, suspend (Boolean, suspend () -> Int) -> Int> =
+                mapOf(
+                    "early" to { p, block -> cache.early(1.minutes, "e$p", protected = p) { block() } },
+                    "soft" to { p, block -> cache.soft(1.minutes, "s$p", protected = p) { block() } },
+                    "hit" to { p, block -> cache.hit(1.minutes, "h$p", cacheHits = 5, protected = p) { block() } },
+                    "dynamic" to { p, block -> cache.dynamic("d$p", protected = p) { block() } },
+                )
+            for ((name, strategy) in strategies) {
+                for (protected in listOf(true, false)) {
+                    val loads = AtomicInteger()
+                    val firstStarted = CompletableDeferred<Unit>()
+                    val gate = CompletableDeferred<Unit>()
+                    val block: suspend () -> Int = {
+                        val n = loads.incrementAndGet()
+                        firstStarted.complete(Unit)
+                        gate.await()
+                        n
+                    }
+                    val first = async { strategy(protected, block) }
+                    firstStarted.await()
+                    val second = async { strategy(protected, block) }
+                    runCurrent()
+                    // A shared load has started once; an unprotected second caller has started its own by now.
+                    withClue("$name, protected = $protected") {
+                        loads.get() shouldBe if (protected) 1 else 2
+                        gate.complete(Unit)
+                        listOf(first, second).awaitAll().toSet() shouldBe if (protected) setOf(1) else setOf(1, 2)
+                    }
+                }
+            }
+            SoftPolicy(1.minutes, protected = false).parameters()["protected"] shouldBe false
+            FailoverPolicy(1.minutes).protected shouldBe false
+        }
+    }
 })
 
 class DefaultCacheStrategiesSpec : FunSpec({

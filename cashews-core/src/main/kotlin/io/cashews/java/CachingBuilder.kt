@@ -22,6 +22,7 @@ public abstract class CachingBuilder<T, B : CachingBuilder<T, B>> internal const
     internal var timeCondition: Duration? = null
     internal var jitter: Double = 0.0
     internal var upper: Boolean = false
+    internal var protected: Boolean = true
     internal var retry: Retry? = null
     internal var tags: List<String> = emptyList()
 

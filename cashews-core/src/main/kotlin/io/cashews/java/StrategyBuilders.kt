@@ -5,9 +5,11 @@ package io.cashews.java
 import io.cashews.Cache
 import io.cashews.CachedPolicy
 import io.cashews.EarlyPolicy
+import io.cashews.Expiry
 import io.cashews.FailoverPolicy
 import io.cashews.HitPolicy
 import io.cashews.InternalCacheApi
+import io.cashews.LoadedItem
 import io.cashews.LockedPolicy
 import io.cashews.OutagePolicy
 import io.cashews.SoftPolicy
@@ -15,6 +17,8 @@ import io.cashews.StrategyKeys
 import io.cashews.Ttl
 import io.cashews.TtlRule
 import kotlinx.coroutines.CoroutineScope
+import java.time.ZoneId
+import java.time.ZoneOffset
 import kotlin.reflect.KClass
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
@@ -25,19 +29,48 @@ public class CachedBuilder<T> internal constructor(
     scope: CoroutineScope,
     type: Class<T>,
 ) : CachingBuilder<T, CachedBuilder<T>>(cache, scope, type) {
-    private var ttlOfValue: java.util.function.Function<T, java.time.Duration>? = null
-    private var protected: Boolean = true
+    // A TTL rule other than a fixed TTL, set by the forms of ttl(…) and expiry(…) that take one.
+    private var rule: TtlRule? = null
     private var lock: Boolean = false
 
-    override fun ttl(ttl: String): CachedBuilder<T> = super.ttl(ttl).also { ttlOfValue = null }
+    override fun ttl(ttl: String): CachedBuilder<T> = super.ttl(ttl).also { rule = null }
 
-    override fun ttl(ttl: java.time.Duration): CachedBuilder<T> = super.ttl(ttl).also { ttlOfValue = null }
+    override fun ttl(ttl: java.time.Duration): CachedBuilder<T> = super.ttl(ttl).also { rule = null }
 
     /** The TTL computed from each loaded value, such as a token's own lifetime. */
     public fun ttl(ttl: java.util.function.Function<T, java.time.Duration>): CachedBuilder<T> =
+        rule(
+            @Suppress("UNCHECKED_CAST")
+            TtlRule.FromValue { value -> ttl.apply(value as T).toKotlinDuration() },
+        )
+
+    /** Stored values expire as [expiry] says (a point in time, a time of day, never) instead of after a TTL. */
+    public fun expiry(expiry: Expiry): CachedBuilder<T> = rule(TtlRule.Expires(expiry))
+
+    /**
+     * [expiry] in [Expiry.parse]'s text forms (`"15:30 Europe/Paris"`, `"2030-04-23T09:15Z"`, `"10 minutes"`), with
+     * date-times and times without an offset read in [zone].
+     */
+    @JvmOverloads
+    public fun expiry(
+        expiry: String,
+        zone: ZoneId = ZoneOffset.UTC,
+    ): CachedBuilder<T> = expiry(Expiry.parse(expiry, zone))
+
+    /**
+     * The expiration of each load, computed from what it produced and when (aquiche's expiration function);
+     * [Expiry.Expired] stores nothing.
+     */
+    public fun expiry(expiry: java.util.function.Function<LoadedItem<T>, Expiry>): CachedBuilder<T> =
+        rule(
+            @Suppress("UNCHECKED_CAST")
+            TtlRule.FromLoad { item -> expiry.apply(item as LoadedItem<T>) },
+        )
+
+    private fun rule(rule: TtlRule): CachedBuilder<T> =
         apply {
-            this.ttl = null
-            ttlOfValue = ttl
+            ttl = null
+            this.rule = rule
         }
 
     /**
@@ -50,14 +83,7 @@ public class CachedBuilder<T> internal constructor(
     public fun lock(lock: Boolean): CachedBuilder<T> = apply { this.lock = lock }
 
     override fun policy(): CachedPolicy {
-        val fromValue = ttlOfValue
-        val rule =
-            if (fromValue != null) {
-                @Suppress("UNCHECKED_CAST")
-                TtlRule.FromValue { value -> fromValue.apply(value as T).toKotlinDuration() }
-            } else {
-                TtlRule.Fixed(requireTtl())
-            }
+        val rule = rule ?: TtlRule.Fixed(requireTtl())
         return CachedPolicy(
             rule,
             template(),
@@ -82,6 +108,9 @@ public class EarlyBuilder<T> internal constructor(
 ) : CachingBuilder<T, EarlyBuilder<T>>(cache, scope, type) {
     private var earlyTtl: Duration? = null
 
+    /** Concurrent calls that need a load of the same key share one (on by default); see [CachedBuilder.protect]. */
+    public fun protect(protect: Boolean): EarlyBuilder<T> = apply { protected = protect }
+
     /** When a value is refreshed in the background while still served; a third of the TTL by default. */
     public fun earlyTtl(earlyTtl: java.time.Duration): EarlyBuilder<T> =
         apply { this.earlyTtl = earlyTtl.toKotlinDuration() }
@@ -101,6 +130,7 @@ public class EarlyBuilder<T> internal constructor(
             timeCondition,
             jitter,
             upper,
+            protected,
         )
 }
 
@@ -135,6 +165,9 @@ public class SoftBuilder<T> internal constructor(
 ) : FallbackBuilder<T, SoftBuilder<T>>(cache, scope, type) {
     private var softTtl: Duration? = null
 
+    /** Concurrent calls that need a load of the same key share one (on by default); see [CachedBuilder.protect]. */
+    public fun protect(protect: Boolean): SoftBuilder<T> = apply { protected = protect }
+
     /** When a value is recomputed; until the TTL, a failed recompute serves it. A third of the TTL by default. */
     public fun softTtl(
         softTtl: java.time.Duration,
@@ -156,6 +189,7 @@ public class SoftBuilder<T> internal constructor(
             timeCondition,
             jitter,
             upper,
+            protected,
         )
 }
 
@@ -192,6 +226,9 @@ public class HitBuilder<T> internal constructor(
     private var cacheHits: Int? = null
     private var updateAfter: Int = 0
 
+    /** Concurrent calls that need a load of the same key share one (on by default); see [CachedBuilder.protect]. */
+    public fun protect(protect: Boolean): HitBuilder<T> = apply { protected = protect }
+
     /** How many times a value is served before it is loaded again. */
     public fun cacheHits(cacheHits: Int): HitBuilder<T> = apply { this.cacheHits = cacheHits }
 
@@ -220,6 +257,7 @@ public class HitBuilder<T> internal constructor(
             timeCondition,
             jitter,
             upper,
+            protected,
         )
 }
 

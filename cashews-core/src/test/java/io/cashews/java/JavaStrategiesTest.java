@@ -10,12 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cashews.Cache;
 import io.cashews.CacheCondition;
 import io.cashews.CachedFunctionInfo;
+import io.cashews.Expiry;
+import io.cashews.InvalidTtlError;
 import io.cashews.JavaCache;
 import io.cashews.JavaTestClock;
 import io.cashews.KeyTtl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -333,5 +336,41 @@ class JavaStrategiesTest {
         release.complete("done");
         assertEquals("done", first.join());
         assertEquals(false, builder.policy().parameters().get("wait"));
+    }
+
+    @Test
+    void aCachedBuilderTakesAnExpiryAPointInTimeATimeOfDayOrOneComputedPerLoad() {
+        Instant now = Instant.ofEpochMilli(jc.getCache().epochMillis());
+        AtomicInteger loads = new AtomicInteger();
+        CachedBuilder<Integer> until = jc.cached(Integer.class).expiry(Expiry.at(now.plusSeconds(10)));
+        assertEquals(1, until.getBlocking("until", loads::incrementAndGet));
+        JavaTestClock.advance(clock, Duration.ofSeconds(9));
+        assertEquals(1, until.getBlocking("until", loads::incrementAndGet));
+        JavaTestClock.advance(clock, Duration.ofSeconds(1));
+        assertEquals(2, until.getBlocking("until", loads::incrementAndGet));
+
+        CachedBuilder<String> daily = jc.cached(String.class).expiry("06:00 Europe/Paris");
+        assertEquals("report", daily.getBlocking("report", () -> "report"));
+        KeyTtl.Expiring left = assertInstanceOf(KeyTtl.Expiring.class, jc.ttl("report").join());
+        assertTrue(left.getRemaining().compareTo(Duration.ofDays(1)) <= 0);
+
+        CachedBuilder<String> computed = jc.cached(String.class)
+            .expiry(item -> item.getValue().startsWith("keep") ? Expiry.after(Duration.ofMinutes(5)) : Expiry.of(true));
+        assertEquals("keep", computed.getBlocking("computed:keep", () -> "keep"));
+        assertEquals("drop", computed.getBlocking("computed:drop", () -> "drop"));
+        KeyTtl.Expiring kept = assertInstanceOf(KeyTtl.Expiring.class, jc.ttl("computed:keep").join());
+        assertEquals(Duration.ofMinutes(5), kept.getRemaining());
+        assertEquals(KeyTtl.Missing.INSTANCE, jc.ttl("computed:drop").join());
+
+        assertThrows(InvalidTtlError.class, () -> jc.cached(String.class).expiry("at noon"));
+    }
+
+    @Test
+    void earlySoftAndHitBuildersTakeProtect() {
+        assertEquals(false, jc.early(String.class).ttl("1h").protect(false).policy().getProtected());
+        assertEquals(false, jc.soft(String.class).ttl("1h").protect(false).policy().getProtected());
+        assertEquals(false, jc.hit(String.class).ttl("1h").cacheHits(2).protect(false).policy().getProtected());
+        assertEquals(true, jc.dynamic(String.class).policy().getProtected());
+        assertEquals(false, jc.failover(String.class).ttl("1h").policy().getProtected());
     }
 }

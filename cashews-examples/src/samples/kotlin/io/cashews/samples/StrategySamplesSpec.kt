@@ -3,8 +3,10 @@ package io.cashews.samples
 import io.cashews.Cache
 import io.cashews.CacheCondition
 import io.cashews.EarlyPolicy
+import io.cashews.Expiry
 import io.cashews.KeyTemplate
 import io.cashews.KeyTtl
+import io.cashews.LoadedItem
 import io.cashews.bloom
 import io.cashews.cached
 import io.cashews.circuitBreaker
@@ -24,6 +26,8 @@ import io.kotest.matchers.string.shouldStartWith
 import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.flow.toList
 import java.io.IOException
+import java.time.LocalTime
+import java.time.ZoneId
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
@@ -183,6 +187,28 @@ class StrategySamplesSpec : FunSpec({
         cache.ttl("token").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.inWholeMinutes shouldBe 9
         cache.ttl("feed").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.shouldBeBetween(54.minutes, 1.hours)
         feed shouldBe "feed #1"
+        cache.close()
+    }
+
+    test("expiry") {
+        val cache = Cache("mem://")
+        val reports = Reports()
+        val auth = Auth()
+        // sample: expiry
+        // Kept until the next 06:00 in Paris, when the nightly report is rebuilt.
+        val report = cache.cached(expiry = Expiry.dailyAt(LocalTime.of(6, 0), ZoneId.of("Europe/Paris")), key = "report") {
+            reports.build()
+        }
+        // Kept for the token's own lifetime; a failure (when the condition stores it) for 30 seconds.
+        val token = cache.cached(
+            expiry = { item: LoadedItem<Token> -> item.value?.let { Expiry.after(it.expiresIn) } ?: Expiry.after(30.seconds) },
+            key = "token",
+        ) { auth.token() }
+        // end sample
+        cache.get<String>("report") shouldBe report
+        cache.ttl("report").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.shouldBeBetween(1.milliseconds, 24.hours)
+        token.value shouldBe "token 1"
+        cache.ttl("token").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.inWholeMinutes shouldBe 9
         cache.close()
     }
 

@@ -21,8 +21,13 @@ import kotlin.reflect.KClass
 @Retention(AnnotationRetention.RUNTIME)
 @MustBeDocumented
 public annotation class Cached(
-    /** How long a result is kept, in the TTL grammar (`"3h"`, `"10m"`); required unless [ttlFrom] is given. */
+    /** How long a result is kept, in the TTL grammar (`"3h"`, `"10m"`); required unless [ttlFrom] or [expiry] is given. */
     val ttl: String = "",
+    /**
+     * When a result expires instead of after [ttl], in `Expiry.parse`'s forms: a time of day (`"06:00 Europe/Paris"`),
+     * a date-time (`"2030-04-23T09:15Z"`), a date, or a TTL.
+     */
+    val expiry: String = "",
     /** The key template; empty for `<class>.<method>` and every parameter as `:<name>:{<name>}`. */
     val key: String = "",
     /** The prefix of the stored keys (`prefix:key`); empty for the strategy's default. */

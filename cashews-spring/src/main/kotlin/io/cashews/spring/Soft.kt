@@ -46,6 +46,8 @@ public annotation class Soft(
     val jitter: Double = 0.0,
     /** Caches at an outer layer only: a load that served a value from a cache inside is not stored. */
     val upper: Boolean = false,
+    /** Concurrent calls that need a load of the same key in this process share one; `false` loads for each. */
+    val protect: Boolean = true,
     /** Retries a failed load with backoff; no retry unless its attempts are above 1. */
     val retry: CacheRetry = CacheRetry(),
 )

@@ -2,6 +2,7 @@ package io.cashews.spring
 
 import io.cashews.Cache
 import io.cashews.JavaCache
+import io.cashews.KeyTtl
 import io.cashews.LockedError
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
@@ -15,6 +16,8 @@ import org.springframework.context.annotation.Bean
 import org.springframework.context.annotation.Configuration
 import reactor.core.publisher.Mono
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.days
+import kotlin.time.Duration.Companion.seconds
 
 open class Greeter {
     open val calls = AtomicInteger()
@@ -51,6 +54,15 @@ open class Greeter {
 
     @Cached(ttl = "1h", key = "mono:{name}")
     open fun mono(name: String): Mono<String> = Mono.fromCallable { "mono $name ${calls.incrementAndGet()}" }
+
+    @Cached(expiry = "2099-01-01T00:00Z", key = "until:{name}")
+    open fun until(name: String): String = "until $name ${calls.incrementAndGet()}"
+
+    @Cached(expiry = "2000-01-01T00:00Z", key = "past:{name}")
+    open fun past(name: String): String = "past $name ${calls.incrementAndGet()}"
+
+    @Cached(ttlFrom = "#result.length() + 's'", key = "sized:{name}")
+    open fun sized(name: String): String = "sized $name"
 
     @Cacheable(cacheNames = ["spring"], sync = true)
     open fun springMono(name: String): Mono<String> = Mono.fromCallable { "spring $name ${calls.incrementAndGet()}" }
@@ -116,6 +128,21 @@ class EnableCashewsSpec : FunSpec({
             greeter.job("unlocked") shouldBe "ran unlocked"
             greeter.uncached("x") shouldNotBe greeter.uncached("x")
             cache.exists("off:x").join() shouldBe false
+        }
+    }
+
+    test("@Cached expires at the point in time its expiry names, or stores nothing past it; ttlFrom reads the result") {
+        AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
+            val greeter = context.getBean(Greeter::class.java)
+            val cache = context.getBean(JavaCache::class.java)
+            greeter.until("a") shouldBe greeter.until("a")
+            val left = cache.ttl("until:a").join() as KeyTtl.Expiring
+            (left.remaining > 365.days) shouldBe true
+            greeter.past("a") shouldNotBe greeter.past("a")
+            cache.exists("past:a").join() shouldBe false
+            greeter.sized("ab") shouldBe "sized ab"
+            val sized = (cache.ttl("sized:ab").join() as KeyTtl.Expiring).remaining
+            (sized > 7.seconds && sized <= 8.seconds) shouldBe true
         }
     }
 

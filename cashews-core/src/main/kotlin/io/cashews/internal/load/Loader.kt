@@ -5,6 +5,7 @@ import io.cashews.CacheCondition
 import io.cashews.CachedPolicy
 import io.cashews.CachingPolicy
 import io.cashews.InternalCacheApi
+import io.cashews.LoadedItem
 import io.cashews.OutagePolicy
 import io.cashews.SetCondition
 import io.cashews.StrategyDecision
@@ -21,6 +22,7 @@ import io.cashews.internal.value.NotNow
 import io.cashews.internal.value.StoredFailure
 import io.cashews.internal.value.TypeConformance
 import kotlinx.coroutines.CancellationException
+import java.time.Instant
 import kotlin.random.Random
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
@@ -195,8 +197,14 @@ internal suspend fun <T> Cache.compute(
             throw e
         } catch (e: Throwable) {
             if (events.reporting) events.loadFailure(key, strategy, e, started.elapsedNow())
-            if (policy.condition.storesException(e)) {
-                val ttl = policy.condition.exceptionTtl ?: ttlFor(policy, Result.failure(e))
+            val ttl =
+                if (policy.condition.storesException(e)) {
+                    policy.condition.exceptionTtl
+                        ?: ttlFor(policy, Result.failure(e))
+                } else {
+                    null
+                }
+            if (ttl != null) {
                 if (storeUnlessInvalidated(route, key, StoredFailure.of(e), ttl, flight, stamp, type) &&
                     events.reporting
                 ) {
@@ -208,8 +216,16 @@ internal suspend fun <T> Cache.compute(
     val took = started.elapsedNow()
     if (events.reporting) events.load(key, strategy, took)
     val timely = policy.timeCondition == null || took > policy.timeCondition
-    if (timely && !innerHit && policy.condition.storesValue(value, key)) {
-        if (storeUnlessInvalidated(route, key, value, ttlFor(policy, Result.success(value)), flight, stamp, type)) {
+    val ttl =
+        if (timely && !innerHit &&
+            policy.condition.storesValue(value, key)
+        ) {
+            ttlFor(policy, Result.success(value))
+        } else {
+            null
+        }
+    if (ttl != null) {
+        if (storeUnlessInvalidated(route, key, value, ttl, flight, stamp, type)) {
             if (events.reporting) events.put(key, strategy)
             afterStore()
         }
@@ -252,14 +268,34 @@ private suspend fun Cache.storeUnlessInvalidated(
     return true
 }
 
-/** The TTL [policy] gives [outcome], shortened by the policy's jitter. */
-private fun ttlFor(policy: CachingPolicy, outcome: Result<Any?>): Duration {
+/**
+ * The TTL [policy] gives [outcome], shortened by the policy's jitter; `null` when the outcome is not to be stored (an
+ * expiration already past, or [Expiry.Expired]).
+ */
+private suspend fun Cache.ttlFor(policy: CachingPolicy, outcome: Result<Any?>): Duration? {
     val base =
         when (val rule = policy.ttl) {
-            is TtlRule.Fixed -> rule.ttl
-            is TtlRule.FromValue -> Ttl.requirePositive(rule.ttl(outcome.getOrNull()))
-            is TtlRule.FromOutcome -> Ttl.requirePositive(rule.ttl(outcome))
-        }
+            is TtlRule.Fixed -> {
+                rule.ttl
+            }
+
+            is TtlRule.FromValue -> {
+                Ttl.requirePositive(rule.ttl(outcome.getOrNull()))
+            }
+
+            is TtlRule.FromOutcome -> {
+                Ttl.requirePositive(rule.ttl(outcome))
+            }
+
+            is TtlRule.Expires -> {
+                rule.expiry.ttlAt(Instant.ofEpochMilli(epochMillis()))
+            }
+
+            is TtlRule.FromLoad -> {
+                val now = Instant.ofEpochMilli(epochMillis())
+                rule.expiry(LoadedItem(outcome.getOrNull(), outcome.exceptionOrNull(), now)).ttlAt(now)
+            }
+        } ?: return null
     val jitter = policy.jitter
     if (jitter == 0.0 || base.isInfinite()) return base
     return (base * (1 - jitter * Random.nextDouble())).coerceAtLeast(1.milliseconds)

@@ -58,7 +58,7 @@ internal suspend fun <T> Cache.execute(
         StrategyDecision.LOAD_OR_SERVE_STALE -> {
             call?.counters?.misses?.increment()
             if (events.reporting) events.miss(key, policy.strategy)
-            singleFlight.run(key) { flight ->
+            sharedLoad(policy, key) { flight ->
                 try {
                     compute(policy, key, flight, type, block, afterStore(policy, key), call, route)
                 } catch (e: Throwable) {
@@ -72,14 +72,28 @@ internal suspend fun <T> Cache.execute(
         StrategyDecision.LOAD, StrategyDecision.LOAD_UNDER_LOCK -> {
             call?.counters?.misses?.increment()
             if (events.reporting) events.miss(key, policy.strategy)
-            if (policy is HitPolicy) return loadShared(policy, key, type, block, afterStore(policy, key), call)
-            singleFlight.run(key) { flight ->
-                cachedOrNull<T>(key, type, policy.condition, route)?.let { return@run it.value }
+            sharedLoad(policy, key) { flight ->
+                // Hit's value is read again only with its count, so a load is what this call needs.
+                if (policy !is HitPolicy) {
+                    cachedOrNull<T>(
+                        key,
+                        type,
+                        policy.condition,
+                        route,
+                    )?.let { return@sharedLoad it.value }
+                }
                 compute(policy, key, flight, type, block, afterStore(policy, key), call, route)
             }
         }
     }
 }
+
+/** Runs [load] once for every concurrent caller of [key] when [policy] is protected, else for this caller alone. */
+private suspend inline fun <T> Cache.sharedLoad(
+    policy: CachingPolicy,
+    key: String,
+    crossinline load: suspend (SingleFlight.Flight<T>?) -> T,
+): T = if (policy.protected) singleFlight.run(key) { flight -> load(flight) } else load(null)
 
 /** Failover: every call loads; a failure named by the policy is answered with the last good result, if there is one. */
 private suspend fun <T> Cache.failover(

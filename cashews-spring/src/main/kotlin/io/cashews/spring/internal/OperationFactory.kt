@@ -168,9 +168,15 @@ internal class OperationFactory(
             when (annotation) {
                 is Cached -> {
                     val cached = cache.cached(Any::class.java).lock(annotation.lock).protect(annotation.protect)
+                    val expiry = resolve(annotation.expiry)
+                    require(listOf(annotation.ttl, annotation.ttlFrom, expiry).count { it.isNotEmpty() } <= 1) {
+                        "give it one of ttl, ttlFrom and expiry"
+                    }
                     if (annotation.ttlFrom.isNotEmpty()) {
                         val ttlFrom = parser.parseExpression(resolve(annotation.ttlFrom))
                         cached.ttl { value -> ttlOf(ttlFrom.getValue(resultContext(value, null))) }
+                    } else if (expiry.isNotEmpty()) {
+                        cached.expiry(expiry)
                     } else {
                         cached.ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                     }
@@ -178,7 +184,11 @@ internal class OperationFactory(
                 }
 
                 is Early -> {
-                    val early = cache.early(Any::class.java).ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
+                    val early =
+                        cache
+                            .early(Any::class.java)
+                            .ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
+                            .protect(annotation.protect)
                     optionalTtl(annotation.earlyTtl)?.let { early.earlyTtl(it.toJavaDuration()) }
                     early
                 }
@@ -189,6 +199,7 @@ internal class OperationFactory(
                             .soft(Any::class.java)
                             .ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                             .softTtl(requiredTtl(annotation.softTtl, "softTtl").toJavaDuration())
+                            .protect(annotation.protect)
                     if (annotation.exceptions.isNotEmpty()) soft.exceptions(*javaClasses(annotation.exceptions))
                     soft
                 }
@@ -210,11 +221,12 @@ internal class OperationFactory(
                             .ttl(requiredTtl(annotation.ttl, "ttl").toJavaDuration())
                             .cacheHits(annotation.cacheHits)
                             .updateAfter(annotation.updateAfter)
+                            .protect(annotation.protect)
                     hit
                 }
 
                 is Dynamic -> {
-                    val dynamic = cache.dynamic(Any::class.java)
+                    val dynamic = cache.dynamic(Any::class.java).protect(annotation.protect)
                     optionalTtl(annotation.ttl)?.let { dynamic.ttl(it.toJavaDuration()) }
                     if (annotation.cacheHits > 0) dynamic.cacheHits(annotation.cacheHits)
                     if (annotation.updateAfter >= 0) dynamic.updateAfter(annotation.updateAfter)
