@@ -4,8 +4,7 @@ import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.HandleKeys
 import io.cashews.internal.load.RenderedTags
-import io.cashews.internal.load.execute
-import io.cashews.internal.load.loadCached
+import io.cashews.internal.load.runPolicy
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
 import io.cashews.internal.value.TypeConformance
@@ -109,34 +108,13 @@ public sealed class CachedFunction<R>(
         if (enabled) slow(keys.key(a, b, c), NotNow, a, b, c) else uncached(a, b, c)
 
     private suspend fun slow(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R {
-        val block: suspend () -> R = { load(a, b, c) }
-        return when (policy) {
-            is CachingPolicy -> {
-                val tags =
-                    if (policy.tags.isEmpty()) {
-                        policy.tags
-                    } else {
-                        RenderedTags.of(
-                            policy.tags,
-                            keys.values(a, b, c),
-                        )
-                    }
-                val call = HandleCall(tags, counters)
-                if (policy is CachedPolicy) {
-                    cache.loadCached(policy, key, typeOf, found, call, block)
-                } else {
-                    cache.execute(policy, key, typeOf, call, block)
-                }
+        val tags =
+            if (policy !is CachingPolicy || policy.tags.isEmpty()) {
+                emptyList()
+            } else {
+                RenderedTags.of(policy.tags, keys.values(a, b, c))
             }
-
-            is LockedPolicy -> {
-                counters.misses.increment()
-                cache.lock(key, policy.ttl, policy.wait, policy.waitTimeout, whenUnavailable = policy.whenUnavailable) {
-                    counters.loads.increment()
-                    block()
-                }
-            }
-        }
+        return cache.runPolicy(policy, key, typeOf, found, HandleCall(tags, counters)) { load(a, b, c) }
     }
 
     /**

@@ -53,6 +53,40 @@ public suspend inline fun <reified T> Cache.early(
         block()
     }
 
+/**
+ * [early] without a key: the key is derived from the call site and the values [block] captures, as [cached] without a
+ * key derives it (`cache.early(10.minutes) { api.rates(currency) }`). For a key template with arguments, see [withPolicy].
+ */
+public suspend inline fun <reified T> Cache.early(
+    ttl: Duration,
+    earlyTtl: Duration? = null,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "early",
+    retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
+    protected: Boolean = true,
+    noinline block: suspend () -> T,
+): T {
+    val policy =
+        EarlyPolicy(
+            ttl,
+            null,
+            earlyTtl,
+            condition,
+            prefix,
+            retry,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+            protected,
+        )
+    return withPolicy(policy, block = block)
+}
+
 /** [early] with a TTL in the [Ttl] grammar. Every other setting is on the overload taking [Duration]s. */
 public suspend inline fun <reified T> Cache.early(ttl: String, key: String, crossinline block: suspend () -> T): T =
     early(Ttl.parse(ttl), key) { block() }

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.load.DerivedKey
 import io.cashews.internal.load.HandleKeys
 
 /**
@@ -51,7 +52,10 @@ public inline fun <A, B, C, reified R> Cache.function(
 
 /**
  * Binds [loader] to this cache under [policy], any strategy: `cache.function(EarlyPolicy(1.hours,
- * KeyTemplate.of("rates:{c}"))) { c: String -> api.rates(c) }`. The policy must have a key template.
+ * KeyTemplate.of("rates:{c}"))) { c: String -> api.rates(c) }`. A policy without a key template gets one derived
+ * from the loader, as cashews derives a key from a function and its arguments: the loader's compiled class, then
+ * each argument as `:arg1:{arg1}` (or under the names [FunctionBinding.params] gives), for example
+ * `com.acme.Rates$rates$1:arg1:{arg1}`. Moving or renaming the loader changes it, like a version bump.
  */
 public inline fun <reified R> Cache.function(
     policy: StrategyPolicy,
@@ -94,9 +98,6 @@ public class FunctionBinding internal constructor(
     private val params: List<String>? = null,
     private val enabled: Boolean = true,
 ) {
-    private val template: KeyTemplate =
-        policy.key ?: throw KeyTemplateError("a function handle needs a key template: give its policy a key")
-
     /** This binding with the function's parameters named [names], in order, as the key template reads them. */
     public fun params(vararg names: String): FunctionBinding = FunctionBinding(cache, policy, names.toList(), enabled)
 
@@ -108,22 +109,27 @@ public class FunctionBinding internal constructor(
 
     /** Binds [loader], of no arguments, whose values are [type]s (for callers without reified types). */
     public fun <R> bind0(type: ValueType, loader: suspend () -> R): CachedFunction0<R> =
-        CachedFunction0(cache, policy, keys(0), type, enabled, loader)
+        CachedFunction0(cache, policy, keys(0, loader), type, enabled, loader)
 
     /** Binds [loader], of one argument, whose values are [type]s. */
     public fun <A, R> bind1(type: ValueType, loader: suspend (A) -> R): CachedFunction1<A, R> =
-        CachedFunction1(cache, policy, keys(1), type, enabled, loader)
+        CachedFunction1(cache, policy, keys(1, loader), type, enabled, loader)
 
     /** Binds [loader], of two arguments, whose values are [type]s. */
     public fun <A, B, R> bind2(type: ValueType, loader: suspend (A, B) -> R): CachedFunction2<A, B, R> =
-        CachedFunction2(cache, policy, keys(2), type, enabled, loader)
+        CachedFunction2(cache, policy, keys(2, loader), type, enabled, loader)
 
     /** Binds [loader], of three arguments, whose values are [type]s. */
     public fun <A, B, C, R> bind3(type: ValueType, loader: suspend (A, B, C) -> R): CachedFunction3<A, B, C, R> =
-        CachedFunction3(cache, policy, keys(3), type, enabled, loader)
+        CachedFunction3(cache, policy, keys(3, loader), type, enabled, loader)
 
-    /** The handle's keys for a function of [arity] arguments: the names they bind to, checked against the template. */
-    private fun keys(arity: Int): HandleKeys {
+    /**
+     * The handle's keys for [loader], a function of [arity] arguments: the names they bind to, checked against the
+     * policy's key template, or a template derived from [loader] when the policy has none.
+     */
+    private fun keys(arity: Int, loader: Any): HandleKeys {
+        val template =
+            policy.key ?: DerivedKey.template(loader, params ?: (1..arity).map { "arg$it" })
         val names = params ?: template.placeholders.toList()
         if (names.size != arity) {
             val named = names.joinToString(prefix = "(", postfix = ")")

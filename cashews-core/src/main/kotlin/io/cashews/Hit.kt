@@ -49,6 +49,42 @@ public suspend inline fun <reified T> Cache.hit(
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 
+/**
+ * [hit] without a key: the key is derived from the call site and the values [block] captures, as [cached] without a
+ * key derives it (`cache.hit(1.hours, cacheHits = 100) { db.top(n) }`). For a key template with arguments, see [withPolicy].
+ */
+public suspend inline fun <reified T> Cache.hit(
+    ttl: Duration,
+    cacheHits: Int,
+    updateAfter: Int = 0,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "hit",
+    retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
+    protected: Boolean = true,
+    noinline block: suspend () -> T,
+): T {
+    val policy =
+        HitPolicy(
+            ttl,
+            cacheHits,
+            null,
+            updateAfter,
+            condition,
+            prefix,
+            retry,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+            protected,
+        )
+    return withPolicy(policy, block = block)
+}
+
 /** [hit] with `cacheHits = 3` and a background refresh after the first hit: values that keep being asked for stay fresh. */
 public suspend inline fun <reified T> Cache.dynamic(
     key: String,
@@ -79,3 +115,22 @@ public suspend inline fun <reified T> Cache.dynamic(
             ValueType.of<T>()
         },
     ) { block() }
+
+/**
+ * [dynamic] without a key: the key is derived from the call site and the values [block] captures, as [cached] without a
+ * key derives it (`cache.dynamic { db.top(n) }`). For a key template with arguments, see [withPolicy].
+ */
+public suspend inline fun <reified T> Cache.dynamic(
+    ttl: Duration = 1.days,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "dynamic",
+    tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
+    protected: Boolean = true,
+    noinline block: suspend () -> T,
+): T {
+    val policy = HitPolicy.dynamic(ttl, null, condition, prefix, tags.toList(), timeCondition, jitter, upper, protected)
+    return withPolicy(policy, block = block)
+}

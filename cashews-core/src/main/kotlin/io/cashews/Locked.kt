@@ -18,3 +18,20 @@ public suspend fun <T> Cache.locked(
     whenUnavailable: OutagePolicy = OutagePolicy.FAIL_CLOSED,
     block: suspend () -> T,
 ): T = lock(strategyKey(prefix, key), ttl, wait, waitTimeout, whenUnavailable = whenUnavailable) { block() }
+
+/**
+ * [locked] without a key: the key is derived from the call site and the values [block] captures, as [cached]
+ * without a key derives it (`cache.locked(10.minutes) { runJob(day) }` holds one lock per `day`). For a key
+ * template with arguments, see [withPolicy].
+ */
+public suspend fun <T> Cache.locked(
+    ttl: Duration,
+    wait: Boolean = true,
+    waitTimeout: Duration? = null,
+    prefix: String = "locked",
+    whenUnavailable: OutagePolicy = OutagePolicy.FAIL_CLOSED,
+    block: suspend () -> T,
+): T =
+    policyCall(LockedPolicy(ttl, null, wait, waitTimeout, prefix, whenUnavailable), emptyMap(), {
+        ValueType.of(Any::class.java)
+    }, block)

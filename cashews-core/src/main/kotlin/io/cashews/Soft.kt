@@ -48,6 +48,42 @@ public suspend inline fun <reified T> Cache.soft(
     return strategyLoad(policy, key, { ValueType.of<T>() }) { block() }
 }
 
+/**
+ * [soft] without a key: the key is derived from the call site and the values [block] captures, as [cached] without a
+ * key derives it (`cache.soft(10.minutes) { api.page(n) }`). For a key template with arguments, see [withPolicy].
+ */
+public suspend inline fun <reified T> Cache.soft(
+    ttl: Duration,
+    softTtl: Duration? = null,
+    exceptions: Set<KClass<out Throwable>>? = null,
+    condition: CacheCondition = CacheCondition.Always,
+    prefix: String = "soft",
+    retry: Retry? = null,
+    tags: Collection<String> = emptyList(),
+    timeCondition: Duration? = null,
+    jitter: Double = 0.0,
+    upper: Boolean = false,
+    protected: Boolean = true,
+    noinline block: suspend () -> T,
+): T {
+    val policy =
+        SoftPolicy(
+            ttl,
+            null,
+            softTtl,
+            exceptions,
+            condition,
+            prefix,
+            retry,
+            tags.toList(),
+            timeCondition,
+            jitter,
+            upper,
+            protected,
+        )
+    return withPolicy(policy, block = block)
+}
+
 /** [soft] with a TTL in the [Ttl] grammar. Every other setting is on the overload taking [Duration]s. */
 public suspend inline fun <reified T> Cache.soft(ttl: String, key: String, crossinline block: suspend () -> T): T =
     soft(Ttl.parse(ttl), key) { block() }

@@ -173,9 +173,13 @@ class FunctionHandleSpec : FunSpec({
                 ).params("other")
                 .bind1(ValueType.of<Long>()) { id: Long -> id }
         }.message shouldContain "'id'"
+        // Without a template, the derived one takes the names params(…) gives: two names for one argument do not fit.
         shouldThrow<KeyTemplateError> {
-            cache.function(CachedPolicy(TtlRule.Fixed(1.hours))) { id: Long -> id }
-        }.message shouldContain "key template"
+            cache
+                .function(CachedPolicy(TtlRule.Fixed(1.hours)))
+                .params("id", "lang")
+                .bind1(ValueType.of<Long>()) { id: Long -> id }
+        }.message shouldContain "binds 2 argument(s) (id, lang) but the function takes 1"
     }
 
     test("context placeholders come from the calling coroutine's KeyContext") {

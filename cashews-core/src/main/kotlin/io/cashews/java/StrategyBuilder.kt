@@ -5,6 +5,7 @@ import io.cashews.CachedPolicy
 import io.cashews.CachingPolicy
 import io.cashews.FunctionBinding
 import io.cashews.KeyTemplate
+import io.cashews.KeyTemplateError
 import io.cashews.LockedPolicy
 import io.cashews.StrategyPolicy
 import io.cashews.ValueType
@@ -140,7 +141,16 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
 
     internal fun valueType(): ValueType = ValueType.of(type)
 
-    private fun binding(): FunctionBinding = cache.function(policy()).enabled(enabled)
+    private fun binding(): FunctionBinding {
+        // A Java lambda's class is named at run time, and the loader is wrapped here anyway: neither names the call
+        // site, so a Java handle never derives its key.
+        if (key == null) {
+            throw KeyTemplateError(
+                "no key template set for the ${javaClass.simpleName}: call key(...) before build(...)",
+            )
+        }
+        return cache.function(policy()).enabled(enabled)
+    }
 
     private fun dispatcher(): CoroutineDispatcher = executor?.asCoroutineDispatcher() ?: Dispatchers.IO
 

@@ -3,13 +3,12 @@ package io.cashews.java
 import io.cashews.Cache
 import io.cashews.CachedPolicy
 import io.cashews.CachingPolicy
-import io.cashews.LockedPolicy
 import io.cashews.StrategyPolicy
 import io.cashews.ValueType
 import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.RenderedTags
-import io.cashews.internal.load.execute
+import io.cashews.internal.load.runPolicy
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineDispatcher
@@ -100,17 +99,8 @@ public class StrategyCalls<T> internal constructor(
         block: suspend () -> T,
     ): T {
         if (!enabled) return block()
-        return when (policy) {
-            is CachingPolicy -> {
-                cache.execute(policy, key, type, HandleCall(RenderedTags.of(policy.tags, args), counters), block)
-            }
-
-            is LockedPolicy -> {
-                cache.lock(key, policy.ttl, policy.wait, policy.waitTimeout, whenUnavailable = policy.whenUnavailable) {
-                    block()
-                }
-            }
-        }
+        val tags = if (policy is CachingPolicy) RenderedTags.of(policy.tags, args) else emptyList()
+        return cache.runPolicy(policy, key, type, NotNow, HandleCall(tags, counters), block)
     }
 
     override fun toString(): String = "StrategyCalls($policy)"

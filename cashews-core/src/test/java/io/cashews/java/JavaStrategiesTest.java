@@ -13,6 +13,7 @@ import io.cashews.CachedFunctionInfo;
 import io.cashews.Expiry;
 import io.cashews.InvalidTtlError;
 import io.cashews.JavaCache;
+import io.cashews.KeyTemplateError;
 import io.cashews.JavaTestClock;
 import io.cashews.KeyTtl;
 import java.io.IOException;
@@ -372,5 +373,12 @@ class JavaStrategiesTest {
         assertEquals(false, jc.hit(String.class).ttl("1h").cacheHits(2).protect(false).policy().getProtected());
         assertEquals(true, jc.dynamic(String.class).policy().getProtected());
         assertEquals(false, jc.failover(String.class).ttl("1h").policy().getProtected());
+    }
+
+    @Test
+    void aJavaHandleWithoutAKeyTemplateIsRefusedNamingTheBuilder() {
+        KeyTemplateError error = assertThrows(KeyTemplateError.class,
+            () -> jc.cached(String.class).ttl("1h").build((Long id) -> done("x")));
+        assertTrue(error.getMessage().contains("no key template set for the CachedBuilder"), error.getMessage());
     }
 }

@@ -19,6 +19,8 @@ import io.cashews.locked
 import io.cashews.rateLimit
 import io.cashews.sliceRateLimit
 import io.cashews.soft
+import io.cashews.withKeyContext
+import io.cashews.withPolicy
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.comparables.shouldBeBetween
 import io.kotest.matchers.shouldBe
@@ -209,6 +211,21 @@ class StrategySamplesSpec : FunSpec({
         cache.ttl("report").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.shouldBeBetween(1.milliseconds, 24.hours)
         token.value shouldBe "token 1"
         cache.ttl("token").shouldBeInstanceOf<KeyTtl.Expiring>().remaining.inWholeMinutes shouldBe 9
+        cache.close()
+    }
+
+    test("with-policy") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        // sample: with-policy
+        val userPolicy = EarlyPolicy(10.minutes, KeyTemplate.of("user:{@tenant}:{id}"), tags = listOf("user:{id}"))
+        suspend fun user(id: Long): User = cache.withPolicy(userPolicy, mapOf("id" to id)) { repo.load(id) }
+        // end sample
+        withKeyContext("tenant" to "acme") {
+            user(1) shouldBe user(1)
+        }
+        repo.loads.get() shouldBe 1
+        cache.exists("early:user:acme:1") shouldBe true
         cache.close()
     }
 

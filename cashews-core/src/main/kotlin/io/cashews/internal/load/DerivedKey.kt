@@ -24,14 +24,8 @@ internal object DerivedKey {
         }
 
     fun of(block: Any): String {
-        val type = block.javaClass
-        if (type.isHidden || type.name.contains("\$\$Lambda")) {
-            throw KeyTemplateError(
-                "cannot derive a stable key for a block compiled as ${type.name}: pass a key (or a KeyTemplate) explicitly",
-            )
-        }
-        val out = StringBuilder(type.name)
-        for (field in fieldsByClass.get(type)) {
+        val out = StringBuilder(site(block))
+        for (field in fieldsByClass.get(block.javaClass)) {
             out
                 .append(
                     ':',
@@ -41,4 +35,25 @@ internal object DerivedKey {
         }
         return out.toString()
     }
+
+    /**
+     * The call site of [function]: the name of its compiled class, the same on every run of the same build. A class
+     * the JVM names at run time (a Java lambda, a Kotlin lambda compiled through invokedynamic) has no stable name.
+     */
+    fun site(function: Any): String {
+        val type = function.javaClass
+        if (type.isHidden || type.name.contains("\$\$Lambda")) {
+            throw KeyTemplateError(
+                "cannot derive a stable key for a block compiled as ${type.name}: pass a key (or a KeyTemplate) explicitly",
+            )
+        }
+        return type.name
+    }
+
+    /**
+     * The key template of a function handle bound without one: [function]'s call site, then each of its parameters
+     * [names] as `:name:{name}`, as cashews derives a key from a function and its arguments.
+     */
+    fun template(function: Any, names: List<String>): KeyTemplate =
+        KeyTemplate.of(site(function) + names.joinToString("") { ":$it:{$it}" })
 }

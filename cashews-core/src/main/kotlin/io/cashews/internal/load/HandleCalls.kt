@@ -10,10 +10,10 @@ internal class HandleCounters {
 }
 
 /**
- * What one call of a function handle adds to its policy on the loading path: the tags rendered with the call's
- * arguments, and the handle's counters.
+ * What one call adds to its policy on the loading path: the tags rendered with the call's arguments, and the
+ * counters of the handle it was made through (`null` for a one-off call, which nothing counts for).
  */
 internal class HandleCall(
     val tags: Collection<String>,
-    val counters: HandleCounters,
+    val counters: HandleCounters?,
 )
