@@ -414,6 +414,26 @@ public class Cache(
     /** Deletes [key]; returns whether it existed. A load of [key] already running will not store its result. */
     public suspend fun delete(key: String): Boolean = keys.delete(key)
 
+    /**
+     * Invalidates [key] by marking its value stale instead of deleting it (cacheme's stale invalidation): a `cached`
+     * call whose policy has `serveStale` then answers with the old value at once while one refresh loads the key
+     * again in the background; every other read sees a miss. The stale copy keeps the value's remaining TTL and is
+     * removed when the refresh stores. Returns whether there was a value. A load of [key] already running will not
+     * store its result.
+     */
+    @OptIn(InternalCacheApi::class)
+    public suspend fun markStale(key: String): Boolean {
+        val remaining =
+            when (val left = ttl(key)) {
+                KeyTtl.Missing -> return false
+                KeyTtl.Persistent -> null
+                is KeyTtl.Expiring -> left.remaining
+            }
+        values.copy(key, StrategyKeys.stale(key), remaining)
+        delete(key)
+        return true
+    }
+
     /** Deletes [keys]; returns how many existed. */
     public suspend fun deleteMany(keys: Collection<String>): Long = this.keys.deleteMany(keys)
 

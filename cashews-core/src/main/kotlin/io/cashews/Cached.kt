@@ -33,6 +33,8 @@ import kotlin.time.Duration.Companion.minutes
  *   together.
  * - [tags] label the stored value: [Cache.deleteTags] of any of them removes it, and a load running at that moment
  *   does not store a readable result.
+ * - [serveStale]: after [Cache.markStale] of the key, the old value is returned at once while one refresh loads the
+ *   key again in the background (cacheme's stale invalidation).
  *
  * A hit on the in-memory backend allocates nothing and does not suspend.
  *
@@ -50,6 +52,7 @@ public suspend inline fun <reified T> Cache.cached(
     upper: Boolean = false,
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
+    serveStale: Boolean = false,
     crossinline block: suspend () -> T,
 ): T =
     cachedWith(key, prefix, {
@@ -65,6 +68,7 @@ public suspend inline fun <reified T> Cache.cached(
             upper,
             retry,
             tags.toList(),
+            serveStale,
         )
     }) { block() }
 

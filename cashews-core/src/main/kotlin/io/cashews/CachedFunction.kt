@@ -119,14 +119,22 @@ public sealed class CachedFunction<R>(
 
     /**
      * Deletes what the handle stored for the arguments [a], [b], [c], and what its strategy keeps beside it (a
-     * freshness marker, a hit counter); a load of that key already running will not store its result. Returns
-     * whether a value was stored.
+     * freshness marker, a hit counter); a load of that key already running will not store its result. With [stale],
+     * marks the value stale instead ([Cache.markStale]): a `serveStale` policy keeps serving it while one refresh
+     * loads it again. Returns whether a value was stored.
      */
-    internal suspend fun invalidateArgs(a: Any?, b: Any?, c: Any?): Boolean {
+    internal suspend fun invalidateArgs(a: Any?, b: Any?, c: Any?, stale: Boolean = false): Boolean {
         val key = keys.key(a, b, c)
 
         @OptIn(InternalCacheApi::class)
         val besides = StrategyKeys.besides(key)
+        if (stale) {
+            @OptIn(InternalCacheApi::class)
+            val staleKey = StrategyKeys.stale(key)
+            val existed = cache.markStale(key)
+            cache.deleteMany(besides - staleKey)
+            return existed
+        }
         val existed = cache.delete(key)
         cache.deleteMany(besides)
         return existed
@@ -181,7 +189,7 @@ public class CachedFunction0<R> internal constructor(
     public suspend operator fun invoke(): R = call(null, null, null)
 
     /** Deletes the stored value; returns whether there was one. */
-    public suspend fun invalidate(): Boolean = invalidateArgs(null, null, null)
+    public suspend fun invalidate(stale: Boolean = false): Boolean = invalidateArgs(null, null, null, stale)
 
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader()
 }
@@ -199,7 +207,7 @@ public class CachedFunction1<A, R> internal constructor(
     public suspend operator fun invoke(a: A): R = call(a, null, null)
 
     /** Deletes the value stored for [a]; returns whether there was one. */
-    public suspend fun invalidate(a: A): Boolean = invalidateArgs(a, null, null)
+    public suspend fun invalidate(a: A, stale: Boolean = false): Boolean = invalidateArgs(a, null, null, stale)
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A)
@@ -218,7 +226,7 @@ public class CachedFunction2<A, B, R> internal constructor(
     public suspend operator fun invoke(a: A, b: B): R = call(a, b, null)
 
     /** Deletes the value stored for [a] and [b]; returns whether there was one. */
-    public suspend fun invalidate(a: A, b: B): Boolean = invalidateArgs(a, b, null)
+    public suspend fun invalidate(a: A, b: B, stale: Boolean = false): Boolean = invalidateArgs(a, b, null, stale)
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B)
@@ -237,7 +245,7 @@ public class CachedFunction3<A, B, C, R> internal constructor(
     public suspend operator fun invoke(a: A, b: B, c: C): R = call(a, b, c)
 
     /** Deletes the value stored for [a], [b] and [c]; returns whether there was one. */
-    public suspend fun invalidate(a: A, b: B, c: C): Boolean = invalidateArgs(a, b, c)
+    public suspend fun invalidate(a: A, b: B, c: C, stale: Boolean = false): Boolean = invalidateArgs(a, b, c, stale)
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B, c as C)

@@ -606,6 +606,9 @@ public open class JavaCache internal constructor(
     public fun expire(key: String, ttl: java.time.Duration): CompletableFuture<Boolean> =
         call { cache.expire(key, ttl.toKotlinDuration()) }
 
+    /** [Cache.markStale]: marks the value at [key] stale instead of deleting it; completes with whether there was one. */
+    public fun markStale(key: String): CompletableFuture<Boolean> = call { cache.markStale(key) }
+
     /** Missing, persistent, or expiring with the time left. */
     public fun ttl(key: String): CompletableFuture<KeyTtl> = call { cache.ttl(key) }
 

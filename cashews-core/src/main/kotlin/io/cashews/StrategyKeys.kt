@@ -55,13 +55,19 @@ public object StrategyKeys {
     /** The lock a cluster-wide load of [key] holds (`cached(lock = true)`). */
     public fun lock(key: String): String = "$LOCK_PREFIX$key"
 
-    /** The keys that describe the value at [key] (its freshness marker, its hit count): deleted with the value. */
-    public fun besides(key: String): List<String> = listOf(fresh(key), counter(key))
+    /** Where [Cache.markStale] keeps the value it took from [key], served by `serveStale` policies while it reloads. */
+    public fun stale(key: String): String = "$key:stale"
+
+    /**
+     * The keys that describe the value at [key] (its freshness marker, its hit count, its stale copy): deleted with
+     * the value.
+     */
+    public fun besides(key: String): List<String> = listOf(fresh(key), counter(key), stale(key))
 
     /** Whether [key] is one a strategy keeps beside a value (a marker, a count, a lease or a lock), not a value. */
     public fun isBeside(key: String): Boolean =
         key.startsWith(LOCK_PREFIX) || BESIDE_SUFFIXES.any { key.endsWith(it) }
 
     private const val LOCK_PREFIX = "lock:"
-    private val BESIDE_SUFFIXES = listOf(":fresh", ":refresh", ":counter")
+    private val BESIDE_SUFFIXES = listOf(":fresh", ":refresh", ":counter", ":stale")
 }

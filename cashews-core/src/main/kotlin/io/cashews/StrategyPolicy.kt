@@ -117,6 +117,11 @@ public class CachedPolicy(
     upper: Boolean = false,
     retry: Retry? = null,
     tags: List<String> = emptyList(),
+    /**
+     * A value [Cache.markStale] marked stale is served at once while one background refresh loads the key again
+     * (cacheme's `stale`). Off, a stale-marked key is a miss; on, a miss costs one more read, of the stale copy.
+     */
+    public val serveStale: Boolean = false,
 ) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
     override val strategy: String get() = StrategyKeys.CACHED
 
@@ -136,7 +141,8 @@ public class CachedPolicy(
             else -> LOAD
         }
 
-    override fun parameters(): Map<String, Any?> = common() + mapOf("protected" to protected, "lock" to lock)
+    override fun parameters(): Map<String, Any?> =
+        common() + mapOf("protected" to protected, "lock" to lock, "serveStale" to serveStale)
 }
 
 /**

@@ -43,8 +43,8 @@ public sealed class JavaHandle<T>(
         return javaBlocking { handle.call(a, b, c) }
     }
 
-    internal fun invalidateArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<Boolean> =
-        future { handle.invalidateArgs(a, b, c) }
+    internal fun invalidateArgs(a: Any?, b: Any?, c: Any?, stale: Boolean = false): CompletableFuture<Boolean> =
+        future { handle.invalidateArgs(a, b, c, stale) }
 
     internal fun <R> future(block: suspend () -> R): CompletableFuture<R> = scope.javaFuture { block() }
 
@@ -64,6 +64,9 @@ public class CachedSupplier<T> internal constructor(
 
     /** Deletes the stored value; completes with whether there was one. */
     public fun invalidate(): CompletableFuture<Boolean> = invalidateArgs(null, null, null)
+
+    /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
+    public fun invalidate(stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(null, null, null, stale)
 }
 
 /**
@@ -83,6 +86,9 @@ public class CachedFunction<A, T> internal constructor(
 
     /** Deletes the value stored for [a] and what its strategy keeps beside it; completes with whether there was one. */
     public fun invalidate(a: A): CompletableFuture<Boolean> = invalidateArgs(a, null, null)
+
+    /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
+    public fun invalidate(a: A, stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(a, null, null, stale)
 }
 
 /** A function handle of two arguments, from Java: `page.apply("site", 42L)` with key `"page:{site}:{id}"`. */
@@ -98,4 +104,7 @@ public class CachedBiFunction<A, B, T> internal constructor(
 
     /** Deletes the value stored for [a] and [b]; completes with whether there was one. */
     public fun invalidate(a: A, b: B): CompletableFuture<Boolean> = invalidateArgs(a, b, null)
+
+    /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
+    public fun invalidate(a: A, b: B, stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(a, b, null, stale)
 }

@@ -32,6 +32,7 @@ public class CachedBuilder<T> internal constructor(
     // A TTL rule other than a fixed TTL, set by the forms of ttl(…) and expiry(…) that take one.
     private var rule: TtlRule? = null
     private var lock: Boolean = false
+    private var serveStale: Boolean = false
 
     override fun ttl(ttl: String): CachedBuilder<T> = super.ttl(ttl).also { rule = null }
 
@@ -82,6 +83,9 @@ public class CachedBuilder<T> internal constructor(
     /** Loads under a lock shared by every process using the backend, so one of them loads a cold key. */
     public fun lock(lock: Boolean): CachedBuilder<T> = apply { this.lock = lock }
 
+    /** Serves a value marked stale ([io.cashews.Cache.markStale]) while one background refresh reloads it. */
+    public fun serveStale(serveStale: Boolean): CachedBuilder<T> = apply { this.serveStale = serveStale }
+
     override fun policy(): CachedPolicy {
         val rule = rule ?: TtlRule.Fixed(requireTtl())
         return CachedPolicy(
@@ -96,6 +100,7 @@ public class CachedBuilder<T> internal constructor(
             upper,
             retry,
             tags,
+            serveStale,
         )
     }
 }

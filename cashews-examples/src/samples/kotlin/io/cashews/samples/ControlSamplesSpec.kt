@@ -1,5 +1,7 @@
 package io.cashews.samples
 
+import kotlinx.coroutines.yield
+import kotlinx.coroutines.withTimeout
 import io.cashews.AddPrefix
 import io.cashews.Cache
 import io.cashews.CacheEventListener
@@ -60,6 +62,25 @@ class ControlSamplesSpec : FunSpec({
         repo.loads.get() shouldBe 4
         dashboards.get() shouldBe 2
         dashboard(userId) shouldBe "board 2"
+        cache.close()
+    }
+
+    test("stale") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        // sample: stale
+        suspend fun user(id: Long): User = cache.cached(1.hours, "user:$id", serveStale = true) { repo.load(id) }
+
+        suspend fun rename(id: Long, name: String) {
+            repo.rename(id, name)
+            cache.markStale("user:$id") // readers keep getting the old user until the new one is loaded
+        }
+        // end sample
+        user(1) shouldBe User(1, "user 1")
+        rename(1, "Ann")
+        user(1) shouldBe User(1, "user 1")
+        withTimeout(10.seconds) { while (cache.exists("user:1:stale")) yield() }
+        user(1) shouldBe User(1, "Ann")
         cache.close()
     }
 

@@ -28,6 +28,8 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
 import kotlinx.serialization.Serializable
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.milliseconds
@@ -197,6 +199,29 @@ class RedisBackendSpec : FunSpec({
             user() shouldBe User(1, "Ann1")
             cache.deleteTags("users")
             user() shouldBe User(1, "Ann2")
+        }
+    }
+
+    test("a key marked stale on Redis is served, signed and tag-stamped as stored, until its refresh lands") {
+        redisTest("?secret=s3cr3t") { cache, _ ->
+            val refreshed = CompletableDeferred<Unit>()
+            var loads = 0
+
+            suspend fun user() =
+                cache.cached(1.minutes, key = "user:1", tags = listOf("users"), serveStale = true) {
+                    User(1, "Ann${++loads}").also { if (loads == 2) refreshed.complete(Unit) }
+                }
+            user() shouldBe User(1, "Ann1")
+            cache.markStale("user:1") shouldBe true
+            (cache.ttl("user:1:stale") as KeyTtl.Expiring).remaining.inWholeSeconds shouldBe 59
+            user() shouldBe User(1, "Ann1")
+            refreshed.await()
+            // The refresh stores, then drops the stale copy; the stored value is read once it is there.
+            withTimeout(10.seconds) { while (cache.exists("user:1:stale")) yield() }
+            user() shouldBe User(1, "Ann2")
+            cache.markStale("user:1")
+            cache.deleteTags("users")
+            user() shouldBe User(1, "Ann3")
         }
     }
 

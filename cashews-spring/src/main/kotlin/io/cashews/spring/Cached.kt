@@ -38,6 +38,8 @@ public annotation class Cached(
     val lock: Boolean = false,
     /** Concurrent calls for a cold key in this process share one load. */
     val protect: Boolean = true,
+    /** A result `@Invalidate(stale = true)` marked stale is returned at once while one refresh reloads it. */
+    val serveStale: Boolean = false,
     /** A SpEL expression over the result (`#result`) giving its TTL (a `Duration`, a TTL string or seconds). */
     val ttlFrom: String = "",
     /** A SpEL expression over the arguments: when it is false, the method is called and nothing is cached. */

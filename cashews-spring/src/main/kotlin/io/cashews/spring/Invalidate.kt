@@ -21,4 +21,9 @@ public annotation class Invalidate(
     val keys: Array<String> = [],
     /** Tag templates whose entries are deleted. */
     val tags: Array<String> = [],
+    /**
+     * Marks the [keys] stale instead of deleting them (`JavaCache.markStale`): a `@Cached(serveStale = true)` method
+     * keeps answering with the old value while one refresh reloads it. Tags are still deleted; a glob key is refused.
+     */
+    val stale: Boolean = false,
 )

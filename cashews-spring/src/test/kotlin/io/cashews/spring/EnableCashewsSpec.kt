@@ -64,6 +64,12 @@ open class Greeter {
     @Cached(ttlFrom = "#result.length() + 's'", key = "sized:{name}")
     open fun sized(name: String): String = "sized $name"
 
+    @Cached(ttl = "1h", key = "cat:{name}", serveStale = true)
+    open fun cat(name: String): String = "cat $name ${calls.incrementAndGet()}"
+
+    @Invalidate(keys = ["cat:{name}"], stale = true)
+    open fun catChanged(name: String) {}
+
     @Cacheable(cacheNames = ["spring"], sync = true)
     open fun springMono(name: String): Mono<String> = Mono.fromCallable { "spring $name ${calls.incrementAndGet()}" }
 }
@@ -143,6 +149,18 @@ class EnableCashewsSpec : FunSpec({
             greeter.sized("ab") shouldBe "sized ab"
             val sized = (cache.ttl("sized:ab").join() as KeyTtl.Expiring).remaining
             (sized > 7.seconds && sized <= 8.seconds) shouldBe true
+        }
+    }
+
+    test("@Invalidate(stale = true) marks a key stale; @Cached(serveStale = true) answers with it while it reloads") {
+        AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
+            val greeter = context.getBean(Greeter::class.java)
+            val cache = context.getBean(JavaCache::class.java)
+            val first = greeter.cat("tom")
+            greeter.catChanged("tom")
+            cache.exists("cat:tom").join() shouldBe false
+            cache.exists("cat:tom:stale").join() shouldBe true
+            greeter.cat("tom") shouldBe first
         }
     }
 

@@ -1,3 +1,5 @@
+@file:OptIn(InternalCacheApi::class)
+
 package io.cashews.internal.load
 
 import io.cashews.Cache
@@ -42,7 +44,6 @@ import kotlin.time.Duration.Companion.minutes
  * the flight, so N concurrent callers of a key stored in Redis make one GET, not N, and a miss among them one load.
  * A caller that has not looked and does not share reads looks here first, and a hit returns at once.
  */
-@OptIn(InternalCacheApi::class)
 internal suspend fun <T> Cache.loadCached(
     policy: CachedPolicy,
     key: String,
@@ -53,10 +54,21 @@ internal suspend fun <T> Cache.loadCached(
 ): T {
     // The key's route, resolved once for the whole call: every read and write below goes to it.
     val route = routing.route(key)
-    val readInFlight = found === NotNow && sharesReads(route, policy.protected)
+    var seen = found
+    if (policy.serveStale && seen !== Miss) {
+        val current = cachedOrNull<T>(key, type, policy.condition, route)
+        if (current != null) {
+            call?.counters?.hits?.increment()
+            if (observing) observeHit(key, StrategyKeys.CACHED)
+            return current.value
+        }
+        seen = Miss
+    }
+    if (policy.serveStale) servedStale(policy, key, type, call, block, route)?.let { return it.value }
+    val readInFlight = seen === NotNow && sharesReads(route, policy.protected)
     if (!readInFlight) {
         // A caller that has just found the key missing does not ask the backend again.
-        val cachedNow = if (found === Miss) null else cachedOrNull<T>(key, type, policy.condition, route)
+        val cachedNow = if (seen === Miss) null else cachedOrNull<T>(key, type, policy.condition, route)
         if (cachedNow != null) {
             call?.counters?.hits?.increment()
             if (observing) observeHit(key, StrategyKeys.CACHED)
@@ -115,6 +127,27 @@ internal suspend fun <T> Cache.loadCached(
         if (observing) observeHit(key, StrategyKeys.CACHED)
     }
     return outcome.getOrThrow()
+}
+
+/**
+ * The stale copy of [key] ([Cache.markStale]), found missing, when there is one: it answers the call, and one
+ * refresh of [key] starts in the background (single-flight with every other caller's), storing the new value and
+ * dropping the copy.
+ */
+private suspend fun <T> Cache.servedStale(
+    policy: CachedPolicy,
+    key: String,
+    type: () -> ValueType,
+    call: HandleCall?,
+    block: suspend () -> T,
+    route: Route,
+): Found<T>? {
+    val staleKey = StrategyKeys.stale(key)
+    val stale = cachedOrNull<T>(staleKey, type, policy.condition, route) ?: return null
+    call?.counters?.hits?.increment()
+    if (observing) observeHit(key, StrategyKeys.CACHED, stale = true)
+    refreshInBackground(key) { loadShared(policy, key, type, block, { delete(staleKey) }, call) }
+    return stale
 }
 
 /**

@@ -14,6 +14,7 @@ import io.cashews.internal.tags.TagStamp
 import io.cashews.internal.tags.TagVersions.Companion.counterStampKey
 import io.cashews.internal.tags.Tagged
 import io.cashews.internal.value.ValueSerializer.Companion.isInteger
+import io.cashews.internal.value.ValueSerializer.Companion.parseDecimal
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlin.time.Duration
@@ -160,6 +161,29 @@ internal class ValuePath(
             }
         }
         return written
+    }
+
+    /**
+     * Copies the value stored at [from] to [to], kept for [ttl], as it reads at [from]: signed for its new key, with
+     * its tags. A counter whose tags are kept beside it is not copied (its copy would outlive a deleteTags). Returns
+     * whether a copy was written.
+     */
+    suspend fun copy(from: String, to: String, ttl: Duration?): Boolean {
+        val route = routing.route(from)
+        val backend = routing.backendOf(route)
+        val stored = backend.get(from) ?: return false
+        if (route.mayHoldCounterTags && (isInteger(stored) || (stored is ByteArray && parseDecimal(stored) != null))) {
+            return false
+        }
+        val copy =
+            if (stored is ByteArray &&
+                route.serializer != null
+            ) {
+                route.serializer.rekeyed(from, to, stored, ttl)
+            } else {
+                stored
+            }
+        return copy != null && backend.set(to, copy, TtlChecks.checked(ttl), SetCondition.ALWAYS)
     }
 
     suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {

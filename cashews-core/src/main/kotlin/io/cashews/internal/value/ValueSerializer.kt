@@ -82,6 +82,15 @@ internal class ValueSerializer(
         return signed(key, body, ttl)
     }
 
+    /**
+     * The bytes stored at [from] as they must be stored at [to] to read the same there, tags included: signed again
+     * for [to] and [ttl] once their signature for [from] is verified. `null` when they do not verify.
+     */
+    fun rekeyed(from: String, to: String, stored: ByteArray, ttl: Duration?): ByteArray? {
+        if (secret == null || parseDecimal(stored) != null) return stored
+        return signed(to, verified(from, stored) ?: return null, ttl)
+    }
+
     /** The value stored at [key]: the value itself, a [Tagged] value, or [Miss]. */
     fun decode(key: String, stored: Any, type: () -> ValueType): Any? {
         if (stored !is ByteArray) return stored // counters and native structures pass through

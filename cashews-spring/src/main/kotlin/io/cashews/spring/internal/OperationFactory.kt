@@ -87,13 +87,18 @@ internal class OperationFactory(
         return when (annotation) {
             is Invalidate -> {
                 require(annotation.keys.isNotEmpty() || annotation.tags.isNotEmpty()) { "it names no keys and no tags" }
+                val keys = annotation.keys.map(key)
+                require(!annotation.stale || keys.none { it.isPattern }) {
+                    "stale = true marks single keys stale; a glob key (${annotation.keys.joinToString()}) is deleted"
+                }
                 InvalidateOperation(
                     description,
                     MethodShape.kindOf(method),
                     suspending,
                     cache,
-                    annotation.keys.map(key),
+                    keys,
                     annotation.tags.map(key),
+                    annotation.stale,
                 )
             }
 
@@ -167,7 +172,12 @@ internal class OperationFactory(
         val builder: StrategyBuilder<Any, *> =
             when (annotation) {
                 is Cached -> {
-                    val cached = cache.cached(Any::class.java).lock(annotation.lock).protect(annotation.protect)
+                    val cached =
+                        cache
+                            .cached(Any::class.java)
+                            .lock(annotation.lock)
+                            .protect(annotation.protect)
+                            .serveStale(annotation.serveStale)
                     val expiry = resolve(annotation.expiry)
                     require(listOf(annotation.ttl, annotation.ttlFrom, expiry).count { it.isNotEmpty() } <= 1) {
                         "give it one of ttl, ttlFrom and expiry"

@@ -167,6 +167,7 @@ internal class InvalidateOperation(
     private val cache: JavaCache,
     private val keys: List<KeyRenderer>,
     private val tags: List<KeyRenderer>,
+    private val stale: Boolean,
 ) : MethodOperation(description, kind, suspending) {
     override fun invoke(invocation: MethodInvocation): Any? {
         val args = arguments(invocation)
@@ -191,7 +192,12 @@ internal class InvalidateOperation(
         val done = mutableListOf<CompletableFuture<*>>()
         for (key in keys) {
             val rendered = key.render(args, target)
-            done += if (key.isPattern) cache.deleteMatch(rendered) else cache.delete(rendered)
+            done +=
+                when {
+                    key.isPattern -> cache.deleteMatch(rendered)
+                    stale -> cache.markStale(rendered)
+                    else -> cache.delete(rendered)
+                }
         }
         if (tags.isNotEmpty()) done += cache.deleteTags(tags.map { it.render(args, target) })
         return CompletableFuture.allOf(*done.toTypedArray())
