@@ -33,6 +33,8 @@ import kotlin.time.Duration.Companion.minutes
  *   together.
  * - [tags] label the stored value: [Cache.deleteTags] of any of them removes it, and a load running at that moment
  *   does not store a readable result.
+ * - [resultTags] computes more tags from the loaded value (cacheme's `invalid_keys` from the result): a book cached
+ *   with `resultTags = { book -> listOf("user:${book.ownerId}") }` goes with `deleteTags("user:200")`.
  * - [serveStale]: after [Cache.markStale] of the key, the old value is returned at once while one refresh loads the
  *   key again in the background (cacheme's stale invalidation).
  *
@@ -53,6 +55,7 @@ public suspend inline fun <reified T> Cache.cached(
     retry: Retry? = null,
     tags: Collection<String> = emptyList(),
     serveStale: Boolean = false,
+    noinline resultTags: ((T) -> Collection<String>)? = null,
     crossinline block: suspend () -> T,
 ): T =
     cachedWith(key, prefix, {
@@ -69,6 +72,8 @@ public suspend inline fun <reified T> Cache.cached(
             retry,
             tags.toList(),
             serveStale,
+            @Suppress("UNCHECKED_CAST")
+            (resultTags as ((Any?) -> Collection<String>)?),
         )
     }) { block() }
 

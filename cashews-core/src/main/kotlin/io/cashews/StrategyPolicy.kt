@@ -64,6 +64,12 @@ public sealed class CachingPolicy(
      * block. Off, each caller loads on its own. Always `false` for [FailoverPolicy], whose every call loads.
      */
     public val protected: Boolean,
+    /**
+     * Tags computed from each loaded value, added to [tags] (cacheme's `invalid_keys` from the result): a book's
+     * owner read from the book. `null` for none. Their versions are read after the load, so a [Cache.deleteTags]
+     * of one of them landing while the load runs is not seen.
+     */
+    public val resultTags: ((value: Any?) -> Collection<String>)?,
 ) : StrategyPolicy(key, prefix) {
     /** [timeCondition] for Java, where the property's getter has a mangled name. */
     @JvmName("getTimeCondition")
@@ -97,6 +103,7 @@ public sealed class CachingPolicy(
             "upper" to upper,
             "retry" to retry,
             "tags" to tags,
+            "resultTags" to resultTags,
         )
 }
 
@@ -122,7 +129,8 @@ public class CachedPolicy(
      * (cacheme's `stale`). Off, a stale-marked key is a miss; on, a miss costs one more read, of the stale copy.
      */
     public val serveStale: Boolean = false,
-) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
+    resultTags: ((value: Any?) -> Collection<String>)? = null,
+) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected, resultTags) {
     override val strategy: String get() = StrategyKeys.CACHED
 
     public companion object {
@@ -161,7 +169,20 @@ public class EarlyPolicy(
     jitter: Double = 0.0,
     upper: Boolean = false,
     protected: Boolean = true,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
+    resultTags: ((value: Any?) -> Collection<String>)? = null,
+) : CachingPolicy(
+        TtlRule.Fixed(ttl),
+        key,
+        prefix,
+        condition,
+        timeCondition,
+        jitter,
+        upper,
+        retry,
+        tags,
+        protected,
+        resultTags,
+    ) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val earlyTtl: Duration = earlyTtl ?: (ttl / 3)
 
@@ -204,7 +225,20 @@ public class SoftPolicy(
     jitter: Double = 0.0,
     upper: Boolean = false,
     protected: Boolean = true,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
+    resultTags: ((value: Any?) -> Collection<String>)? = null,
+) : CachingPolicy(
+        TtlRule.Fixed(ttl),
+        key,
+        prefix,
+        condition,
+        timeCondition,
+        jitter,
+        upper,
+        retry,
+        tags,
+        protected,
+        resultTags,
+    ) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val softTtl: Duration = softTtl ?: (ttl / 3)
 
@@ -242,7 +276,20 @@ public class FailoverPolicy(
     timeCondition: Duration? = null,
     jitter: Double = 0.0,
     upper: Boolean = false,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, false) {
+    resultTags: ((value: Any?) -> Collection<String>)? = null,
+) : CachingPolicy(
+        TtlRule.Fixed(ttl),
+        key,
+        prefix,
+        condition,
+        timeCondition,
+        jitter,
+        upper,
+        retry,
+        tags,
+        false,
+        resultTags,
+    ) {
     override val strategy: String get() = StrategyKeys.FAILOVER
 
     @InternalCacheApi
@@ -270,7 +317,20 @@ public class HitPolicy(
     jitter: Double = 0.0,
     upper: Boolean = false,
     protected: Boolean = true,
-) : CachingPolicy(TtlRule.Fixed(ttl), key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected) {
+    resultTags: ((value: Any?) -> Collection<String>)? = null,
+) : CachingPolicy(
+        TtlRule.Fixed(ttl),
+        key,
+        prefix,
+        condition,
+        timeCondition,
+        jitter,
+        upper,
+        retry,
+        tags,
+        protected,
+        resultTags,
+    ) {
     /** How long the hit count is kept: the value's TTL. */
     internal val counterTtl: Duration = ttl
 
@@ -308,6 +368,7 @@ public class HitPolicy(
             jitter: Double = 0.0,
             upper: Boolean = false,
             protected: Boolean = true,
+            resultTags: ((value: Any?) -> Collection<String>)? = null,
         ): HitPolicy =
             HitPolicy(
                 ttl,
@@ -321,6 +382,7 @@ public class HitPolicy(
                 jitter = jitter,
                 upper = upper,
                 protected = protected,
+                resultTags = resultTags,
             )
 
         private const val DYNAMIC_HITS = 3

@@ -272,4 +272,53 @@ class TagsSpec : FunSpec({
             for (i in 0 until 1_000_000 step 997) cache.get<String>("k$i") shouldBe null
         }
     }
+
+    test(
+        "tags computed from the result label the value beside the tags known before the load (cacheme's invalid_keys)",
+    ) {
+        runTest {
+            val cache = Cache("mem://", TestTimeSource())
+            val loads = AtomicInteger()
+
+            // A book (id 100) owned by a user (id 200): the owner is known only from the loaded book.
+            suspend fun owner(bookId: Long) =
+                cache.cached(
+                    1.hours,
+                    "book:$bookId>owner",
+                    tags = listOf("book:$bookId"),
+                    resultTags = { owner: String -> listOf("user:${owner.substringAfter('#')}") },
+                ) {
+                    loads.incrementAndGet()
+                    "owner of $bookId #200"
+                }
+            owner(100) shouldBe "owner of 100 #200"
+            owner(100)
+            loads.get() shouldBe 1
+            cache.deleteTags(listOf("user:200"))
+            owner(100)
+            loads.get() shouldBe 2
+            cache.deleteTags(listOf("book:100"))
+            owner(100)
+            loads.get() shouldBe 3
+
+            // Any strategy takes them through its policy; a load that stores nothing computes none.
+            val asked = AtomicInteger()
+            val policy =
+                SoftPolicy(1.hours, KeyTemplate.of("shelf:{id}"), resultTags = { value ->
+                    asked.incrementAndGet()
+                    listOf("shelf-of:$value")
+                })
+            cache.withPolicy(policy, mapOf("id" to 1)) { "ann" } shouldBe "ann"
+            cache.exists("soft:shelf:1") shouldBe true
+            cache.deleteTags(listOf("shelf-of:ann"))
+            cache.exists("soft:shelf:1") shouldBe false
+            cache.cached(1.hours, "none", condition = CacheCondition.NotNull, resultTags = { _: String? ->
+                error("not asked")
+            }) {
+                null
+            } shouldBe null
+            asked.get() shouldBe 1
+            ("resultTags" in policy.parameters()) shouldBe true
+        }
+    }
 })

@@ -23,6 +23,7 @@ public abstract class CachingBuilder<T, B : CachingBuilder<T, B>> internal const
     internal var jitter: Double = 0.0
     internal var upper: Boolean = false
     internal var protected: Boolean = true
+    internal var resultTags: ((Any?) -> Collection<String>)? = null
     internal var retry: Retry? = null
     internal var tags: List<String> = emptyList()
 
@@ -53,6 +54,16 @@ public abstract class CachingBuilder<T, B : CachingBuilder<T, B>> internal const
 
     /** [tags] from a collection. */
     public fun tags(tags: Collection<String>): B = apply { this.tags = tags.toList() }.self()
+
+    /**
+     * Tags computed from each loaded value, added to [tags] (cacheme's `invalid_keys` from the result):
+     * `.resultTags(book -> List.of("user:" + book.ownerId()))`.
+     */
+    public fun resultTags(resultTags: java.util.function.Function<T, out Collection<String>>): B =
+        apply {
+            @Suppress("UNCHECKED_CAST")
+            this.resultTags = { value -> resultTags.apply(value as T) }
+        }.self()
 
     internal fun requireTtl(): Duration =
         ttl ?: throw IllegalStateException("no TTL set for the ${javaClass.simpleName}: call ttl(...) first")

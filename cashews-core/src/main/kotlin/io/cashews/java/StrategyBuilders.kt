@@ -101,6 +101,7 @@ public class CachedBuilder<T> internal constructor(
             retry,
             tags,
             serveStale,
+            resultTags,
         )
     }
 }
@@ -136,6 +137,7 @@ public class EarlyBuilder<T> internal constructor(
             jitter,
             upper,
             protected,
+            resultTags = resultTags,
         )
 }
 
@@ -195,6 +197,7 @@ public class SoftBuilder<T> internal constructor(
             jitter,
             upper,
             protected,
+            resultTags = resultTags,
         )
 }
 
@@ -216,6 +219,7 @@ public class FailoverBuilder<T> internal constructor(
             timeCondition,
             jitter,
             upper,
+            resultTags = resultTags,
         )
 }
 
@@ -263,6 +267,7 @@ public class HitBuilder<T> internal constructor(
             jitter,
             upper,
             protected,
+            resultTags = resultTags,
         )
 }
 

@@ -381,4 +381,15 @@ class JavaStrategiesTest {
             () -> jc.cached(String.class).ttl("1h").build((Long id) -> done("x")));
         assertTrue(error.getMessage().contains("no key template set for the CachedBuilder"), error.getMessage());
     }
+
+    @Test
+    void aBuilderTagsEachValueWithTagsComputedFromIt() {
+        CachedBuilder<String> owners = jc.cached(String.class).ttl("1h")
+            .resultTags(owner -> List.of("user:" + owner));
+        assertEquals("ann", owners.getBlocking("book:1>owner", () -> "ann"));
+        assertTrue(jc.exists("book:1>owner").join());
+        jc.deleteTags(List.of("user:ann")).join();
+        assertEquals(false, jc.exists("book:1>owner").join());
+        assertEquals(false, jc.early(String.class).ttl("1h").resultTags(v -> List.of()).policy().getResultTags() == null);
+    }
 }

@@ -34,6 +34,8 @@ public annotation class Cached(
     val prefix: String = "",
     /** Tags of every stored result, as key templates (`"user:{id}"`). */
     val tags: Array<String> = [],
+    /** A SpEL expression over the result (`#result`) giving more tags, a string or a collection of them. */
+    val resultTags: String = "",
     /** Loads under a lock shared by every process on the backend, so one of them loads a cold key. */
     val lock: Boolean = false,
     /** Concurrent calls for a cold key in this process share one load. */

@@ -30,6 +30,8 @@ public annotation class Failover(
     val prefix: String = "",
     /** Tags of every stored result, as key templates (`"user:{id}"`). */
     val tags: Array<String> = [],
+    /** A SpEL expression over the result (`#result`) giving more tags, a string or a collection of them. */
+    val resultTags: String = "",
     /** A SpEL expression over the arguments: when it is false, the method is called and nothing is cached. */
     val condition: String = "",
     /** A SpEL expression over the result (`#result`) and the key (`#key`): when it is true, the result is not stored. */

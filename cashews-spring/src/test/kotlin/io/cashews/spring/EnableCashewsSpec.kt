@@ -70,6 +70,9 @@ open class Greeter {
     @Invalidate(keys = ["cat:{name}"], stale = true)
     open fun catChanged(name: String) {}
 
+    @Cached(ttl = "1h", key = "book:{id}", resultTags = "'user:' + #result.substring(#result.indexOf('#') + 1)")
+    open fun book(id: Long): String = "book $id #200"
+
     @Cacheable(cacheNames = ["spring"], sync = true)
     open fun springMono(name: String): Mono<String> = Mono.fromCallable { "spring $name ${calls.incrementAndGet()}" }
 }
@@ -161,6 +164,17 @@ class EnableCashewsSpec : FunSpec({
             cache.exists("cat:tom").join() shouldBe false
             cache.exists("cat:tom:stale").join() shouldBe true
             greeter.cat("tom") shouldBe first
+        }
+    }
+
+    test("@Cached(resultTags) tags each result with tags its SpEL computes from it") {
+        AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
+            val greeter = context.getBean(Greeter::class.java)
+            val cache = context.getBean(JavaCache::class.java)
+            greeter.book(100) shouldBe "book 100 #200"
+            cache.exists("book:100").join() shouldBe true
+            cache.deleteTags(listOf("user:200")).join()
+            cache.exists("book:100").join() shouldBe false
         }
     }
 

@@ -258,12 +258,20 @@ internal suspend fun <T> Cache.compute(
             null
         }
     if (ttl != null) {
-        if (storeUnlessInvalidated(route, key, value, ttl, flight, stamp, type)) {
+        val fromResult = policy.resultTags?.invoke(value)
+        val fullStamp = if (fromResult.isNullOrEmpty()) stamp else withResultTags(stamp, fromResult)
+        if (storeUnlessInvalidated(route, key, value, ttl, flight, fullStamp, type)) {
             if (events.reporting) events.put(key, strategy)
             afterStore()
         }
     }
     return value
+}
+
+/** [stamp] (the tags known before the load) with the versions of the tags [fromResult] computed from its result. */
+private suspend fun Cache.withResultTags(stamp: TagStamp?, fromResult: Collection<String>): TagStamp? {
+    val later = tagVersions.stamp(fromResult) ?: return stamp
+    return if (stamp == null) later else stamp + later
 }
 
 /**

@@ -9,7 +9,16 @@ import java.util.concurrent.ThreadLocalRandom
 internal class TagStamp(
     val tags: Array<String>,
     val versions: LongArray,
-)
+) {
+    /**
+     * This stamp with the tags of [later] (read after the load: tags computed from its result) added; a tag both
+     * name keeps the version this stamp read first.
+     */
+    operator fun plus(later: TagStamp): TagStamp {
+        val added = later.tags.indices.filter { later.tags[it] !in tags }
+        return TagStamp(tags + added.map { later.tags[it] }, versions + added.map { later.versions[it] })
+    }
+}
 
 /** A value stored with tags: what an object backend holds and what a tagged byte envelope decodes to. */
 internal class Tagged(

@@ -279,6 +279,13 @@ internal class OperationFactory(
         common: Common,
     ) {
         builder.tags(common.tags.map(resolve)).jitter(common.jitter).upper(common.upper)
+        if (common.resultTags.isNotEmpty()) {
+            val expression = parser.parseExpression(resolve(common.resultTags))
+            @Suppress("UNCHECKED_CAST")
+            (builder as CachingBuilder<Any?, *>).resultTags { value ->
+                tagsOf(expression.getValue(resultContext(value, null)))
+            }
+        }
         optionalTtl(common.timeCondition)?.let { builder.timeCondition(it.toJavaDuration()) }
         var condition = CacheCondition.Always
         if (common.unless.isNotEmpty()) {
@@ -323,6 +330,7 @@ internal class OperationFactory(
         val jitter: Double = 0.0,
         val upper: Boolean = false,
         val retry: CacheRetry = CacheRetry(),
+        val resultTags: String = "",
     )
 
     private fun commonOf(annotation: Annotation): Common =
@@ -341,6 +349,7 @@ internal class OperationFactory(
                         jitter,
                         upper,
                         retry,
+                        resultTags,
                     )
                 }
             }
@@ -359,6 +368,7 @@ internal class OperationFactory(
                         jitter,
                         upper,
                         retry,
+                        resultTags,
                     )
                 }
             }
@@ -377,6 +387,7 @@ internal class OperationFactory(
                         jitter,
                         upper,
                         retry,
+                        resultTags,
                     )
                 }
             }
@@ -395,6 +406,7 @@ internal class OperationFactory(
                         jitter,
                         upper,
                         retry,
+                        resultTags,
                     )
                 }
             }
@@ -413,6 +425,7 @@ internal class OperationFactory(
                         jitter,
                         upper,
                         retry,
+                        resultTags,
                     )
                 }
             }
@@ -431,6 +444,7 @@ internal class OperationFactory(
                         jitter,
                         upper,
                         retry,
+                        resultTags,
                     )
                 }
             }
@@ -486,6 +500,15 @@ internal class OperationFactory(
         StandardEvaluationContext().apply {
             setVariable("result", value)
             setVariable("key", key)
+        }
+
+    private fun tagsOf(value: Any?): Collection<String> =
+        when (value) {
+            null -> emptyList()
+            is String -> listOf(value)
+            is Collection<*> -> value.map { it.toString() }
+            is Array<*> -> value.map { it.toString() }
+            else -> throw IllegalArgumentException("resultTags gave $value, not a string or a collection of strings")
         }
 
     private fun ttlOf(value: Any?): java.time.Duration =
