@@ -35,6 +35,7 @@ import kotlin.time.Duration.Companion.minutes
  *   does not store a readable result.
  * - [resultTags] computes more tags from the loaded value (cacheme's `invalid_keys` from the result): a book cached
  *   with `resultTags = { book -> listOf("user:${book.ownerId}") }` goes with `deleteTags("user:200")`.
+ * - [doorKeeper] stores a key's load only the second time it is loaded, so keys asked for once never take space.
  * - [serveStale]: after [Cache.markStale] of the key, the old value is returned at once while one refresh loads the
  *   key again in the background (cacheme's stale invalidation).
  *
@@ -56,6 +57,7 @@ public suspend inline fun <reified T> Cache.cached(
     tags: Collection<String> = emptyList(),
     serveStale: Boolean = false,
     noinline resultTags: ((T) -> Collection<String>)? = null,
+    doorKeeper: DoorKeeper? = null,
     crossinline block: suspend () -> T,
 ): T =
     cachedWith(key, prefix, {
@@ -74,6 +76,7 @@ public suspend inline fun <reified T> Cache.cached(
             serveStale,
             @Suppress("UNCHECKED_CAST")
             (resultTags as ((Any?) -> Collection<String>)?),
+            doorKeeper,
         )
     }) { block() }
 

@@ -70,6 +70,8 @@ public sealed class CachingPolicy(
      * of one of them landing while the load runs is not seen.
      */
     public val resultTags: ((value: Any?) -> Collection<String>)?,
+    /** Stores a key's load only from its second time on (see [DoorKeeper]); `null` stores every load. */
+    public val doorKeeper: DoorKeeper?,
 ) : StrategyPolicy(key, prefix) {
     /** [timeCondition] for Java, where the property's getter has a mangled name. */
     @JvmName("getTimeCondition")
@@ -104,6 +106,7 @@ public sealed class CachingPolicy(
             "retry" to retry,
             "tags" to tags,
             "resultTags" to resultTags,
+            "doorKeeper" to doorKeeper,
         )
 }
 
@@ -130,7 +133,21 @@ public class CachedPolicy(
      */
     public val serveStale: Boolean = false,
     resultTags: ((value: Any?) -> Collection<String>)? = null,
-) : CachingPolicy(ttl, key, prefix, condition, timeCondition, jitter, upper, retry, tags, protected, resultTags) {
+    doorKeeper: DoorKeeper? = null,
+) : CachingPolicy(
+        ttl,
+        key,
+        prefix,
+        condition,
+        timeCondition,
+        jitter,
+        upper,
+        retry,
+        tags,
+        protected,
+        resultTags,
+        doorKeeper,
+    ) {
     override val strategy: String get() = StrategyKeys.CACHED
 
     public companion object {
@@ -170,6 +187,7 @@ public class EarlyPolicy(
     upper: Boolean = false,
     protected: Boolean = true,
     resultTags: ((value: Any?) -> Collection<String>)? = null,
+    doorKeeper: DoorKeeper? = null,
 ) : CachingPolicy(
         TtlRule.Fixed(ttl),
         key,
@@ -182,6 +200,7 @@ public class EarlyPolicy(
         tags,
         protected,
         resultTags,
+        doorKeeper,
     ) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val earlyTtl: Duration = earlyTtl ?: (ttl / 3)
@@ -226,6 +245,7 @@ public class SoftPolicy(
     upper: Boolean = false,
     protected: Boolean = true,
     resultTags: ((value: Any?) -> Collection<String>)? = null,
+    doorKeeper: DoorKeeper? = null,
 ) : CachingPolicy(
         TtlRule.Fixed(ttl),
         key,
@@ -238,6 +258,7 @@ public class SoftPolicy(
         tags,
         protected,
         resultTags,
+        doorKeeper,
     ) {
     /** How long a stored value is fresh: a third of the TTL unless given. */
     public val softTtl: Duration = softTtl ?: (ttl / 3)
@@ -277,6 +298,7 @@ public class FailoverPolicy(
     jitter: Double = 0.0,
     upper: Boolean = false,
     resultTags: ((value: Any?) -> Collection<String>)? = null,
+    doorKeeper: DoorKeeper? = null,
 ) : CachingPolicy(
         TtlRule.Fixed(ttl),
         key,
@@ -289,6 +311,7 @@ public class FailoverPolicy(
         tags,
         false,
         resultTags,
+        doorKeeper,
     ) {
     override val strategy: String get() = StrategyKeys.FAILOVER
 
@@ -318,6 +341,7 @@ public class HitPolicy(
     upper: Boolean = false,
     protected: Boolean = true,
     resultTags: ((value: Any?) -> Collection<String>)? = null,
+    doorKeeper: DoorKeeper? = null,
 ) : CachingPolicy(
         TtlRule.Fixed(ttl),
         key,
@@ -330,6 +354,7 @@ public class HitPolicy(
         tags,
         protected,
         resultTags,
+        doorKeeper,
     ) {
     /** How long the hit count is kept: the value's TTL. */
     internal val counterTtl: Duration = ttl
@@ -369,6 +394,7 @@ public class HitPolicy(
             upper: Boolean = false,
             protected: Boolean = true,
             resultTags: ((value: Any?) -> Collection<String>)? = null,
+            doorKeeper: DoorKeeper? = null,
         ): HitPolicy =
             HitPolicy(
                 ttl,
@@ -383,6 +409,7 @@ public class HitPolicy(
                 upper = upper,
                 protected = protected,
                 resultTags = resultTags,
+                doorKeeper = doorKeeper,
             )
 
         private const val DYNAMIC_HITS = 3

@@ -24,6 +24,7 @@ public abstract class CachingBuilder<T, B : CachingBuilder<T, B>> internal const
     internal var upper: Boolean = false
     internal var protected: Boolean = true
     internal var resultTags: ((Any?) -> Collection<String>)? = null
+    internal var doorKeeper: io.cashews.DoorKeeper? = null
     internal var retry: Retry? = null
     internal var tags: List<String> = emptyList()
 
@@ -64,6 +65,9 @@ public abstract class CachingBuilder<T, B : CachingBuilder<T, B>> internal const
             @Suppress("UNCHECKED_CAST")
             this.resultTags = { value -> resultTags.apply(value as T) }
         }.self()
+
+    /** Stores a key's load only from its second time on ([io.cashews.DoorKeeper]); builders may share one. */
+    public fun doorKeeper(doorKeeper: io.cashews.DoorKeeper): B = apply { this.doorKeeper = doorKeeper }.self()
 
     internal fun requireTtl(): Duration =
         ttl ?: throw IllegalStateException("no TTL set for the ${javaClass.simpleName}: call ttl(...) first")

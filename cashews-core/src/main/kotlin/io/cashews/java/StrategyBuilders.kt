@@ -102,6 +102,7 @@ public class CachedBuilder<T> internal constructor(
             tags,
             serveStale,
             resultTags,
+            doorKeeper,
         )
     }
 }
@@ -138,6 +139,7 @@ public class EarlyBuilder<T> internal constructor(
             upper,
             protected,
             resultTags = resultTags,
+            doorKeeper = doorKeeper,
         )
 }
 
@@ -198,6 +200,7 @@ public class SoftBuilder<T> internal constructor(
             upper,
             protected,
             resultTags = resultTags,
+            doorKeeper = doorKeeper,
         )
 }
 
@@ -220,6 +223,7 @@ public class FailoverBuilder<T> internal constructor(
             jitter,
             upper,
             resultTags = resultTags,
+            doorKeeper = doorKeeper,
         )
 }
 
@@ -268,6 +272,7 @@ public class HitBuilder<T> internal constructor(
             upper,
             protected,
             resultTags = resultTags,
+            doorKeeper = doorKeeper,
         )
 }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cashews.Cache;
 import io.cashews.CacheCondition;
 import io.cashews.CachedFunctionInfo;
+import io.cashews.DoorKeeper;
 import io.cashews.Expiry;
 import io.cashews.InvalidTtlError;
 import io.cashews.JavaCache;
@@ -391,5 +392,14 @@ class JavaStrategiesTest {
         jc.deleteTags(List.of("user:ann")).join();
         assertEquals(false, jc.exists("book:1>owner").join());
         assertEquals(false, jc.early(String.class).ttl("1h").resultTags(v -> List.of()).policy().getResultTags() == null);
+    }
+
+    @Test
+    void aDoorKeeperStoresAKeyFromItsSecondLoadOn() {
+        CachedBuilder<String> admitted = jc.cached(String.class).ttl("1h").doorKeeper(new DoorKeeper(1_000));
+        assertEquals("first", admitted.getBlocking("door", () -> "first"));
+        assertEquals(false, jc.exists("door").join());
+        assertEquals("second", admitted.getBlocking("door", () -> "second"));
+        assertEquals("second", admitted.getBlocking("door", () -> "third"));
     }
 }

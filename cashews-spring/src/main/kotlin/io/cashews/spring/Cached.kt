@@ -36,6 +36,11 @@ public annotation class Cached(
     val tags: Array<String> = [],
     /** A SpEL expression over the result (`#result`) giving more tags, a string or a collection of them. */
     val resultTags: String = "",
+    /**
+     * Above 0, a `DoorKeeper` of this capacity for the method: a key's result is stored only from its second load
+     * on, so keys asked for once take no space.
+     */
+    val doorKeeper: Long = 0,
     /** Loads under a lock shared by every process on the backend, so one of them loads a cold key. */
     val lock: Boolean = false,
     /** Concurrent calls for a cold key in this process share one load. */

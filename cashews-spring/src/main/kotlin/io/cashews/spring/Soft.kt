@@ -34,6 +34,11 @@ public annotation class Soft(
     val tags: Array<String> = [],
     /** A SpEL expression over the result (`#result`) giving more tags, a string or a collection of them. */
     val resultTags: String = "",
+    /**
+     * Above 0, a `DoorKeeper` of this capacity for the method: a key's result is stored only from its second load
+     * on, so keys asked for once take no space.
+     */
+    val doorKeeper: Long = 0,
     /** A SpEL expression over the arguments: when it is false, the method is called and nothing is cached. */
     val condition: String = "",
     /** A SpEL expression over the result (`#result`) and the key (`#key`): when it is true, the result is not stored. */

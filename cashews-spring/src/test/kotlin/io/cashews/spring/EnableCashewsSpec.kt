@@ -73,6 +73,9 @@ open class Greeter {
     @Cached(ttl = "1h", key = "book:{id}", resultTags = "'user:' + #result.substring(#result.indexOf('#') + 1)")
     open fun book(id: Long): String = "book $id #200"
 
+    @Cached(ttl = "1h", key = "admitted:{name}", doorKeeper = 1000)
+    open fun admitted(name: String): String = "admitted $name ${calls.incrementAndGet()}"
+
     @Cacheable(cacheNames = ["spring"], sync = true)
     open fun springMono(name: String): Mono<String> = Mono.fromCallable { "spring $name ${calls.incrementAndGet()}" }
 }
@@ -167,10 +170,13 @@ class EnableCashewsSpec : FunSpec({
         }
     }
 
-    test("@Cached(resultTags) tags each result with tags its SpEL computes from it") {
+    test("@Cached(resultTags) tags each result from it; doorKeeper stores a key from its second call on") {
         AnnotationConfigApplicationContext(GreeterConfig::class.java).use { context ->
             val greeter = context.getBean(Greeter::class.java)
             val cache = context.getBean(JavaCache::class.java)
+            val first = greeter.admitted("x")
+            greeter.admitted("x") shouldNotBe first
+            greeter.admitted("x") shouldBe greeter.admitted("x")
             greeter.book(100) shouldBe "book 100 #200"
             cache.exists("book:100").join() shouldBe true
             cache.deleteTags(listOf("user:200")).join()

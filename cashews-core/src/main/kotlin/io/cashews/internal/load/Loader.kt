@@ -231,7 +231,7 @@ internal suspend fun <T> Cache.compute(
         } catch (e: Throwable) {
             if (events.reporting) events.loadFailure(key, strategy, e, started.elapsedNow())
             val ttl =
-                if (policy.condition.storesException(e)) {
+                if (policy.condition.storesException(e) && policy.doorKeeper?.admit(key) != false) {
                     policy.condition.exceptionTtl
                         ?: ttlFor(policy, Result.failure(e))
                 } else {
@@ -250,9 +250,7 @@ internal suspend fun <T> Cache.compute(
     if (events.reporting) events.load(key, strategy, took)
     val timely = policy.timeCondition == null || took > policy.timeCondition
     val ttl =
-        if (timely && !innerHit &&
-            policy.condition.storesValue(value, key)
-        ) {
+        if (timely && !innerHit && policy.condition.storesValue(value, key) && policy.doorKeeper?.admit(key) != false) {
             ttlFor(policy, Result.success(value))
         } else {
             null

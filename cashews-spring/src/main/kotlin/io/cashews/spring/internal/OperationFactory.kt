@@ -1,6 +1,7 @@
 package io.cashews.spring.internal
 
 import io.cashews.CacheCondition
+import io.cashews.DoorKeeper
 import io.cashews.JavaCache
 import io.cashews.RateLimitError
 import io.cashews.Retry
@@ -279,6 +280,10 @@ internal class OperationFactory(
         common: Common,
     ) {
         builder.tags(common.tags.map(resolve)).jitter(common.jitter).upper(common.upper)
+        require(
+            common.doorKeeper >= 0,
+        ) { "its doorKeeper capacity must be positive (or 0 for none), was ${common.doorKeeper}" }
+        if (common.doorKeeper > 0) builder.doorKeeper(DoorKeeper(common.doorKeeper))
         if (common.resultTags.isNotEmpty()) {
             val expression = parser.parseExpression(resolve(common.resultTags))
             @Suppress("UNCHECKED_CAST")
@@ -331,6 +336,7 @@ internal class OperationFactory(
         val upper: Boolean = false,
         val retry: CacheRetry = CacheRetry(),
         val resultTags: String = "",
+        val doorKeeper: Long = 0,
     )
 
     private fun commonOf(annotation: Annotation): Common =
@@ -350,6 +356,7 @@ internal class OperationFactory(
                         upper,
                         retry,
                         resultTags,
+                        doorKeeper,
                     )
                 }
             }
@@ -369,6 +376,7 @@ internal class OperationFactory(
                         upper,
                         retry,
                         resultTags,
+                        doorKeeper,
                     )
                 }
             }
@@ -388,6 +396,7 @@ internal class OperationFactory(
                         upper,
                         retry,
                         resultTags,
+                        doorKeeper,
                     )
                 }
             }
@@ -407,6 +416,7 @@ internal class OperationFactory(
                         upper,
                         retry,
                         resultTags,
+                        doorKeeper,
                     )
                 }
             }
@@ -426,6 +436,7 @@ internal class OperationFactory(
                         upper,
                         retry,
                         resultTags,
+                        doorKeeper,
                     )
                 }
             }
@@ -445,6 +456,7 @@ internal class OperationFactory(
                         upper,
                         retry,
                         resultTags,
+                        doorKeeper,
                     )
                 }
             }
