@@ -51,6 +51,14 @@ public suspend fun <R> detect(block: suspend () -> R): Detected<R> {
     }
 }
 
+/**
+ * The hits the innermost [detect] block running in this coroutine has recorded so far; empty outside one. For faces
+ * that must act on hits before their block returns (a web response's headers, sent before the handler returns).
+ */
+@InternalCacheApi
+public suspend fun detectedSoFar(): List<DetectedHit> =
+    currentCoroutineContext()[DetectScope]?.hits?.toList().orEmpty()
+
 /** [detect], as a member for discoverability; it reports hits from every cache. */
 public suspend fun <R> Cache.detect(block: suspend () -> R): Detected<R> = io.cashews.detect(block)
 

@@ -2,6 +2,7 @@ package io.cashews.ktor.server
 
 import io.cashews.Cache
 import io.cashews.ktor.server.internal.answerHeadAsGet
+import io.cashews.ktor.server.internal.governHandlerCaching
 import io.ktor.server.application.Application
 import io.ktor.server.application.ApplicationPlugin
 import io.ktor.server.application.createApplicationPlugin
@@ -35,6 +36,11 @@ public val Cashews: ApplicationPlugin<CashewsConfig> =
         ) { "install(Cashews) { cache = … }: the cache to keep responses in is required" }
         application.attributes.put(CashewsSettingsKey, pluginConfig)
         if (pluginConfig.answerHead) answerHeadAsGet()
+        if (pluginConfig.handlerCacheControl ||
+            pluginConfig.etagOnCacheHits
+        ) {
+            application.governHandlerCaching(pluginConfig)
+        }
     }
 
 internal val CashewsSettingsKey = AttributeKey<CashewsConfig>("CashewsSettings")

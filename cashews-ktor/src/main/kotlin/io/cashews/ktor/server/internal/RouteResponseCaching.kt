@@ -451,7 +451,7 @@ internal class ResponseCaching(
 }
 
 /** `304 Not Modified` in place of a body the client already holds. */
-private object NotModified : OutgoingContent.NoContent() {
+internal object NotModified : OutgoingContent.NoContent() {
     override val status: HttpStatusCode = HttpStatusCode.NotModified
 }
 
