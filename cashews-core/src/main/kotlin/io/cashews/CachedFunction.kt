@@ -148,6 +148,28 @@ public sealed class CachedFunction<R>(
     public suspend fun clear(): Long = cache.deleteMatch(keys.glob)
 
     /**
+     * The value stored for the arguments [a], [b], [c] without loading it (cacheme's `Node.objects.get`), or `null`
+     * when none is (a cached `null` reads the same). Nothing is counted: it is a look, not a call.
+     */
+    internal suspend fun peekArgs(a: Any?, b: Any?, c: Any?): R? {
+        val found = cache.values.lookup(keys.key(a, b, c), typeOf)
+        @Suppress("UNCHECKED_CAST")
+        return if (found is Marker || !isHit(found)) null else found as R
+    }
+
+    /**
+     * Tells [listener] what happens to this handle's keys only (cacheme's per-node `hit`/`miss` hooks): the cache's
+     * events ([Cache.addListener]) whose key the handle's template matches. Close the answer to stop. While any
+     * listener is registered, hits report events, which takes them off the allocation-free path.
+     */
+    public fun listen(listener: CacheEventListener): AutoCloseable {
+        val mine = GlobPattern(keys.glob)
+        val filtered = HandleListener(listener, mine)
+        cache.addListener(filtered)
+        return AutoCloseable { cache.removeListener(filtered) }
+    }
+
+    /**
      * Removes now the expired entries that the backend holding the handle's keys keeps until its next sweep (see
      * [Cache.removeExpired]; the sweep covers that whole backend, whose expired entries are of no use to anyone).
      * Returns how many were removed.
@@ -191,6 +213,9 @@ public class CachedFunction0<R> internal constructor(
     /** Deletes the stored value; returns whether there was one. */
     public suspend fun invalidate(stale: Boolean = false): Boolean = invalidateArgs(null, null, null, stale)
 
+    /** The value stored for these arguments without loading it, or `null` when none is. */
+    public suspend fun peek(): R? = peekArgs(null, null, null)
+
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader()
 }
 
@@ -208,6 +233,9 @@ public class CachedFunction1<A, R> internal constructor(
 
     /** Deletes the value stored for [a]; returns whether there was one. */
     public suspend fun invalidate(a: A, stale: Boolean = false): Boolean = invalidateArgs(a, null, null, stale)
+
+    /** The value stored for these arguments without loading it, or `null` when none is. */
+    public suspend fun peek(a: A): R? = peekArgs(a, null, null)
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A)
@@ -228,6 +256,9 @@ public class CachedFunction2<A, B, R> internal constructor(
     /** Deletes the value stored for [a] and [b]; returns whether there was one. */
     public suspend fun invalidate(a: A, b: B, stale: Boolean = false): Boolean = invalidateArgs(a, b, null, stale)
 
+    /** The value stored for these arguments without loading it, or `null` when none is. */
+    public suspend fun peek(a: A, b: B): R? = peekArgs(a, b, null)
+
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B)
 }
@@ -247,6 +278,43 @@ public class CachedFunction3<A, B, C, R> internal constructor(
     /** Deletes the value stored for [a], [b] and [c]; returns whether there was one. */
     public suspend fun invalidate(a: A, b: B, c: C, stale: Boolean = false): Boolean = invalidateArgs(a, b, c, stale)
 
+    /** The value stored for these arguments without loading it, or `null` when none is. */
+    public suspend fun peek(a: A, b: B, c: C): R? = peekArgs(a, b, c)
+
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B, c as C)
+}
+
+/** A listener told only the events of keys [keys] matches: what [CachedFunction.listen] registers. */
+private class HandleListener(
+    private val listener: CacheEventListener,
+    private val keys: GlobPattern,
+) : CacheEventListener {
+    override fun onHit(key: String, strategy: String) {
+        if (keys.matches(key)) listener.onHit(key, strategy)
+    }
+
+    override fun onMiss(key: String, strategy: String) {
+        if (keys.matches(key)) listener.onMiss(key, strategy)
+    }
+
+    override fun onLoad(key: String, strategy: String, duration: kotlin.time.Duration) {
+        if (keys.matches(key)) listener.onLoad(key, strategy, duration)
+    }
+
+    override fun onLoadFailure(key: String, strategy: String, error: Throwable, duration: kotlin.time.Duration) {
+        if (keys.matches(key)) listener.onLoadFailure(key, strategy, error, duration)
+    }
+
+    override fun onStaleServed(key: String, strategy: String) {
+        if (keys.matches(key)) listener.onStaleServed(key, strategy)
+    }
+
+    override fun onPut(key: String, strategy: String) {
+        if (keys.matches(key)) listener.onPut(key, strategy)
+    }
+
+    override fun onEviction(key: String, layer: String) {
+        if (keys.matches(key)) listener.onEviction(key, layer)
+    }
 }
