@@ -48,6 +48,11 @@ public sealed class JavaHandle<T>(
 
     internal fun <R> future(block: suspend () -> R): CompletableFuture<R> = scope.javaFuture { block() }
 
+    internal fun peekArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<T?> = future { handle.peekArgs(a, b, c) }
+
+    /** Tells [listener] the events of this handle's own keys; close the answer to stop (see the Kotlin `listen`). */
+    public fun listen(listener: io.cashews.CacheEventListener): AutoCloseable = handle.listen(listener)
+
     override fun toString(): String = "${javaClass.simpleName}(${handle.key.template}, ${handle.policy.strategy})"
 }
 
@@ -64,6 +69,9 @@ public class CachedSupplier<T> internal constructor(
 
     /** Deletes the stored value; completes with whether there was one. */
     public fun invalidate(): CompletableFuture<Boolean> = invalidateArgs(null, null, null)
+
+    /** The stored value without loading it; completes with `null` when none is. */
+    public fun peek(): CompletableFuture<T?> = peekArgs(null, null, null)
 
     /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
     public fun invalidate(stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(null, null, null, stale)
@@ -87,6 +95,9 @@ public class CachedFunction<A, T> internal constructor(
     /** Deletes the value stored for [a] and what its strategy keeps beside it; completes with whether there was one. */
     public fun invalidate(a: A): CompletableFuture<Boolean> = invalidateArgs(a, null, null)
 
+    /** The value stored for [a] without loading it; completes with `null` when none is. */
+    public fun peek(a: A): CompletableFuture<T?> = peekArgs(a, null, null)
+
     /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
     public fun invalidate(a: A, stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(a, null, null, stale)
 }
@@ -104,6 +115,9 @@ public class CachedBiFunction<A, B, T> internal constructor(
 
     /** Deletes the value stored for [a] and [b]; completes with whether there was one. */
     public fun invalidate(a: A, b: B): CompletableFuture<Boolean> = invalidateArgs(a, b, null)
+
+    /** The value stored for [a] and [b] without loading it; completes with `null` when none is. */
+    public fun peek(a: A, b: B): CompletableFuture<T?> = peekArgs(a, b, null)
 
     /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
     public fun invalidate(a: A, b: B, stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(a, b, null, stale)

@@ -402,4 +402,30 @@ class JavaStrategiesTest {
         assertEquals("second", admitted.getBlocking("door", () -> "second"));
         assertEquals("second", admitted.getBlocking("door", () -> "third"));
     }
+
+    @Test
+    void aHandlePeeksWithoutLoadingAndListensToItsOwnKeys() throws Exception {
+        List<String> hits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CachedFunction<Long, String> user = jc.cached(String.class).ttl("1h").key("peek:{id}")
+            .build(id -> done("user" + id));
+        AutoCloseable listening = user.listen(new io.cashews.CacheEventListener() {
+            @Override
+            public void onHit(String key, String strategy) {
+                hits.add(key);
+            }
+        });
+        try {
+            assertNull(user.peek(1L).join());
+            assertEquals("user1", user.apply(1L).join());
+            assertEquals("user1", user.peek(1L).join());
+            assertEquals("user1", user.apply(1L).join());
+            assertEquals("other", jc.cached(String.class).ttl("1h").get("elsewhere", () -> done("other")).join());
+            jc.cached(String.class).ttl("1h").get("elsewhere", () -> done("again")).join();
+        } finally {
+            listening.close();
+        }
+        assertEquals(List.of("peek:1"), hits);
+        assertEquals("user1", user.apply(1L).join());
+        assertEquals(List.of("peek:1"), hits);
+    }
 }
