@@ -127,15 +127,8 @@ public sealed class CachedFunction<R>(
         val key = keys.key(a, b, c)
 
         @OptIn(InternalCacheApi::class)
-        val besides = StrategyKeys.besides(key)
-        if (stale) {
-            @OptIn(InternalCacheApi::class)
-            val staleKey = StrategyKeys.stale(key)
-            val existed = cache.markStale(key)
-            cache.deleteMany(besides - staleKey)
-            return existed
-        }
-        val existed = cache.delete(key)
+        val besides = StrategyKeys.besides(key).let { if (stale) it - StrategyKeys.stale(key) else it }
+        val existed = if (stale) cache.markStale(key) else cache.delete(key)
         cache.deleteMany(besides)
         return existed
     }

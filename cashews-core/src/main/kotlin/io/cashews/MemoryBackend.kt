@@ -7,6 +7,7 @@ import io.cashews.internal.tags.Tagged
 import io.cashews.internal.value.ValueSerializer
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
@@ -16,8 +17,10 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.isActive
+import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import java.util.Collections
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.ContinuationInterceptor
@@ -46,8 +49,13 @@ import kotlin.time.toJavaDuration
  * @param checkInterval how often expired entries are swept out; `null` disables the sweep (expired entries then
  *   leave on read or by size eviction).
  * @param timeSource the clock of every TTL; inject a test time source to run expiry in virtual time.
- * @param closeValues close values that are [AutoCloseable] (clients, connections) when they leave the cache, for
- *   any reason: expiry, eviction, replacement by another object, delete, clear, close. Failures to close are logged.
+ * @param closeValues close values that are [AutoCloseable] or [SuspendCloseable] (clients, connections) when they
+ *   leave the cache, for any reason: expiry, eviction, replacement by another object, delete, clear, close (aquiche's
+ *   `wrap_async_exit_stack`). Failures to close are logged. A [SuspendCloseable] is closed in a coroutine; [close]
+ *   and [awaitCloses] wait for those still running.
+ * @param closeParts with [closeValues], the resources inside a value to close, in order, instead of the value itself:
+ *   `{ value -> listOf((value as Clients).http, value.db) }`, each an [AutoCloseable] or a [SuspendCloseable] (other
+ *   objects are skipped). `null` closes the value itself.
  * @param scope where the expiry sweep runs: a cache passes its own scope (see [Cache]'s `scope`), so the sweep stops
  *   with the cache and, under a test dispatcher, runs in virtual time; `null` for a scope of its own on
  *   [Dispatchers.Default].
@@ -58,6 +66,7 @@ public class MemoryBackend(
     timeSource: TimeSource = TimeSource.Monotonic,
     public val closeValues: Boolean = false,
     scope: CoroutineScope? = null,
+    public val closeParts: ((value: Any) -> Iterable<Any>)? = null,
 ) : Backend,
     ExpirySweepingBackend,
     ImmediateReadBackend,
@@ -91,8 +100,14 @@ public class MemoryBackend(
         Caffeine
             .newBuilder()
             .maximumSize(size)
-            .apply { if (closeValues) removalListener<String, Any> { key, stored, _ -> closeRemoved(key, stored) } }
-            .evictionListener<String, Any> { key, _, cause ->
+            .apply {
+                if (closeValues) {
+                    removalListener<String, Any> { key, stored, _ -> closeRemoved(key, stored) }
+                    // Removals are closed on the thread that removed them, so a close, clear or delete has started
+                    // every close it caused when it returns, and close() can wait for them all.
+                    executor(Runnable::run)
+                }
+            }.evictionListener<String, Any> { key, _, cause ->
                 if (key != null &&
                     cause == RemovalCause.SIZE
                 ) {
@@ -108,6 +123,15 @@ public class MemoryBackend(
         )
 
     private val timeSource = timeSource
+
+    // Where suspending closes run: not the cache's job, so a cache shutting down still waits for them.
+    private val closer =
+        CoroutineScope(
+            SupervisorJob() +
+                (scope?.coroutineContext?.get(ContinuationInterceptor) ?: Dispatchers.Default) +
+                CoroutineName("cashews-memory-close"),
+        )
+    private val pendingCloses: MutableSet<Job> = ConcurrentHashMap.newKeySet()
 
     /** When the expiry sweep last ran, on the backend's time source; `null` before the first. */
     @Volatile
@@ -258,6 +282,16 @@ public class MemoryBackend(
     override suspend fun close() {
         sweeper.cancel()
         clear()
+        awaitCloses()
+    }
+
+    /** Waits until every [SuspendCloseable] close started so far (and any they caused) has finished. */
+    public suspend fun awaitCloses() {
+        while (true) {
+            val pending = pendingCloses.toList()
+            if (pending.isEmpty()) return
+            pending.joinAll()
+        }
     }
 
     override suspend fun setLock(key: String, token: String, ttl: Duration): Boolean =
@@ -395,21 +429,46 @@ public class MemoryBackend(
         return map.entries.filter { (_, stored) -> stored !is Expiring || now < stored.expiresAt }.map { it.key }
     }
 
-    /** The [AutoCloseable] value a stored entry holds, tagged or not. */
-    private fun closeable(stored: Any): AutoCloseable? =
+    /** The value a stored entry holds, tagged or not. */
+    private fun valueOf(stored: Any): Any? =
         when (val value = unwrap(stored)) {
-            is AutoCloseable -> value
-            is Tagged -> value.value as? AutoCloseable
-            else -> null
+            is Tagged -> value.value
+            else -> value
         }
 
-    /** Closes a removed value unless the very same object is still cached under [key] (set again, new TTL). */
+    /** Closes a removed value's parts unless the very same object is still cached under [key] (set again, new TTL). */
     private fun closeRemoved(key: String?, stored: Any?) {
-        val value = stored?.let(::closeable) ?: return
-        val current = key?.let { cache.getIfPresent(it) }?.let(::closeable)
+        val value = stored?.let(::valueOf) ?: return
+        if (value !is AutoCloseable && value !is SuspendCloseable && closeParts == null) return
+        val current = key?.let { cache.getIfPresent(it) }?.let(::valueOf)
         if (current === value) return
+        val parts =
+            try {
+                closeParts?.invoke(value) ?: listOf(value)
+            } catch (e: Exception) {
+                log.warn("choosing what to close of the value removed from key '{}' failed", key, e)
+                return
+            }
+        for (part in parts) {
+            when (part) {
+                is AutoCloseable -> closeQuietly(key) { part.close() }
+                is SuspendCloseable -> closeLater(key, part)
+            }
+        }
+    }
+
+    private fun closeLater(key: String?, part: SuspendCloseable) {
+        val job = closer.launch(start = CoroutineStart.LAZY) { closeQuietly(key) { part.close() } }
+        pendingCloses += job
+        job.invokeOnCompletion { pendingCloses -= job }
+        job.start()
+    }
+
+    private inline fun closeQuietly(key: String?, close: () -> Unit) {
         try {
-            value.close()
+            close()
+        } catch (e: kotlinx.coroutines.CancellationException) {
+            throw e
         } catch (e: Exception) {
             log.warn("closing a value removed from key '{}' failed", key, e)
         }

@@ -2,7 +2,10 @@ package io.cashews
 
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.async
 import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
@@ -91,4 +94,67 @@ class CloseValuesSpec : FunSpec({
         (Cache().setup("mem://") as MemoryBackend).closeValues shouldBe false
         (Cache().setup("mem://?close_values=yes") as MemoryBackend).closeValues shouldBe true
     }
+
+    test("closeParts closes the resources inside a value, a suspending close included (aquiche's exit stack)") {
+        runTest {
+            val gate = CompletableDeferred<Unit>()
+            val http = Resource()
+            val db = SuspendResource(gate)
+            val backend =
+                MemoryBackend(checkInterval = null, closeValues = true, scope = backgroundScope, closeParts = { value ->
+                    val clients = value as Clients
+                    listOf(clients.http, clients.db, "not closeable")
+                })
+            val cache = Cache().apply { setup(backend) }
+            cache.setRaw("clients", Clients(http, db))
+            cache.delete("clients")
+            http.closes shouldBe 1
+            runCurrent()
+            db.started shouldBe true
+            db.closed shouldBe false
+            gate.complete(Unit)
+            backend.awaitCloses()
+            db.closed shouldBe true
+        }
+    }
+
+    test("closing the cache waits for the suspending closes still running") {
+        runTest {
+            val gate = CompletableDeferred<Unit>()
+            val db = SuspendResource(gate)
+            val backend = MemoryBackend(checkInterval = null, closeValues = true, scope = backgroundScope)
+            val cache = Cache().apply { setup(backend) }
+            cache.setRaw("db", db)
+            val closing = async { cache.close() }
+            runCurrent()
+            db.started shouldBe true
+            closing.isCompleted shouldBe false
+            gate.complete(Unit)
+            closing.await()
+            db.closed shouldBe true
+        }
+    }
 })
+
+/** Clients held in one cached value, closed part by part. */
+private class Clients(
+    val http: Resource,
+    val db: SuspendResource,
+)
+
+/** A resource closed by suspending until [gate] opens. */
+private class SuspendResource(
+    private val gate: CompletableDeferred<Unit>,
+) : SuspendCloseable {
+    @Volatile
+    var started = false
+
+    @Volatile
+    var closed = false
+
+    override suspend fun close() {
+        started = true
+        gate.await()
+        closed = true
+    }
+}

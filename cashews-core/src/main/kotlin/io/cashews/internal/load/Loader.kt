@@ -55,16 +55,17 @@ internal suspend fun <T> Cache.loadCached(
     // The key's route, resolved once for the whole call: every read and write below goes to it.
     val route = routing.route(key)
     var seen = found
-    if (policy.serveStale && seen !== Miss) {
-        val current = cachedOrNull<T>(key, type, policy.condition, route)
+    if (policy.serveStale) {
+        // The key is read before its stale copy, so this caller has looked: the paths below need not look again.
+        val current = if (seen === Miss) null else cachedOrNull<T>(key, type, policy.condition, route)
         if (current != null) {
             call?.counters?.hits?.increment()
             if (observing) observeHit(key, StrategyKeys.CACHED)
             return current.value
         }
+        servedStale(policy, key, type, call, block, route)?.let { return it.value }
         seen = Miss
     }
-    if (policy.serveStale) servedStale(policy, key, type, call, block, route)?.let { return it.value }
     val readInFlight = seen === NotNow && sharesReads(route, policy.protected)
     if (!readInFlight) {
         // A caller that has just found the key missing does not ask the backend again.

@@ -90,7 +90,7 @@ internal class OperationFactory(
                 require(annotation.keys.isNotEmpty() || annotation.tags.isNotEmpty()) { "it names no keys and no tags" }
                 val keys = annotation.keys.map(key)
                 require(!annotation.stale || keys.none { it.isPattern }) {
-                    "stale = true marks single keys stale; a glob key (${annotation.keys.joinToString()}) is deleted"
+                    "stale = true marks single keys stale, which a glob key cannot be: ${annotation.keys.joinToString()}"
                 }
                 InvalidateOperation(
                     description,
