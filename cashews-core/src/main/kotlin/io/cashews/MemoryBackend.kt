@@ -19,6 +19,7 @@ import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import java.util.Collections
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
@@ -55,7 +56,7 @@ import kotlin.time.toJavaDuration
  *   and [awaitCloses] wait for those still running.
  * @param closeParts with [closeValues], the resources inside a value to close, in order, instead of the value itself:
  *   `{ value -> listOf((value as Clients).http, value.db) }`, each an [AutoCloseable] or a [SuspendCloseable] (other
- *   objects are skipped). `null` closes the value itself.
+ *   objects, and `null` for a part a value lacks, are skipped). `null` closes the value itself.
  * @param scope where the expiry sweep runs: a cache passes its own scope (see [Cache]'s `scope`), so the sweep stops
  *   with the cache and, under a test dispatcher, runs in virtual time; `null` for a scope of its own on
  *   [Dispatchers.Default].
@@ -66,7 +67,7 @@ public class MemoryBackend(
     timeSource: TimeSource = TimeSource.Monotonic,
     public val closeValues: Boolean = false,
     scope: CoroutineScope? = null,
-    public val closeParts: ((value: Any) -> Iterable<Any>)? = null,
+    public val closeParts: ((value: Any) -> Iterable<Any?>)? = null,
 ) : Backend,
     ExpirySweepingBackend,
     ImmediateReadBackend,
@@ -284,6 +285,12 @@ public class MemoryBackend(
         clear()
         awaitCloses()
     }
+
+    /**
+     * [awaitCloses] for at most [timeout] (aquiche's `await_exit_stack_close_operations("1minute")`); returns whether
+     * every close finished in time. The closes still running go on.
+     */
+    public suspend fun awaitCloses(timeout: Duration): Boolean = withTimeoutOrNull(timeout) { awaitCloses() } != null
 
     /** Waits until every [SuspendCloseable] close started so far (and any they caused) has finished. */
     public suspend fun awaitCloses() {

@@ -9,6 +9,7 @@ import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TestTimeSource
 
@@ -132,6 +133,47 @@ class CloseValuesSpec : FunSpec({
             gate.complete(Unit)
             closing.await()
             db.closed shouldBe true
+        }
+    }
+
+    test("aquiche's exit-stack examples, ported: a cached client closed by clear, two clients by their pointers") {
+        runTest {
+            val backend =
+                MemoryBackend(checkInterval = null, closeValues = true, scope = backgroundScope, closeParts = { value ->
+                    when (value) {
+                        // wrap_async_exit_stack=["$.clients.database:ignore_missing", "$.clients.http"]
+                        is Map<*, *> -> (value["clients"] as Map<*, *>).let { listOf(it["database"], it["http"]) }
+
+                        else -> listOf(value)
+                    }
+                })
+            val cache = Cache().apply { setup(backend) }
+
+            // @alru_cache(wrap_async_exit_stack=True) async def get_client(): return httpx.AsyncClient(…)
+            val opened = CompletableDeferred<Unit>().apply { complete(Unit) }
+            val getClient = cache.function<SuspendResource>(ttl = "1h", key = "client") { SuspendResource(opened) }
+            val client = getClient()
+            getClient() shouldBe client
+            // await get_client.clear_cache()
+            getClient.clear() shouldBe 1L
+            backend.awaitCloses()
+            client.closed shouldBe true
+
+            // def get_clients(): {"token": …, "clients": {"http": …, "database": …}}, the database pointer may miss
+            val slow = CompletableDeferred<Unit>()
+            val http = SuspendResource(slow)
+            val getClients =
+                cache.function<Map<String, Any>>(ttl = "1h", key = "clients") {
+                    mapOf("token" to "p@ss123", "clients" to mapOf("http" to http))
+                }
+            getClients()
+            // async def shutdown_timeout(): await clear_all(); await await_exit_stack_close_operations("1minute")
+            cache.clear()
+            backend.awaitCloses(1.minutes) shouldBe false
+            http.started shouldBe true
+            slow.complete(Unit)
+            backend.awaitCloses(1.minutes) shouldBe true
+            http.closed shouldBe true
         }
     }
 })
