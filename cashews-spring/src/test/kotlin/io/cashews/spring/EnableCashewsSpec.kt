@@ -8,6 +8,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
+import io.kotest.matchers.string.shouldContain
 import org.springframework.cache.CacheManager
 import org.springframework.cache.annotation.Cacheable
 import org.springframework.cache.annotation.EnableCaching
@@ -193,5 +194,39 @@ class EnableCashewsSpec : FunSpec({
             greeter.springMono("b").block() shouldBe spring
             greeter.calls.get() shouldBe 2
         }
+    }
+})
+
+open class TtlAndExpiry {
+    @Cached(ttl = "1h", expiry = "06:00 Europe/Paris", key = "both")
+    open fun both(): String = "both"
+}
+
+open class StaleGlob {
+    @Invalidate(keys = ["user:{id}:*"], stale = true)
+    open fun staleGlob(id: Long) {}
+}
+
+open class BadExpiry {
+    @Cached(expiry = "at six", key = "bad")
+    open fun badExpiry(): String = "bad"
+}
+
+/** The new annotation attributes refuse what they cannot honour when the bean is made, naming the method. */
+class AnnotationRefusalsSpec : FunSpec({
+    fun refusal(bean: Class<*>): String {
+        val context = AnnotationConfigApplicationContext()
+        context.register(GreeterConfig::class.java, bean)
+        val error = shouldThrow<Exception> { context.refresh() }
+        context.close()
+        return generateSequence<Throwable>(
+            error,
+        ) { it.cause }.filterIsInstance<CashewsAnnotationError>().first().message!!
+    }
+
+    test("ttl with expiry, stale with a glob key, and a bad expiry are refused") {
+        refusal(TtlAndExpiry::class.java) shouldContain "TtlAndExpiry.both(): give it one of ttl, ttlFrom and expiry"
+        refusal(StaleGlob::class.java) shouldContain "which a glob key cannot be: user:{id}:*"
+        refusal(BadExpiry::class.java) shouldContain "expiration 'at six' is not valid"
     }
 })
