@@ -1,9 +1,40 @@
 package io.cashews
 
+import io.cashews.internal.load.DerivedKey
 import io.cashews.internal.route.raisingOutages
 import kotlinx.coroutines.CancellationException
 import kotlin.reflect.KClass
 import kotlin.time.Duration
+
+/**
+ * [circuitBreaker] without a key: the key is derived from the call site and the values [block] captures, as
+ * [cached] without a key derives it, so each dependency the block captures gets a breaker of its own.
+ */
+public suspend fun <T> Cache.circuitBreaker(
+    errorsRate: Double,
+    period: Duration,
+    ttl: Duration,
+    halfOpenTtl: Duration = ttl,
+    exceptions: Set<KClass<out Throwable>> = setOf(Exception::class),
+    minCalls: Long = 1,
+    halfOpenCalls: Long = 1,
+    prefix: String = "circuit_breaker",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
+    block: suspend () -> T,
+): T =
+    circuitBreaker(
+        errorsRate,
+        period,
+        ttl,
+        DerivedKey.of(block),
+        halfOpenTtl,
+        exceptions,
+        minCalls,
+        halfOpenCalls,
+        prefix,
+        whenUnavailable,
+        block,
+    )
 
 /**
  * Runs [block] through a circuit breaker whose state lives in the backend at `"$prefix:$key"`, so every process

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.load.DerivedKey
 import io.cashews.internal.route.raisingOutages
 import kotlin.time.Duration
 
@@ -49,6 +50,21 @@ public suspend fun <T> Cache.rateLimit(
     action: (suspend (RateLimitError) -> T)? = null,
     block: suspend () -> T,
 ): T = rateLimit(limit, period, key.renderInContext(args), ban, prefix, whenUnavailable, action, block)
+
+/**
+ * [rateLimit] without a key: the key is derived from the call site and the values [block] captures, as [cached]
+ * without a key derives it, so `cache.rateLimit(100, 1.minutes) { index.search(user, q) }` limits each `user` and
+ * `q` on their own. Capture only what the limit is per.
+ */
+public suspend fun <T> Cache.rateLimit(
+    limit: Long,
+    period: Duration,
+    ban: Duration? = period,
+    prefix: String = "rate_limit",
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
+    action: (suspend (RateLimitError) -> T)? = null,
+    block: suspend () -> T,
+): T = rateLimit(limit, period, DerivedKey.of(block), ban, prefix, whenUnavailable, action, block)
 
 /** Counts one call at [key]; `null` when it is admitted, else the error that refuses it. */
 internal suspend fun Cache.fixedWindowRefusal(

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.load.DerivedKey
 import io.cashews.internal.route.raisingOutages
 import kotlin.time.Duration
 
@@ -42,6 +43,20 @@ public suspend fun <T> Cache.sliceRateLimit(
     action: (suspend (RateLimitError) -> T)? = null,
     block: suspend () -> T,
 ): T = sliceRateLimit(limit, period, key.renderInContext(args), prefix, whenUnavailable, action, block)
+
+/**
+ * [sliceRateLimit] without a key: the key is derived from the call site and the values [block] captures, as
+ * [cached] without a key derives it. Capture only what the limit is per.
+ */
+public suspend fun <T> Cache.sliceRateLimit(
+    limit: Long,
+    period: Duration,
+    // Not `prefix` third, as on the keyed form: `sliceRateLimit(1, period, "key") { … }` must keep meaning a key.
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
+    prefix: String = "srl",
+    action: (suspend (RateLimitError) -> T)? = null,
+    block: suspend () -> T,
+): T = sliceRateLimit(limit, period, DerivedKey.of(block), prefix, whenUnavailable, action, block)
 
 /** Logs one call at [key]; `null` when it is admitted, else the error that refuses it. */
 internal suspend fun Cache.slidingWindowRefusal(

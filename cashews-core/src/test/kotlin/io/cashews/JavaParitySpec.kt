@@ -65,7 +65,10 @@ class JavaParitySpec : FunSpec({
             val kotlin =
                 facade.methods
                     .mapNotNull { it.kotlinFunction }
-                    .single { it.name == function && it.parameters.none { p -> p.name == "args" } }
+                    .single {
+                        it.name == function && it.parameters.any { p -> p.name == "key" } &&
+                            it.parameters.none { p -> p.name == "args" }
+                    }
             val optional = kotlin.parameters.filter { it.isOptional }.map { it.name!! }
             val members = builder.methods.filter { Modifier.isPublic(it.modifiers) }
             val missing =

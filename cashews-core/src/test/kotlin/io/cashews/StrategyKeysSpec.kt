@@ -32,6 +32,12 @@ private class Quotes(
 
     suspend fun locked(symbol: String) = cache.locked(1.minutes) { "locked $symbol ${loads.incrementAndGet()}" }
 
+    suspend fun limited(symbol: String) = cache.rateLimit(1, 1.minutes) { "limited $symbol" }
+
+    suspend fun sliced(symbol: String) = cache.sliceRateLimit(1, 1.minutes) { "sliced $symbol" }
+
+    suspend fun guarded(symbol: String) = cache.circuitBreaker(50.0, 1.minutes, 1.minutes) { "guarded $symbol" }
+
     /** A handle bound without a key template: its template is derived from the loader. */
     val quote = cache.function(EarlyPolicy(1.hours)) { symbol: String -> "quote $symbol ${loads.incrementAndGet()}" }
 
@@ -77,6 +83,22 @@ class StrategyKeysSpec : FunSpec({
             quotes.failover("EUR")
             cache.scan("fail:*").toList().single() shouldContain ":symbol:EUR"
             quotes.locked("EUR") shouldStartWith "locked EUR"
+        }
+    }
+
+    test("rate limits and circuit breakers derive their key too: one limit per captured value") {
+        runTest {
+            val cache = Cache("mem://")
+            val quotes = Quotes(cache)
+            quotes.limited("EUR") shouldBe "limited EUR"
+            shouldThrow<RateLimitError> { quotes.limited("EUR") }
+            quotes.limited("USD") shouldBe "limited USD"
+            quotes.sliced("EUR") shouldBe "sliced EUR"
+            shouldThrow<RateLimitError> { quotes.sliced("EUR") }
+            quotes.sliced("USD") shouldBe "sliced USD"
+            quotes.guarded("EUR") shouldBe "guarded EUR"
+            cache.scan("rate_limit:*").toList().forEach { it shouldStartWith "rate_limit:io.cashews.Quotes" }
+            cache.scan("circuit_breaker:*").toList().any { it.contains(":symbol:EUR") } shouldBe true
         }
     }
 
