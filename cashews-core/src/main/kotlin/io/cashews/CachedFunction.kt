@@ -3,6 +3,7 @@ package io.cashews
 import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.HandleKeys
+import io.cashews.internal.load.HandleListener
 import io.cashews.internal.load.RenderedTags
 import io.cashews.internal.load.runPolicy
 import io.cashews.internal.value.Marker
@@ -276,38 +277,4 @@ public class CachedFunction3<A, B, C, R> internal constructor(
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A, b as B, c as C)
-}
-
-/** A listener told only the events of keys [keys] matches: what [CachedFunction.listen] registers. */
-private class HandleListener(
-    private val listener: CacheEventListener,
-    private val keys: GlobPattern,
-) : CacheEventListener {
-    override fun onHit(key: String, strategy: String) {
-        if (keys.matches(key)) listener.onHit(key, strategy)
-    }
-
-    override fun onMiss(key: String, strategy: String) {
-        if (keys.matches(key)) listener.onMiss(key, strategy)
-    }
-
-    override fun onLoad(key: String, strategy: String, duration: kotlin.time.Duration) {
-        if (keys.matches(key)) listener.onLoad(key, strategy, duration)
-    }
-
-    override fun onLoadFailure(key: String, strategy: String, error: Throwable, duration: kotlin.time.Duration) {
-        if (keys.matches(key)) listener.onLoadFailure(key, strategy, error, duration)
-    }
-
-    override fun onStaleServed(key: String, strategy: String) {
-        if (keys.matches(key)) listener.onStaleServed(key, strategy)
-    }
-
-    override fun onPut(key: String, strategy: String) {
-        if (keys.matches(key)) listener.onPut(key, strategy)
-    }
-
-    override fun onEviction(key: String, layer: String) {
-        if (keys.matches(key)) listener.onEviction(key, layer)
-    }
 }

@@ -59,8 +59,7 @@ internal suspend fun <T> Cache.loadCached(
         // The key is read before its stale copy, so this caller has looked: the paths below need not look again.
         val current = if (seen === Miss) null else cachedOrNull<T>(key, type, policy.condition, route)
         if (current != null) {
-            call?.counters?.hits?.increment()
-            if (observing) observeHit(key, StrategyKeys.CACHED)
+            reportHit(key, call)
             return current.value
         }
         servedStale(policy, key, type, call, block, route)?.let { return it.value }
@@ -71,8 +70,7 @@ internal suspend fun <T> Cache.loadCached(
         // A caller that has just found the key missing does not ask the backend again.
         val cachedNow = if (seen === Miss) null else cachedOrNull<T>(key, type, policy.condition, route)
         if (cachedNow != null) {
-            call?.counters?.hits?.increment()
-            if (observing) observeHit(key, StrategyKeys.CACHED)
+            reportHit(key, call)
             return cachedNow.value
         }
         call?.counters?.misses?.increment()
@@ -124,8 +122,7 @@ internal suspend fun <T> Cache.loadCached(
         call?.counters?.misses?.increment()
         if (events.reporting && !flight.claimEarlyMiss()) events.miss(key, StrategyKeys.CACHED)
     } else if (outcome.isSuccess) {
-        call?.counters?.hits?.increment()
-        if (observing) observeHit(key, StrategyKeys.CACHED)
+        reportHit(key, call)
     }
     return outcome.getOrThrow()
 }
@@ -145,10 +142,15 @@ private suspend fun <T> Cache.servedStale(
 ): Found<T>? {
     val staleKey = StrategyKeys.stale(key)
     val stale = cachedOrNull<T>(staleKey, type, policy.condition, route) ?: return null
-    call?.counters?.hits?.increment()
-    if (observing) observeHit(key, StrategyKeys.CACHED, stale = true)
+    reportHit(key, call, stale = true)
     refreshInBackground(key) { loadShared(policy, key, type, block, { delete(staleKey) }, call) }
     return stale
+}
+
+/** Counts a `cached` hit of [key] for the handle making [call] (if any) and tells the listeners and detect blocks. */
+private suspend fun Cache.reportHit(key: String, call: HandleCall?, stale: Boolean = false) {
+    call?.counters?.hits?.increment()
+    if (observing) observeHit(key, StrategyKeys.CACHED, stale = stale)
 }
 
 /**
