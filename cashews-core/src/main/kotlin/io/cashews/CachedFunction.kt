@@ -1,10 +1,13 @@
 package io.cashews
 
+import io.cashews.internal.load.Coalescer
 import io.cashews.internal.load.HandleCall
 import io.cashews.internal.load.HandleCounters
 import io.cashews.internal.load.HandleKeys
 import io.cashews.internal.load.HandleListener
 import io.cashews.internal.load.RenderedTags
+import io.cashews.internal.load.concurrently
+import io.cashews.internal.load.loadMany
 import io.cashews.internal.load.runPolicy
 import io.cashews.internal.value.Marker
 import io.cashews.internal.value.NotNow
@@ -40,8 +43,8 @@ public sealed class CachedFunction<R>(
      */
     public val enabled: Boolean,
 ) {
-    private val typeOf: () -> ValueType = { type }
-    private val counters = HandleCounters()
+    internal val typeOf: () -> ValueType = { type }
+    internal val counters = HandleCounters()
 
     // What a hit must be, decided once here rather than on every call: an instance of the value class (boxed), a
     // cached null only for a nullable type, and elements checked only for a type that may be a container.
@@ -73,7 +76,7 @@ public sealed class CachedFunction<R>(
         val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
         if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
         val found = cache.lookupNow(key, typeOf)
-        if (found is Marker || !isHit(found)) return slow(key, found, a, b, c)
+        if (found is Marker || !isHit(found)) return missed(key, found, a, b, c)
         counters.hits.increment()
         @Suppress("UNCHECKED_CAST")
         if (cache.observing) return observed(key, found as R)
@@ -106,9 +109,13 @@ public sealed class CachedFunction<R>(
      * are never remembered, so its calls come here too, off the hit path.
      */
     private suspend fun rendering(a: Any?, b: Any?, c: Any?): R =
-        if (enabled) slow(keys.key(a, b, c), NotNow, a, b, c) else uncached(a, b, c)
+        if (enabled) missed(keys.key(a, b, c), NotNow, a, b, c) else uncached(a, b, c)
 
-    private suspend fun slow(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R {
+    /** A call that was not an in-memory hit: [slow] here, a coalesced batch for a handle that coalesces. */
+    internal open suspend fun missed(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R = slow(key, found, a, b, c)
+
+    /** The general path of a call: its policy, with the call's tags and this handle's counters. */
+    internal suspend fun slow(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R {
         val tags =
             if (policy !is CachingPolicy || policy.tags.isEmpty()) {
                 emptyList()
@@ -221,6 +228,8 @@ public class CachedFunction1<A, R> internal constructor(
     type: ValueType,
     enabled: Boolean,
     private val loader: suspend (A) -> R,
+    private val bulkLoader: (suspend (List<A>) -> Map<A, R>)? = null,
+    private val coalesce: Boolean = false,
 ) : CachedFunction<R>(cache, policy, keys, type, enabled) {
     /** The cached value for [a], loaded when missing. */
     public suspend operator fun invoke(a: A): R = call(a, null, null)
@@ -233,6 +242,62 @@ public class CachedFunction1<A, R> internal constructor(
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun load(a: Any?, b: Any?, c: Any?): R = loader(a as A)
+
+    /**
+     * The values for many arguments at once (Caffeine's `getAll`), as [Cache.cachedMany] answers them: the cached ones
+     * from one read, the others from one call of the bulk loader ([withBulkLoader]), with per-key single-flight shared
+     * with this handle's single calls. Without a bulk loader, the missing values are loaded by the handle's function,
+     * concurrently. The answer keeps the order of [args], without those the bulk loader left out.
+     *
+     * Only a `cached` handle loads in batches; a handle of another strategy answers each argument by a call of its own.
+     */
+    public suspend fun getAll(args: Collection<A>): Map<A, R> {
+        if (!enabled || policy !is CachedPolicy) return concurrently(args.distinct()) { invoke(it) }
+        return cache.loadMany(policy, args, { keys.key(it, null, null) }, tagsOf, typeOf, counters, bulk)
+    }
+
+    /**
+     * This handle with [loadAll] as its bulk loader: [getAll] hands it every argument that missed, and it answers the
+     * values it found (those it leaves out are not cached). With [coalesce], single calls of the new handle that miss
+     * and arrive together (before the cache's dispatcher runs the batch) are answered by one [getAll]: one `MGET` and
+     * one [loadAll] for all of them (DataLoader's pattern). An argument [loadAll] leaves out is then loaded by the
+     * handle's own function. Hits are not delayed: an in-memory hit still returns at once.
+     *
+     * The new handle counts its own [info]; build it once, like any handle.
+     */
+    @JvmOverloads
+    public fun withBulkLoader(
+        coalesce: Boolean = false,
+        loadAll: suspend (args: List<A>) -> Map<A, R>,
+    ): CachedFunction1<A, R> {
+        require(!coalesce || policy is CachedPolicy) {
+            "only a cached handle coalesces its calls; this one is '${policy.strategy}'"
+        }
+        return CachedFunction1(cache, policy, keys, typeOf(), enabled, loader, loadAll, coalesce)
+    }
+
+    private val bulk: suspend (List<A>) -> Map<A, R> =
+        bulkLoader ?: { missing -> concurrently(missing) { loader(it) } }
+
+    private val tagsOf: (suspend (A) -> Collection<String>)? =
+        if (policy !is CachingPolicy || policy.tags.isEmpty()) {
+            null
+        } else {
+            { a -> RenderedTags.of(policy.tags, keys.values(a, null, null)) }
+        }
+
+    private val coalescer: Coalescer<A, R>? =
+        if (coalesce && enabled) {
+            Coalescer(cache.scope, ::getAll) { a -> slow(keys.key(a, null, null), NotNow, a, null, null) }
+        } else {
+            null
+        }
+
+    @Suppress("UNCHECKED_CAST")
+    override suspend fun missed(key: String, found: Any?, a: Any?, b: Any?, c: Any?): R {
+        val batching = coalescer ?: return slow(key, found, a, b, c)
+        return batching.get(a as A)
+    }
 }
 
 /** A [CachedFunction] of two arguments. */

@@ -173,20 +173,24 @@ public class DiskBackend(
 
     override suspend fun get(key: String): Any? = onDisk(shardOf(key)) { read(key, clock()) }
 
+    /** One hop and one `SELECT … WHERE key IN (…)` per shard (per [IN_BATCH] keys), whatever the number of keys. */
     override suspend fun getMany(keys: List<String>): List<Any?> {
         val found = arrayOfNulls<Any?>(keys.size)
         for ((shard, indexes) in keys.indices.groupBy { shardOf(keys[it]) }) {
             onDisk(shard) {
                 val now = clock()
-                for (i in indexes) found[i] = read(keys[i], now)
+                val rows = entries(indexes.map { keys[it] })
+                for (i in indexes) found[i] = rows[keys[i]]?.let { read(keys[i], it, now) }
             }
         }
         return found.asList()
     }
 
     /** The live value of [key] as bytes, touching its access time at most once a second; `null` for anything else. */
-    private fun DiskShard.read(key: String, now: Long): ByteArray? {
-        val row = entry(key) ?: return null
+    private fun DiskShard.read(key: String, now: Long): ByteArray? = entry(key)?.let { read(key, it, now) }
+
+    /** What [read] answers for [row], the row of [key] as read at [now]. */
+    private fun DiskShard.read(key: String, row: Entry, now: Long): ByteArray? {
         // The writes below come once the cursor is closed. They are housekeeping: a read answers even when they fail.
         if (!row.isLive(now)) {
             housekeeping { update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now) }
@@ -565,16 +569,54 @@ public class DiskBackend(
                 Entry(kind, value, expiresAt, accessedAt)
             }
         if (!damaged) return entry
+        dropDamaged(key)
+        return null
+    }
+
+    private fun DiskShard.dropDamaged(key: String) {
         log.warn(
             "disk cache entry '{}' in '{}' fails its checksum: damaged on disk; read as a miss and removed",
             key,
             file,
         )
         housekeeping { update("DELETE FROM entries WHERE key = ?", key) }
-        return null
     }
 
     private fun DiskShard.live(key: String, now: Long): Entry? = entry(key)?.takeIf { it.isLive(now) }
+
+    /**
+     * The rows of [keys] that exist, live or expired, damaged ones left out (see [entry]). Read with one statement
+     * per [IN_BATCH] keys; each batch is padded to a size of [IN_SIZES] by repeating a key, so a connection prepares
+     * a handful of statements, not one per batch size.
+     */
+    private fun DiskShard.entries(keys: List<String>): Map<String, Entry> {
+        val rows = HashMap<String, Entry>(keys.size * 2)
+        val damaged = ArrayList<String>()
+        for (chunk in keys.distinct().chunked(IN_BATCH)) {
+            val size = IN_SIZES.first { it >= chunk.size }
+            val binds = Array<Any?>(size) { chunk[minOf(it, chunk.size - 1)] }
+            val sql =
+                "SELECT key, kind, value, expires_at, accessed_at, crc FROM entries WHERE key IN (" +
+                    List(size) { "?" }.joinToString(",") + ")"
+            query(sql, *binds) { row ->
+                while (row.next()) {
+                    val key = row.getString(1)
+                    val kind = row.getInt(2)
+                    val value = row.getBytes(3) ?: ByteArray(0)
+                    val expiresAt = row.getLong(4).takeUnless { row.wasNull() }
+                    val accessedAt = row.getLong(5)
+                    val crc = row.getLong(6).takeUnless { row.wasNull() }
+                    if (crc != null && crc != checksum(key, kind, value)) {
+                        damaged += key
+                    } else {
+                        rows[key] = Entry(kind, value, expiresAt, accessedAt)
+                    }
+                }
+            }
+        }
+        for (key in damaged) dropDamaged(key)
+        return rows
+    }
 
     private fun DiskShard.put(key: String, kind: Int, value: ByteArray, expiresAt: Long?, now: Long) {
         update(
@@ -696,6 +738,8 @@ public class DiskBackend(
         /** The condition of a live entry, with the current time as its parameter. */
         private const val LIVE = "(expires_at IS NULL OR expires_at > ?)"
         private const val MAX_SHARDS = 256
+        private const val IN_BATCH = 256
+        private val IN_SIZES = intArrayOf(1, 4, 16, 64, IN_BATCH)
         private const val BYTES = 0
         private const val SET = 1
         private const val WINDOW = 2

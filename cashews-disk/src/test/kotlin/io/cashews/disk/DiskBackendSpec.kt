@@ -4,6 +4,7 @@ import io.cashews.BackendUnavailableError
 import io.cashews.Cache
 import io.cashews.KeyTtl
 import io.cashews.SetupError
+import io.cashews.cachedMany
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
@@ -230,6 +231,50 @@ class DiskBackendSpec : FunSpec({
                 withClue("trial $trial") { reader.get<String>("order") shouldBe null }
                 reader.close()
             }
+        }
+    }
+
+    test("getMany and cachedMany read batches of keys by shard: live, expired, missing and damaged rows alike") {
+        withDirectory { directory ->
+            val time = TestTimeSource()
+            val url = "disk://?directory=$directory&shards=4&purge_interval=1d"
+            val cache = Cache(url, time)
+            val keys = (1..600).map { "k:$it" } // more than one statement's worth in every shard
+            cache.setMany(keys.filter { it.removePrefix("k:").toInt() % 3 != 0 }.associateWith { "value of $it" })
+            cache.set("k:short", "gone", ttl = 1.minutes)
+            time += 2.minutes
+            val stored = keys.associateWith { if (it.removePrefix("k:").toInt() % 3 != 0) "value of $it" else null }
+            cache.getMany<String>(keys + "k:short") shouldBe stored.values.toList() + null
+
+            val asked = mutableListOf<List<String>>()
+            val answers =
+                cache.cachedMany(keys, 1.hours) { missing ->
+                    asked += missing
+                    missing.associateWith { "loaded $it" }
+                }
+            answers.keys.toList() shouldBe keys
+            asked shouldBe listOf(keys.filter { stored[it] == null })
+            answers["k:3"] shouldBe "loaded k:3"
+            answers["k:4"] shouldBe "value of k:4"
+            cache.close()
+
+            // A row damaged where SQLite does not look reads as a miss in a batch too, and is removed.
+            val one = "disk://?directory=$directory-one&shards=1"
+            val value = "x".repeat(2_000)
+            Cache(one).apply {
+                setMany(mapOf("a" to value, "b" to "intact"))
+                close()
+            }
+            val file = Path.of("$directory-one").resolve("shard-000.sqlite")
+            val bytes = Files.readAllBytes(file)
+            val at = String(bytes, Charsets.ISO_8859_1).indexOf(value) + 100
+            repeat(8) { bytes[at + it] = 'y'.code.toByte() }
+            Files.write(file, bytes)
+            val reader = Cache(one)
+            reader.getMany<String>(listOf("a", "b")) shouldBe listOf(null, "intact")
+            reader.exists("a") shouldBe false
+            reader.close()
+            Path.of("$directory-one").toFile().deleteRecursively()
         }
     }
 

@@ -10,6 +10,8 @@ import io.cashews.RateLimitError
 import io.cashews.SetCondition
 import io.cashews.UnsecureDataError
 import io.cashews.cached
+import io.cashews.cachedMany
+import io.cashews.function
 import io.cashews.rateLimit
 import io.cashews.test.RedisProcess
 import io.kotest.assertions.throwables.shouldThrow
@@ -20,8 +22,10 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.lettuce.core.RedisClient
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.flow.toList
@@ -129,6 +133,52 @@ class RedisBackendSpec : FunSpec({
             raw(redis) { it.configResetstat().await() }
             cache.getMany<String>(keys) shouldBe keys
             readCalls(redis) shouldBe listOf("cmdstat_mget:calls=1")
+        }
+    }
+
+    test("cachedMany of 100 keys, half stored: one MGET for the hits and one bulk load for the misses") {
+        redisTest { cache, redis ->
+            cache.setMany((1..50).associate { "user:$it" to User(it.toLong(), "stored") })
+            raw(redis) { it.configResetstat().await() }
+            val asked = mutableListOf<List<Long>>()
+            val users =
+                cache.cachedMany((1L..100L).toList(), 1.minutes, keyOf = { "user:$it" }) { missing ->
+                    asked += missing
+                    missing.associateWith { User(it, "loaded") }
+                }
+            users.size shouldBe 100
+            users[1] shouldBe User(1, "stored")
+            users[100] shouldBe User(100, "loaded")
+            asked shouldBe listOf((51L..100L).toList())
+            readCalls(redis) shouldBe listOf("cmdstat_mget:calls=1")
+            cache.get<User>("user:77") shouldBe User(77, "loaded")
+        }
+    }
+
+    test("a coalescing handle answers 200 concurrent misses with one MGET and one bulk load") {
+        RedisProcess.start().use { redis ->
+            runBlocking {
+                // The cache's work runs on this test's event loop: every caller below joins the batch before it runs.
+                val cache = Cache(redis.url, scope = CoroutineScope(coroutineContext.minusKey(Job)))
+                try {
+                    cache.setMany((1..100).associate { "u:$it" to User(it.toLong(), "stored") })
+                    raw(redis) { it.configResetstat().await() }
+                    val bulkCalls = AtomicInteger()
+                    val user =
+                        cache
+                            .function(ttl = "1m", key = "u:{id}") { id: Long -> User(id, "one") }
+                            .withBulkLoader(coalesce = true) { ids ->
+                                bulkCalls.incrementAndGet()
+                                ids.associateWith { User(it, "bulk") }
+                            }
+                    val answers = (1L..200L).map { id -> async(start = CoroutineStart.UNDISPATCHED) { user(id) } }
+                    answers.awaitAll() shouldBe (1L..200L).map { User(it, if (it <= 100) "stored" else "bulk") }
+                    bulkCalls.get() shouldBe 1
+                    readCalls(redis) shouldBe listOf("cmdstat_mget:calls=1")
+                } finally {
+                    cache.close()
+                }
+            }
         }
     }
 

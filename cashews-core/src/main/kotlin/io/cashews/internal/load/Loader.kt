@@ -270,7 +270,7 @@ internal suspend fun <T> Cache.compute(
 }
 
 /** [stamp] (the tags known before the load) with the versions of the tags [fromResult] computed from its result. */
-private suspend fun Cache.withResultTags(stamp: TagStamp?, fromResult: Collection<String>): TagStamp? {
+internal suspend fun Cache.withResultTags(stamp: TagStamp?, fromResult: Collection<String>): TagStamp? {
     val later = tagVersions.stamp(fromResult) ?: return stamp
     return if (stamp == null) later else stamp + later
 }
@@ -314,7 +314,7 @@ private suspend fun Cache.storeUnlessInvalidated(
  * The TTL [policy] gives [outcome], shortened by the policy's jitter; `null` when the outcome is not to be stored (an
  * expiration already past, or [Expiry.Expired]).
  */
-private suspend fun Cache.ttlFor(policy: CachingPolicy, outcome: Result<Any?>): Duration? {
+internal suspend fun Cache.ttlFor(policy: CachingPolicy, outcome: Result<Any?>): Duration? {
     val base =
         when (val rule = policy.ttl) {
             is TtlRule.Fixed -> {

@@ -23,6 +23,9 @@ import kotlin.coroutines.cancellation.CancellationException
  * - Waiters get the load's own result or its own exception object (never a wrapper or a copy).
  * - A load that asks for a key it is itself loading fails at once with [ReentrantLoadError].
  * - [invalidate] marks loads whose result must no longer be stored, because the key was deleted meanwhile.
+ * - A batch ([awaitAll]) loads every key nobody is loading in one run and joins the flights of the others, so
+ *   overlapping batches and single-key callers never load one key twice. A single-key caller whose key the batch's
+ *   loader left out loads it itself.
  */
 internal class SingleFlight(
     private val scope: CoroutineScope,
@@ -39,6 +42,9 @@ internal class SingleFlight(
         @Volatile
         var outcome: Result<T>? = null
         lateinit var job: Job
+
+        /** Stops the load once nobody waits for this key: cancels it, or tells the batch it is part of. */
+        var abandon: () -> Unit = { job.cancel() }
 
         /** Set when the key is invalidated during the load: its result is returned but not kept. */
         @Volatile
@@ -87,18 +93,114 @@ internal class SingleFlight(
         if (loading != null && key in loading.keys && flights.containsKey(key)) {
             throw ReentrantLoadError("the load of key '$key' asked for '$key' again; it would wait for itself forever")
         }
-        val flight = join(key, context, loading, load)
+        while (true) {
+            val flight = join(key, context, loading, load)
+            waitFor(flight)
+            // A batch's loader had no value for the key: this caller's own loader may have one.
+            if (flight.outcome?.exceptionOrNull() !== OMITTED) return flight
+        }
+    }
+
+    /**
+     * One batch load of [keys] (distinct): joins the flight of each key already loading, and runs [load] once, in
+     * [scope], for all the others, which it owns. [load] sets each owned flight's [Flight.outcome] (after storing its
+     * value); a flight it leaves without one was omitted by the loader, and if [load] fails, every owned flight without
+     * an outcome fails with its exception. Answers every key's finished flight, in the order of [keys]; an omitted
+     * key's outcome is [isOmitted]. Cancelling the caller stops the load once no other caller waits for any of its
+     * keys.
+     */
+    suspend fun <T> awaitAll(keys: List<String>, load: suspend (owned: List<Flight<T>>) -> Unit): List<Flight<T>> {
+        val context = currentCoroutineContext()
+        val loading = context[LoadingKeys]
+        val all = ArrayList<Flight<T>>(keys.size)
+        val owned = ArrayList<Flight<T>>()
+        // Checked before any key is claimed: a claimed key must be loaded, or its other waiters wait forever.
+        for (key in keys) {
+            if (loading != null && key in loading.keys && flights.containsKey(key)) {
+                throw ReentrantLoadError(
+                    "the load of key '$key' asked for '$key' again; it would wait for itself forever",
+                )
+            }
+        }
+        for (key in keys) all += joinOrClaim(key, owned)
+        if (owned.isNotEmpty()) startBatch(owned, context, loading, load)
+        for ((i, flight) in all.withIndex()) {
+            try {
+                waitFor(flight)
+            } catch (e: CancellationException) {
+                for (j in i + 1 until all.size) leaveUnfinished(all[j])
+                throw e
+            }
+        }
+        return all
+    }
+
+    /** Waits for [flight] to finish as one of its waiters; the last waiter to be cancelled abandons the load. */
+    private suspend fun waitFor(flight: Flight<*>) {
         try {
             flight.done.join()
         } catch (e: CancellationException) {
-            if (flight.leave() == 0 && !flight.done.isCompleted) {
-                flights.remove(key, flight)
-                flight.job.cancel()
-            }
+            leaveUnfinished(flight)
             throw e
         }
         flight.leave()
-        return flight
+    }
+
+    /** Stops waiting for [flight]; the last waiter to leave before it finishes abandons its load. */
+    private fun leaveUnfinished(flight: Flight<*>) {
+        if (flight.leave() == 0 && !flight.done.isCompleted) {
+            flights.remove(flight.key, flight)
+            flight.abandon()
+        }
+    }
+
+    /** The running flight of [key], joined, or a new one registered for the caller to start, added to [owned]. */
+    private fun <T> joinOrClaim(key: String, owned: MutableList<Flight<T>>): Flight<T> {
+        while (true) {
+            @Suppress("UNCHECKED_CAST")
+            val running = flights[key] as Flight<T>?
+            if (running != null) {
+                if (running.enter()) return running
+                flights.remove(key, running)
+                continue
+            }
+            val flight = Flight<T>(key)
+            if (flights.putIfAbsent(key, flight) == null) {
+                owned += flight
+                return flight
+            }
+        }
+    }
+
+    private fun <T> startBatch(
+        owned: List<Flight<T>>,
+        context: CoroutineContext,
+        loading: LoadingKeys?,
+        load: suspend (owned: List<Flight<T>>) -> Unit,
+    ) {
+        val loadContext = context.minusKey(Job) + LoadingKeys((loading?.keys ?: emptySet()) + owned.map { it.key })
+        // The batch runs while any of its keys has a waiter: each key's last cancelled waiter takes one away.
+        val wanted = AtomicInteger(owned.size)
+        val job =
+            scope.launch(loadContext, start = CoroutineStart.LAZY) {
+                try {
+                    load(owned)
+                    for (flight in owned) if (flight.outcome == null) flight.outcome = Result.failure(OMITTED)
+                } catch (e: Throwable) {
+                    for (flight in owned) if (flight.outcome == null) flight.outcome = Result.failure(e)
+                } finally {
+                    for (flight in owned) {
+                        flights.remove(flight.key, flight)
+                        flight.done.complete(Unit)
+                    }
+                }
+            }
+        for (flight in owned) {
+            flight.loaded = true
+            flight.job = job
+            flight.abandon = { if (wanted.decrementAndGet() == 0) job.cancel() }
+        }
+        job.start()
     }
 
     /** Marks the running load of [key], if any, so its result is not stored. */
@@ -142,6 +244,16 @@ internal class SingleFlight(
             return flight
         }
     }
+
+    internal companion object {
+        /** The outcome of a key a batch's loader left out of its answer. */
+        private val OMITTED: Throwable = BatchOmission()
+
+        /** Whether [outcome] is that of a key a batch's loader left out. */
+        fun isOmitted(outcome: Result<*>): Boolean = outcome.exceptionOrNull() === OMITTED
+    }
+
+    private class BatchOmission : Throwable("left out by the batch loader", null, false, false)
 
     /** The keys the current coroutine is loading, to catch a load that asks for its own key. */
     private class LoadingKeys(

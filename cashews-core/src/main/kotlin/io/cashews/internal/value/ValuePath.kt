@@ -186,11 +186,40 @@ internal class ValuePath(
         return copy != null && backend.set(to, copy, TtlChecks.checked(ttl), SetCondition.ALWAYS)
     }
 
-    suspend fun storeMany(entries: Map<String, Any?>, ttl: Duration?, type: () -> ValueType) {
+    /**
+     * Writes [entries] with one `setMany` per route, each tagged with [stamp] when given. A tagged integer keeps its
+     * tags beside it, so it takes [storeStamped] instead.
+     */
+    suspend fun storeMany(
+        entries: Map<String, Any?>,
+        ttl: Duration?,
+        type: () -> ValueType,
+        stamp: TagStamp? = null,
+    ) {
         val checkedTtl = TtlChecks.checked(ttl)
-        for ((route, group) in entries.entries.groupBy { routing.route(it.key) }) {
+        for ((route, all) in entries.entries.groupBy { routing.route(it.key) }) {
             val backend = routing.backendOf(route)
-            val encoded = group.associate { (key, value) -> key to encode(route, key, value, type, checkedTtl) }
+            val group =
+                if (stamp == null) {
+                    all
+                } else {
+                    val (counters, others) = all.partition { isInteger(it.value) }
+                    for ((key, value) in counters) {
+                        storeStamped(route, key, value, checkedTtl, SetCondition.ALWAYS, stamp, type)
+                    }
+                    route.tagsWritten = true
+                    others
+                }
+            if (group.isEmpty()) continue
+            val encoded =
+                group.associate { (key, value) ->
+                    key to
+                        when {
+                            stamp == null -> encode(route, key, value, type, checkedTtl)
+                            route.serializer == null -> Tagged(value, stamp)
+                            else -> route.serializer.encode(key, value, type, checkedTtl, stamp)
+                        }
+                }
             backend.setMany(encoded, checkedTtl)
             if (route.mayHoldCounterTags) {
                 val stamps = group.filter { isInteger(it.value) }.map { counterStampKey(it.key) }
