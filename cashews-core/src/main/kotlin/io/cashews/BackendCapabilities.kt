@@ -1,6 +1,7 @@
 package io.cashews
 
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /** Locks with owner tokens: only the holder of the token can release a lock; an expired lock is free. */
 public interface LockBackend {
@@ -64,6 +65,37 @@ public interface SlidingWindowBackend {
      * by every call that changes the log (a refusal may leave it as it is: the key then still outlives its entries).
      */
     public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long
+}
+
+/**
+ * Token buckets by the generic cell rate algorithm (GCRA): the atomic primitive under [Cache.tokenBucket]. A bucket
+ * holds at most `burst` tokens and gains one every `interval`; its whole state is one number, the theoretical
+ * arrival time, kept at the key with a TTL after which the bucket is full again. Each backend reads its own clock
+ * (Redis its server's), so every process sharing a bucket agrees on the time.
+ */
+public interface TokenBucketBackend {
+    /**
+     * Takes [cost] tokens from the bucket at [key] if it holds them, else takes nothing and tells how long until it
+     * will. [cost] is at most [burst].
+     */
+    public suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant
+}
+
+/** What [TokenBucketBackend.takeTokens] answers. */
+public class TokenGrant(
+    /** Whether the tokens were taken. */
+    public val admitted: Boolean,
+    /** The whole tokens left in the bucket after this call. */
+    public val remaining: Long,
+    /** How long until the tokens asked for will be there; zero when [admitted]. */
+    public val retryAfter: Duration,
+) {
+    /** [retryAfter] for Java, where the property's getter has a mangled name. */
+    @JvmName("getRetryAfter")
+    public fun retryAfterJavaDuration(): java.time.Duration = retryAfter.toJavaDuration()
+
+    override fun toString(): String =
+        if (admitted) "TokenGrant(admitted, $remaining left)" else "TokenGrant(refused, retry after $retryAfter)"
 }
 
 /** Sets of strings. */

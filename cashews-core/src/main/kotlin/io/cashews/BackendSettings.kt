@@ -62,6 +62,26 @@ public class BackendSettings internal constructor(
         }
     }
 
+    /**
+     * A size in bytes: plain digits, or with a unit `b`, `kb`/`k`, `mb`/`m`, `gb`/`g` (binary multiples: `512mb`),
+     * or [default] when absent.
+     */
+    public fun bytes(name: String, default: Long?): Long? {
+        val raw = string(name) ?: return default
+        val match = SIZE.matchEntire(raw.trim().lowercase()) ?: throw bad(name, raw, "bytes like 500000, 512mb or 2gb")
+        val (digits, unit) = match.destructured
+        val scale =
+            when (unit) {
+                "", "b" -> 1L
+                "kb", "k" -> 1L shl 10
+                "mb", "m" -> 1L shl 20
+                else -> 1L shl 30
+            }
+        val count =
+            digits.toLongOrNull()?.takeIf { it <= Long.MAX_VALUE / scale } ?: throw bad(name, raw, "fewer bytes")
+        return count * scale
+    }
+
     /** One of [choices] (case-insensitive), or [default] when absent. */
     public fun choice(name: String, choices: Collection<String>, default: String): String {
         val raw = string(name) ?: return default
@@ -78,6 +98,8 @@ public class BackendSettings internal constructor(
         )
 
     internal companion object {
+        private val SIZE = Regex("""(\d+)\s*(b|k|kb|m|mb|g|gb)?""")
+
         fun parseBoolean(raw: String): Boolean? =
             when (raw.trim().lowercase()) {
                 "1", "true", "yes", "on" -> true

@@ -591,6 +591,13 @@ public class Cache(
     public suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration? = null): Long =
         primitives.sliceIncr(key, start, end, maxValue, ttl)
 
+    /**
+     * Takes [cost] tokens from the token bucket at [key] (see [TokenBucketBackend] and [tokenBucket]): one token
+     * every [interval], at most [burst]. Answers whether they were taken, what is left and, if not, when they will be.
+     */
+    public suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long = 1): TokenGrant =
+        primitives.takeTokens(key, interval, burst, cost)
+
     /** Adds [members] to the set at [key]; returns how many were new. [ttl], when given, is set on the key. */
     public suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration? = null): Long =
         primitives.setAdd(key, members, ttl)

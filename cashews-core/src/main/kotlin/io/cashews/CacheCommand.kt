@@ -394,6 +394,37 @@ public sealed class CacheCommand<R> {
             backend.capability<SlidingWindowBackend>(kind.name).sliceIncr(key, start, end, maxValue, ttl)
     }
 
+    /** [TokenBucketBackend.takeTokens]. */
+    public class TakeTokens(
+        /** The key the command acts on. */
+        public val key: String,
+        /** How often the bucket gains a token. */
+        public val interval: Duration,
+        /** How many tokens the bucket holds at most. */
+        public val burst: Long,
+        /** How many tokens the call takes. */
+        public val cost: Long,
+    ) : CacheCommand<TokenGrant>() {
+        override val kind: Command get() = Command.TAKE_TOKENS
+
+        /** [interval] for Java, where the property's getter has a mangled name. */
+        @JvmName("getInterval")
+        public fun intervalJavaDuration(): java.time.Duration = interval.toJavaDuration()
+
+        override val keys: List<String> get() = listOf(key)
+
+        override fun withKeys(transform: (String) -> String): TakeTokens =
+            TakeTokens(
+                transform(key),
+                interval,
+                burst,
+                cost,
+            )
+
+        override suspend fun execute(backend: Backend): TokenGrant =
+            backend.capability<TokenBucketBackend>(kind.name).takeTokens(key, interval, burst, cost)
+    }
+
     /** [SetBackend.setAdd]. */
     public class SetAdd(
         /** The key the command acts on. */

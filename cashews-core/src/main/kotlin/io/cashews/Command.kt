@@ -27,6 +27,7 @@ public enum class Command {
     GET_BITS,
     INCR_BITS,
     SLICE_INCR,
+    TAKE_TOKENS,
     SET_ADD,
     SET_REMOVE,
     SET_POP,

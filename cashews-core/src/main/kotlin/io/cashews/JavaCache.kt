@@ -22,6 +22,7 @@ import io.cashews.java.LockedBuilder
 import io.cashews.java.RateLimitBuilder
 import io.cashews.java.SliceRateLimitBuilder
 import io.cashews.java.SoftBuilder
+import io.cashews.java.TokenBucketBuilder
 import io.cashews.java.awaitReturned
 import io.cashews.java.javaFuture
 import kotlinx.coroutines.CoroutineScope
@@ -204,6 +205,30 @@ public open class JavaCache internal constructor(
         return call { cache.loadCached(policy, key, { ValueType.of(type) }, now) { loader.get().await() } }
     }
 
+    /**
+     * Batch loading (Caffeine's `getAll` with a bulk loader, see the Kotlin `cachedMany`): the values of [ids], the
+     * cached ones from one read and the others from one call of [loadAll], which gets the ids that missed and completes
+     * with what it found. Each id is stored at the key [keyOf] gives it, for [ttl]. Ids [loadAll] leaves out are
+     * absent from the answer and not stored; per-key single-flight is shared with every other batch and `cached` call.
+     */
+    @JvmOverloads
+    public fun <K, T : Any> cachedMany(
+        ids: Collection<K>,
+        ttl: java.time.Duration,
+        type: Class<T>,
+        keyOf: Function<K, String>,
+        loadAll: Function<List<K>, CompletableFuture<Map<K, T?>>>,
+        condition: CacheCondition = CacheCondition.Always,
+        tags: Collection<String> = emptyList(),
+    ): CompletableFuture<Map<K, T?>> {
+        val policy = CachedPolicy(TtlRule.Fixed(ttl.toKotlinDuration()), condition = condition, tags = tags.toList())
+        return call {
+            cache.cachedManyUnder(policy, ids, keyOf::apply, { ValueType.of(type) }) { missing ->
+                loadAll.apply(missing).await()
+            }
+        }
+    }
+
     /** The `early` strategy: refreshes in the background after [earlyTtl], serving the stale value meanwhile. */
     @JvmOverloads
     public fun <T : Any> early(
@@ -370,6 +395,13 @@ public open class JavaCache internal constructor(
      */
     public fun rateLimit(limit: Long, period: java.time.Duration): RateLimitBuilder =
         RateLimitBuilder(this, requirePositiveLimit(limit), Ttl.requirePositive(period.toKotlinDuration()))
+
+    /**
+     * A token bucket of [rate] calls per [period] ([Cache.tokenBucket]), to configure (burst, cost, prefix, outage
+     * policy) and call with a key.
+     */
+    public fun tokenBucket(rate: Long, period: java.time.Duration): TokenBucketBuilder =
+        TokenBucketBuilder(this, requirePositiveLimit(rate), Ttl.requirePositive(period.toKotlinDuration()))
 
     /** A sliding-window rate limit of [limit] calls in any [period] ([Cache.sliceRateLimit]). */
     public fun sliceRateLimit(limit: Long, period: java.time.Duration): SliceRateLimitBuilder =

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine
 import com.github.benmanes.caffeine.cache.RemovalCause
 import com.github.benmanes.caffeine.cache.Ticker
 import io.cashews.internal.tags.Tagged
+import io.cashews.internal.value.NullValue
 import io.cashews.internal.value.ValueSerializer
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -60,6 +61,16 @@ import kotlin.time.toJavaDuration
  * @param scope where the expiry sweep runs: a cache passes its own scope (see [Cache]'s `scope`), so the sweep stops
  *   with the cache and, under a test dispatcher, runs in virtual time; `null` for a scope of its own on
  *   [Dispatchers.Default].
+ * @param idleTtl entries neither read nor written for this long expire (Caffeine's expire after access), beside any
+ *   TTL they were written with; `null` for none. Reads then note their time on [timeSource].
+ * @param maxBytes bound the entries by weight instead of by [size]: the sum of [weigher]'s answers stays under it.
+ * @param weigher the weight in bytes of an entry, for [maxBytes]; `null` for [defaultWeight].
+ * @param softValues let the garbage collector take values under memory pressure (Caffeine's soft values). Weak
+ *   values are not offered: a value written with a TTL or tags is held inside a wrapper only the cache references,
+ *   which a weak reference would lose at the next collection. Weak keys compare keys by identity, which string keys
+ *   cannot use.
+ * @param removalListener told every entry that leaves and why ([RemovalReason]), on the removing thread; `null` adds
+ *   no work to writes and removals.
  */
 public class MemoryBackend(
     public val size: Long = DEFAULT_SIZE,
@@ -68,6 +79,11 @@ public class MemoryBackend(
     public val closeValues: Boolean = false,
     scope: CoroutineScope? = null,
     public val closeParts: ((value: Any) -> Iterable<Any?>)? = null,
+    public val idleTtl: Duration? = null,
+    public val maxBytes: Long? = null,
+    private val weigher: ((key: String, value: Any) -> Int)? = null,
+    public val softValues: Boolean = false,
+    private val removalListener: RemovalListener? = null,
 ) : Backend,
     ExpirySweepingBackend,
     ImmediateReadBackend,
@@ -77,16 +93,23 @@ public class MemoryBackend(
     BitsBackend,
     SlidingWindowBackend,
     SetBackend,
+    TokenBucketBackend,
     EvictingBackend {
     /** [checkInterval] for Java, where the property's getter has a mangled name. */
     @JvmName("getCheckInterval")
     public fun checkIntervalJavaDuration(): java.time.Duration? = checkInterval?.toJavaDuration()
+
+    /** [idleTtl] for Java, where the property's getter has a mangled name. */
+    @JvmName("getIdleTtl")
+    public fun idleTtlJavaDuration(): java.time.Duration? = idleTtl?.toJavaDuration()
 
     init {
         require(size > 0) { "memory backend size must be positive, was $size" }
         require(
             checkInterval == null || checkInterval.isPositive(),
         ) { "check interval must be positive, was $checkInterval" }
+        require(idleTtl == null || idleTtl.isPositive()) { "idle TTL must be positive, was $idleTtl" }
+        require(maxBytes == null || maxBytes > 0) { "memory backend max bytes must be positive, was $maxBytes" }
     }
 
     private val clock: Ticker =
@@ -100,12 +123,23 @@ public class MemoryBackend(
     private val cache =
         Caffeine
             .newBuilder()
-            .maximumSize(size)
             .apply {
-                if (closeValues) {
-                    removalListener<String, Any> { key, stored, _ -> closeRemoved(key, stored) }
-                    // Removals are closed on the thread that removed them, so a close, clear or delete has started
-                    // every close it caused when it returns, and close() can wait for them all.
+                // Each policy is configured only when asked for: Caffeine does no work for the ones left out.
+                if (maxBytes == null) {
+                    maximumSize(size)
+                } else {
+                    maximumWeight(maxBytes)
+                    weigher<String, Any> { key, stored -> weightOf(key, stored) }
+                }
+                if (idleTtl != null) {
+                    expireAfterAccess(idleTtl.toJavaDuration())
+                    ticker(clock)
+                }
+                if (softValues) softValues()
+                if (closeValues || removalListener != null) {
+                    removalListener<String, Any> { key, stored, cause -> removed(key, stored, cause) }
+                    // Removals are closed and reported on the thread that removed them, so a close, clear or delete
+                    // has started every close it caused when it returns, and close() can wait for them all.
                     executor(Runnable::run)
                 }
             }.evictionListener<String, Any> { key, _, cause ->
@@ -230,8 +264,13 @@ public class MemoryBackend(
 
     override suspend fun ttl(key: String): KeyTtl {
         val stored = live(key) ?: return KeyTtl.Missing
-        if (stored !is Expiring) return KeyTtl.Persistent
-        val remaining = stored.expiresAt - clock.read()
+        val expiresAt =
+            when (stored) {
+                is Expiring -> stored.expiresAt
+                is TokenBucket -> stored.tat.get()
+                else -> return KeyTtl.Persistent
+            }
+        val remaining = expiresAt - clock.read()
         return if (remaining > 0) KeyTtl.Expiring(remaining.nanoseconds) else KeyTtl.Missing
     }
 
@@ -381,6 +420,32 @@ public class MemoryBackend(
         }
     }
 
+    /**
+     * GCRA on a bucket changed in place with a compare-and-set, as counters are: replacing the cache entry on every
+     * decision would cost several times more. A bucket needs no TTL: it reads as missing, and the sweep removes it,
+     * once it is full again.
+     */
+    @OptIn(InternalCacheApi::class)
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant {
+        val step = interval.inWholeNanoseconds
+        while (true) {
+            val raw = cache.getIfPresent(key)
+            val now = clock.read()
+            val bucket = raw as? TokenBucket
+            val tat = bucket?.tat?.get()
+            val decision = Gcra.decide(tat, now, step, burst, cost)
+            if (!decision.admitted) return TokenGrant(false, decision.remaining, decision.retryAfter.nanoseconds)
+            val taken =
+                if (bucket == null) {
+                    swap(key, raw, TokenBucket(decision.newTat, clock))
+                } else {
+                    // A bucket deleted meanwhile takes the tokens with it, as if the delete came just after.
+                    bucket.tat.compareAndSet(tat!!, decision.newTat)
+                }
+            if (taken) return TokenGrant(true, decision.remaining, Duration.ZERO)
+        }
+    }
+
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =
         update(key, ttl) { old ->
             val set = LinkedHashSet(stringSet(old))
@@ -429,12 +494,16 @@ public class MemoryBackend(
     /** The stored form at [key] if it has not expired. */
     private fun live(key: String): Any? = cache.getIfPresent(key)?.takeIf(::isLive)
 
-    private fun isLive(stored: Any): Boolean = stored !is Expiring || clock.read() < stored.expiresAt
+    private fun isLive(stored: Any): Boolean =
+        if (stored is Expiring) clock.read() < stored.expiresAt else stored !is TokenBucket || stored.isLive()
 
     private fun liveKeys(): List<String> {
         val now = clock.read()
-        return map.entries.filter { (_, stored) -> stored !is Expiring || now < stored.expiresAt }.map { it.key }
+        return map.entries.filter { (_, stored) -> isLiveAt(stored, now) }.map { it.key }
     }
+
+    private fun isLiveAt(stored: Any, now: Long): Boolean =
+        if (stored is Expiring) now < stored.expiresAt else stored !is TokenBucket || stored.isLiveAt(now)
 
     /** The value a stored entry holds, tagged or not. */
     private fun valueOf(stored: Any): Any? =
@@ -442,6 +511,59 @@ public class MemoryBackend(
             is Tagged -> value.value
             else -> value
         }
+
+    private fun removed(key: String?, stored: Any?, cause: RemovalCause) {
+        if (closeValues) closeRemoved(key, stored)
+        val listener = removalListener ?: return
+        if (key == null) return
+        val reason =
+            when (cause) {
+                // This backend removes what it finds expired itself, which Caffeine counts as an explicit removal.
+                RemovalCause.EXPLICIT -> {
+                    if (stored != null &&
+                        !isLive(stored)
+                    ) {
+                        RemovalReason.EXPIRED
+                    } else {
+                        RemovalReason.EXPLICIT
+                    }
+                }
+
+                RemovalCause.REPLACED -> {
+                    RemovalReason.REPLACED
+                }
+
+                RemovalCause.SIZE -> {
+                    RemovalReason.SIZE
+                }
+
+                RemovalCause.EXPIRED -> {
+                    RemovalReason.EXPIRED
+                }
+
+                RemovalCause.COLLECTED -> {
+                    RemovalReason.COLLECTED
+                }
+            }
+        try {
+            val value =
+                when (val held = stored?.let(::valueOf)) {
+                    is InPlace -> held.snapshot()
+                    NullValue -> null
+                    else -> held
+                }
+            listener.onRemoval(key, value, reason)
+        } catch (e: Exception) {
+            log.warn("the removal listener failed for key '{}'", key, e)
+        }
+    }
+
+    /** The weight of an entry for [maxBytes]: the [weigher]'s, or [defaultWeight]. */
+    private fun weightOf(key: String, stored: Any): Int {
+        val value = valueOf(stored) ?: return defaultWeight(key, NullValue)
+        val custom = weigher ?: return defaultWeight(key, value)
+        return custom(key, value).also { require(it >= 0) { "the weigher gave key '$key' a negative weight: $it" } }
+    }
 
     /** Closes a removed value's parts unless the very same object is still cached under [key] (set again, new TTL). */
     private fun closeRemoved(key: String?, stored: Any?) {
@@ -496,7 +618,7 @@ public class MemoryBackend(
         val now = clock.read()
         var removed = 0L
         for ((key, stored) in map.entries) {
-            if (stored is Expiring && now >= stored.expiresAt && map.remove(key, stored)) removed++
+            if (!isLiveAt(stored, now) && map.remove(key, stored)) removed++
         }
         return removed
     }
@@ -527,7 +649,31 @@ public class MemoryBackend(
             else -> null
         }
 
-    override fun toString(): String = "MemoryBackend(size=$size)"
+    override fun toString(): String =
+        buildString {
+            append("MemoryBackend(")
+            append(if (maxBytes == null) "size=$size" else "maxBytes=$maxBytes")
+            idleTtl?.let { append(", idleTtl=$it") }
+            if (softValues) append(", softValues")
+            append(")")
+        }
+
+    /**
+     * A token bucket: its theoretical arrival time on this backend's [clock], changed in place. It is live until then:
+     * after that it is full again, which a missing key means too. Reads see the time as a number.
+     */
+    private class TokenBucket(
+        tat: Long,
+        private val clock: Ticker,
+    ) : InPlace {
+        val tat = AtomicLong(tat)
+
+        fun isLive(): Boolean = isLiveAt(clock.read())
+
+        fun isLiveAt(now: Long): Boolean = tat.get() > now
+
+        override fun snapshot(): Any? = tat.get().takeIf { it > clock.read() }
+    }
 
     /** An immutable sliding-window log; replaced whole on every change. */
     private class SlidingWindowLog(
@@ -575,7 +721,8 @@ public class MemoryBackend(
 
     /** A value changed in place by the atomic commands; reads get a snapshot of it. */
     private interface InPlace {
-        fun snapshot(): Any
+        /** The value a read sees; `null` for one that has run out (a token bucket that is full again). */
+        fun snapshot(): Any?
     }
 
     /** A value written with a TTL and the clock reading at which it expires. Values without a TTL are stored bare. */
@@ -601,6 +748,23 @@ public class MemoryBackend(
             }
 
         private fun unwrap(stored: Any): Any = if (stored is Expiring) stored.value else stored
+
+        /** What an object of unknown size weighs by default: give a weigher, or store bytes, to weigh it exactly. */
+        public const val DEFAULT_OBJECT_WEIGHT: Int = 256
+
+        /** Per-entry bookkeeping counted in every default weight: the key's object, the map node, the wrapper. */
+        private const val ENTRY_OVERHEAD = 64
+
+        /**
+         * The default weight of an entry, in bytes: [ENTRY_OVERHEAD] and the key's characters, plus the value's encoded
+         * size (exact for byte arrays, which a cache with a codec or a secret stores; UTF-8 bytes for strings; the
+         * decimal text of numbers) or [DEFAULT_OBJECT_WEIGHT] for any other object.
+         */
+        @JvmStatic
+        public fun defaultWeight(key: String, value: Any): Int {
+            val size = MemoryLimit.encodedSize(value).let { if (it < 0) DEFAULT_OBJECT_WEIGHT.toLong() else it }
+            return (ENTRY_OVERHEAD + 2L * key.length + size).coerceAtMost(Int.MAX_VALUE.toLong()).toInt()
+        }
 
         private fun expiresAtOf(stored: Any): Long = if (stored is Expiring) stored.expiresAt else FOREVER
     }

@@ -9,6 +9,7 @@ import io.cashews.java.LockedBuilder
 import io.cashews.java.RateLimitBuilder
 import io.cashews.java.SliceRateLimitBuilder
 import io.cashews.java.SoftBuilder
+import io.cashews.java.TokenBucketBuilder
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
@@ -58,6 +59,7 @@ class JavaParitySpec : FunSpec({
             "rateLimit" to RateLimitBuilder::class.java,
             "sliceRateLimit" to SliceRateLimitBuilder::class.java,
             "circuitBreaker" to CircuitBreakerBuilder::class.java,
+            "tokenBucket" to TokenBucketBuilder::class.java,
         )
     for ((function, builder) in guards) {
         test("${builder.simpleName} has a setter for every optional parameter of Cache.$function") {

@@ -151,6 +151,63 @@ class RateLimitSpec : FunSpec({
         }
     }
 
+    context("token bucket: exactly the burst passes among 1 000 concurrent callers") {
+        withTests(urls) { url ->
+            val cache = Cache(url)
+            concurrentAdmissions { call -> cache.tokenBucket(1, 1.minutes, "tb", burst = 100) { call() } } shouldBe 100
+        }
+    }
+
+    test("token bucket: refills at its rate, says when in the refusal, and answers through the action") {
+        runTest {
+            val time = TestTimeSource()
+            val cache = Cache("mem://", time)
+            repeat(2) { cache.tokenBucket(rate = 2, period = 1.seconds, key = "api") { "ok" } shouldBe "ok" }
+            val refused = shouldThrow<RateLimitError> { cache.tokenBucket(2, 1.seconds, "api") { "ok" } }
+            refused.retryAfter shouldBe 500.milliseconds
+            refused.key shouldBe "token_bucket:api"
+            refused.message shouldContain "retry after 500ms"
+            time += 500.milliseconds
+            cache.tokenBucket(2, 1.seconds, "api") { "ok" } shouldBe "ok"
+            cache.tokenBucket(2, 1.seconds, "api", action = { it.retryAfter.toString() }) { "ok" } shouldBe "500ms"
+            // A burst above the rate: five at once after an idle spell, then two a second.
+            time += 1.minutes
+            val admitted =
+                (1..7).count {
+                    admitted { call ->
+                        cache.tokenBucket(2, 1.seconds, "b", burst = 5) { call() }
+                    }
+                }
+            admitted shouldBe 5
+            // A call may take several tokens.
+            cache.tokenBucket(10, 1.seconds, "c", cost = 10) { "all" } shouldBe "all"
+            shouldThrow<RateLimitError> { cache.tokenBucket(10, 1.seconds, "c") { "none left" } }.retryAfter shouldBe
+                100.milliseconds
+        }
+    }
+
+    test("token bucket: bad settings are refused naming the value") {
+        runTest {
+            val cache = Cache("mem://")
+            shouldThrow<IllegalArgumentException> { cache.tokenBucket(0, 1.seconds, "k") { } }.message shouldContain "0"
+            shouldThrow<IllegalArgumentException> {
+                cache.tokenBucket(
+                    1,
+                    1.seconds,
+                    "k",
+                    burst = -2,
+                ) { }
+            }.message shouldContain
+                "-2"
+            shouldThrow<IllegalArgumentException> { cache.tokenBucket(1, 1.seconds, "k", burst = 3, cost = 4) { } }
+                .message shouldContain "was 4"
+            shouldThrow<InvalidTtlError> { cache.tokenBucket(1, Duration.ZERO, "k") { } }
+            shouldThrow<IllegalArgumentException> {
+                cache.tokenBucket(1, 1.seconds, "k", whenUnavailable = OutagePolicy.FAIL_OPEN) { }
+            }.message shouldContain "unlimited"
+        }
+    }
+
     test("two caches on one backend share one limit") {
         runTest {
             val backend = MemoryBackend()

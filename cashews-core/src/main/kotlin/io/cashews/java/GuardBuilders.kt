@@ -7,6 +7,7 @@ import io.cashews.Ttl
 import io.cashews.circuitBreaker
 import io.cashews.rateLimit
 import io.cashews.sliceRateLimit
+import io.cashews.tokenBucket
 import java.util.concurrent.CompletableFuture
 import java.util.function.Function
 import java.util.function.Supplier
@@ -126,6 +127,44 @@ public class SliceRateLimitBuilder internal constructor(
         action: (suspend (RateLimitError) -> R)?,
         block: suspend () -> R,
     ): R = cache.cache.sliceRateLimit(limit, period, key, prefix, whenUnavailable, action, block)
+}
+
+/**
+ * A token bucket from Java ([io.cashews.tokenBucket]): `burst` calls at once, then `rate` per `period`; a refusal
+ * carries the time until the next token ([RateLimitError.retryAfter]).
+ *
+ * ```java
+ * TokenBucketBuilder api = jc.tokenBucket(10, Duration.ofSeconds(1)).burst(20);
+ * api.call("api:" + client, () -> service.handleAsync(request));
+ * ```
+ */
+public class TokenBucketBuilder internal constructor(
+    cache: JavaCache,
+    private val rate: Long,
+    private val period: Duration,
+) : RateLimitGuardBuilder<TokenBucketBuilder>(cache, "token_bucket") {
+    private var burst: Long = rate
+    private var cost: Long = 1
+
+    /** How many tokens the bucket holds at most: the calls an idle client may make at once. Default: the rate. */
+    public fun burst(burst: Long): TokenBucketBuilder =
+        apply {
+            require(burst > 0) { "token bucket burst must be positive, was $burst" }
+            this.burst = burst
+        }
+
+    /** How many tokens each call takes (default 1), at most the burst. */
+    public fun cost(cost: Long): TokenBucketBuilder =
+        apply {
+            require(cost > 0) { "a call must take at least 1 token, was $cost" }
+            this.cost = cost
+        }
+
+    override suspend fun <R> guard(
+        key: String,
+        action: (suspend (RateLimitError) -> R)?,
+        block: suspend () -> R,
+    ): R = cache.cache.tokenBucket(rate, period, key, burst, cost, prefix, whenUnavailable, action, block)
 }
 
 /**

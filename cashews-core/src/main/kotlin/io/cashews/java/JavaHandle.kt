@@ -4,7 +4,9 @@ import io.cashews.CachedFunctionInfo
 import io.cashews.StrategyPolicy
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.future.await
 import java.util.concurrent.CompletableFuture
+import java.util.function.Function
 
 /**
  * What the Java function handles share: a Kotlin [io.cashews.CachedFunction] and the scope its futures run in.
@@ -100,6 +102,30 @@ public class CachedFunction<A, T> internal constructor(
 
     /** [invalidate] marking the value stale instead (see [io.cashews.Cache.markStale]) when [stale]. */
     public fun invalidate(a: A, stale: Boolean): CompletableFuture<Boolean> = invalidateArgs(a, null, null, stale)
+
+    /**
+     * The values for many arguments at once, as the Kotlin handle's `getAll`: the cached ones from one read, the others
+     * from one call of the bulk loader ([withBulkLoader]; without one, from the handle's function).
+     */
+    public fun getAll(args: Collection<A>): CompletableFuture<Map<A, T>> = future { kotlinHandle.getAll(args) }
+
+    /** [getAll], blocking the calling thread (a virtual thread parks); interruption cancels the call. */
+    public fun getAllBlocking(args: Collection<A>): Map<A, T> = javaBlocking { kotlinHandle.getAll(args) }
+
+    /**
+     * This handle with [loadAll] as its bulk loader: it gets the arguments that missed and completes with the values
+     * it found. With [coalesce], calls that miss together are answered by one [getAll] (see the Kotlin
+     * `withBulkLoader`).
+     */
+    @JvmOverloads
+    public fun withBulkLoader(
+        loadAll: Function<List<A>, CompletableFuture<Map<A, T>>>,
+        coalesce: Boolean = false,
+    ): CachedFunction<A, T> =
+        CachedFunction(kotlinHandle.withBulkLoader(coalesce) { args -> loadAll.apply(args).await() }, scope)
+
+    @Suppress("UNCHECKED_CAST")
+    private val kotlinHandle: io.cashews.CachedFunction1<A, T> get() = handle as io.cashews.CachedFunction1<A, T>
 }
 
 /** A function handle of two arguments, from Java: `page.apply("site", 42L)` with key `"page:{site}:{id}"`. */

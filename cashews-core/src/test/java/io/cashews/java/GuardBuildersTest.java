@@ -56,6 +56,22 @@ class GuardBuildersTest {
     }
 
     @Test
+    void aTokenBucketAdmitsItsBurstThenItsRateAndSaysWhenToRetry() throws InterruptedException {
+        TokenBucketBuilder api = jc.tokenBucket(2, Duration.ofSeconds(1)).burst(3).prefix("api");
+
+        for (int i = 0; i < 3; i++) assertEquals("ok", api.call("ann", () -> done("ok")).join());
+        CompletionException refused = assertThrows(CompletionException.class, () -> api.call("ann", () -> done("no")).join());
+        RateLimitError error = assertInstanceOf(RateLimitError.class, refused.getCause());
+        assertEquals(Duration.ofMillis(500), error.getRetryAfter());
+        JavaTestClock.advance(clock, Duration.ofMillis(500));
+        assertEquals("again", api.callBlocking("ann", () -> "again"));
+        assertEquals("wait 500 ms", api.call("ann", () -> done("no"),
+            no -> done("wait " + no.getRetryAfter().toMillis() + " ms")).join());
+        assertTrue(jc.exists("api:ann").join(), "the bucket lives under the prefix");
+        assertThrows(IllegalArgumentException.class, () -> jc.tokenBucket(1, Duration.ofSeconds(1)).cost(0));
+    }
+
+    @Test
     void aSlidingWindowCountsTheLastPeriod() throws InterruptedException {
         SliceRateLimitBuilder limit = jc.sliceRateLimit(2, Duration.ofMinutes(1)).whenUnavailable(OutagePolicy.FAIL_CLOSED);
 

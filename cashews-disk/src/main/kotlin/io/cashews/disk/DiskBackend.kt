@@ -6,7 +6,9 @@ import io.cashews.BitFieldCounters
 import io.cashews.BitsBackend
 import io.cashews.EvictingBackend
 import io.cashews.ExpirySweepingBackend
+import io.cashews.Gcra
 import io.cashews.GlobPattern
+import io.cashews.InternalCacheApi
 import io.cashews.KeyTtl
 import io.cashews.LockBackend
 import io.cashews.LockReleaseBackend
@@ -16,6 +18,8 @@ import io.cashews.NotAnIntegerError
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -38,6 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicLong
 import java.util.zip.CRC32C
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.microseconds
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -88,6 +93,7 @@ public class DiskBackend(
     BitsBackend,
     SlidingWindowBackend,
     SetBackend,
+    TokenBucketBackend,
     EvictingBackend {
     init {
         require(shards in 1..MAX_SHARDS) { "disk cache shards must be in 1..$MAX_SHARDS, was $shards" }
@@ -474,6 +480,34 @@ public class DiskBackend(
                 times.size + 1L
             }
         }
+
+    /**
+     * GCRA in a transaction, in microseconds of the wall clock every process sharing the directory reads. The arrival
+     * time is stored as decimal text until the bucket would be full again.
+     */
+    @OptIn(InternalCacheApi::class)
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant {
+        val step = interval.inWholeMicroseconds
+        require(step > 0) { "a token bucket on disk gains at most one token per microsecond, was one per $interval" }
+        return onDisk(shardOf(key)) {
+            transaction {
+                val millis = clock()
+                val tat =
+                    live(key, millis)
+                        ?.takeIf { it.kind == BYTES }
+                        ?.value
+                        ?.decodeToString()
+                        ?.toLongOrNull()
+                val decision = Gcra.decide(tat, millis * 1_000, step, burst, cost)
+                if (!decision.admitted) {
+                    return@transaction TokenGrant(false, decision.remaining, decision.retryAfter.microseconds)
+                }
+                val expiresAt = (decision.newTat + 999) / 1_000
+                put(key, BYTES, decision.newTat.toString().encodeToByteArray(), expiresAt, millis)
+                TokenGrant(true, decision.remaining, Duration.ZERO)
+            }
+        }
+    }
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long {
         if (members.isEmpty()) return 0

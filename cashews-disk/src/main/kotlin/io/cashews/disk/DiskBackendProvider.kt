@@ -48,28 +48,7 @@ public class DiskBackendProvider : BackendProvider {
         )
     }
 
-    private fun sizeLimit(settings: BackendSettings): Long? {
-        val raw = settings.string("size_limit") ?: return DiskBackend.DEFAULT_SIZE_LIMIT
-        val match =
-            SIZE.matchEntire(raw.trim().lowercase())
-                ?: throw SetupError(
-                    "setup parameter 'size_limit' has value '$raw', expected bytes like 500000, 512mb or 2gb",
-                )
-        val (digits, unit) = match.destructured
-        val scale =
-            when (unit) {
-                "", "b" -> 1L
-                "kb", "k" -> 1L shl 10
-                "mb", "m" -> 1L shl 20
-                else -> 1L shl 30
-            }
-        val bytes =
-            digits.toLongOrNull()?.takeIf { it <= Long.MAX_VALUE / scale }
-                ?: throw SetupError("setup parameter 'size_limit' has value '$raw', which is too large")
-        return if (bytes == 0L) null else bytes * scale
-    }
-
-    private companion object {
-        val SIZE = Regex("""(\d+)\s*(b|k|kb|m|mb|g|gb)?""")
-    }
+    /** `size_limit` in bytes; `0` turns the bound off. */
+    private fun sizeLimit(settings: BackendSettings): Long? =
+        settings.bytes("size_limit", DiskBackend.DEFAULT_SIZE_LIMIT)?.takeIf { it > 0 }
 }

@@ -69,6 +69,15 @@ class Repo {
         return User(id, names[id] ?: "user $id")
     }
 
+    /** Calls of [loadAll]: one per batch. */
+    val batches = AtomicInteger()
+
+    /** The users of [ids] in one query; the ids from 400 on do not exist and are left out. */
+    suspend fun loadAll(ids: List<Long>): List<User> {
+        batches.incrementAndGet()
+        return ids.filter { it < 400 }.map { User(it, names[it] ?: "user $it") }
+    }
+
     /** The user, or `null` for the ids from 400 on, which do not exist. */
     suspend fun find(id: Long): User? = if (id >= 400) null.also { loads.incrementAndGet() } else load(id)
 

@@ -9,6 +9,7 @@ import io.cashews.KeyTtl
 import io.cashews.LoadedItem
 import io.cashews.bloom
 import io.cashews.cached
+import io.cashews.cachedMany
 import io.cashews.circuitBreaker
 import io.cashews.dualBloom
 import io.cashews.early
@@ -19,6 +20,7 @@ import io.cashews.locked
 import io.cashews.rateLimit
 import io.cashews.sliceRateLimit
 import io.cashews.soft
+import io.cashews.tokenBucket
 import io.cashews.withKeyContext
 import io.cashews.withPolicy
 import io.kotest.core.spec.style.FunSpec
@@ -96,6 +98,30 @@ class StrategySamplesSpec : FunSpec({
         cache.close()
     }
 
+    test("batch-loading") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        // sample: batch-loading
+        val users: Map<Long, User> =
+            cache.cachedMany(listOf(1L, 2L, 3L), ttl = 3.hours, keyOf = { "user:$it" }) { missing ->
+                repo.loadAll(missing).associateBy { it.id }   // one query for the ids missing from the cache
+            }
+
+        val userById =
+            cache
+                .function(ttl = "3h", key = "user:{id}") { id: Long -> repo.load(id) }
+                .withBulkLoader(coalesce = true) { ids -> repo.loadAll(ids).associateBy { it.id } }
+        val some = userById.getAll(listOf(2L, 3L, 4L))   // 2 and 3 stored above; 4 from one bulk load
+        val one = userById(5)   // concurrent calls like this one that miss together: one getMany, one bulk load
+        // end sample
+        users shouldBe (1L..3L).associateWith { User(it, "user $it") }
+        some.keys shouldBe setOf(2L, 3L, 4L)
+        one shouldBe User(5, "user 5")
+        repo.batches.get() shouldBe 3
+        repo.loads.get() shouldBe 0
+        cache.close()
+    }
+
     test("rate-limits") {
         val cache = Cache("mem://")
         val api = Api()
@@ -114,6 +140,7 @@ class StrategySamplesSpec : FunSpec({
         cache.rateLimit(limit = 100, period = 1.minutes, key = "search:$user") { index.search(q) }       // fixed window
         cache.sliceRateLimit(limit = 100, period = 1.minutes, key = "slice:$user") { index.search(q) }   // sliding window
         cache.rateLimit(10, 1.seconds, key = "pdf:$user", action = { busyPage() }) { render() }        // answer instead of failing
+        cache.tokenBucket(rate = 10, period = 1.seconds, burst = 20, key = "api:$user") { index.search(q) }  // token bucket
         cache.circuitBreaker(errorsRate = 50.0, period = 1.minutes, ttl = 30.seconds, minCalls = 20, key = "quotes") { api.quote() }
 
         val emails = cache.bloom(name = "emails", capacity = 1_000_000, falsePositives = 0.001)
@@ -121,7 +148,7 @@ class StrategySamplesSpec : FunSpec({
         val known = emails.check(email) { users.existsByEmail(email) }   // false at once for most unknown emails
         cache.dualBloom("verified", capacity = 100_000).check(id) { registry.isVerified(id) }  // learns both answers
         // end sample
-        index.searches.get() shouldBe 2
+        index.searches.get() shouldBe 3
         api.calls.get() shouldBe 1
         known shouldBe false
         users.checks.get() shouldBe 0 // never added: answered by the filter alone

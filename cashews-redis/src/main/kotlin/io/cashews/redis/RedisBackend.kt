@@ -17,6 +17,8 @@ import io.cashews.RaiseOutages
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import io.lettuce.core.AbstractRedisClient
 import io.lettuce.core.BitFieldArgs
 import io.lettuce.core.ClientOptions
@@ -69,6 +71,7 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.microseconds
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
@@ -130,7 +133,8 @@ public class RedisBackend(
     LocalCopyBackend,
     BitsBackend,
     SlidingWindowBackend,
-    SetBackend {
+    SetBackend,
+    TokenBucketBackend {
     init {
         require(!(clientSide && cluster)) {
             "client-side caching is not available on a Redis Cluster: its node connections are tracked and reconnect " +
@@ -767,6 +771,25 @@ public class RedisBackend(
             )
         }
 
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant {
+        val micros = interval.inWholeMicroseconds
+        require(micros > 0) { "a token bucket on Redis gains at most one token per microsecond, was one per $interval" }
+        val answer =
+            writing(key) {
+                command("TOKENS", key, ADMITTED) {
+                    RedisScript.TAKE_TOKENS.run<List<Long>>(
+                        it,
+                        ScriptOutputType.MULTI,
+                        arrayOf(key),
+                        ascii(micros),
+                        ascii(burst),
+                        ascii(cost),
+                    )
+                }
+            }
+        return TokenGrant(answer[0] == 1L, answer[1], answer[2].microseconds)
+    }
+
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long {
         if (members.isEmpty()) return 0
         val args = arrayOf(ascii(ttl?.let(::millis) ?: 0)) + members.map { it.toByteArray() }
@@ -825,6 +848,9 @@ public class RedisBackend(
         /** The default number of consecutive timeouts after which Redis is taken as down. */
         public const val DEFAULT_OUTAGE_TIMEOUTS: Int = 3
         private val PROBE_PAUSE = 50.milliseconds
+
+        // What a suppressed outage answers a token bucket: admitted, as the other limits' neutral counts are.
+        private val ADMITTED = listOf(1L, 0L, 0L)
 
         // A refused configuration is tried again after this long, so a fix on the server is picked up.
         private val RECONFIGURE_AFTER = 1.seconds

@@ -82,6 +82,30 @@ internal class RedisScript(
                 """.trimIndent(),
             )
 
+        /**
+         * GCRA on the bucket at KEYS[1] with the server's clock, in microseconds: ARGV[1] the interval per token,
+         * ARGV[2] the burst, ARGV[3] the cost. Answers admitted (1/0), the tokens left and the wait in microseconds.
+         * The arrival time is kept until the bucket would be full again. A value that is not a number is a full bucket.
+         */
+        val TAKE_TOKENS =
+            RedisScript(
+                """
+                local clock = redis.call('TIME')
+                local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+                local interval = tonumber(ARGV[1])
+                local limit = interval * tonumber(ARGV[2])
+                local tat = tonumber(redis.call('GET', KEYS[1]) or '')
+                if tat == nil or tat < now then tat = now end
+                local after = tat + interval * tonumber(ARGV[3])
+                local ahead = after - now
+                if ahead > limit then
+                  return {0, math.floor((limit - (tat - now)) / interval), ahead - limit}
+                end
+                redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.ceil(ahead / 1000))
+                return {1, math.floor((limit - ahead) / interval), 0}
+                """.trimIndent(),
+            )
+
         /** SADD of ARGV[2..] that (re)sets the TTL ARGV[1] ms when it is not 0. */
         val SET_ADD =
             RedisScript(

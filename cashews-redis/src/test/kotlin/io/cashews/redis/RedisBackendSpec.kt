@@ -182,6 +182,31 @@ class RedisBackendSpec : FunSpec({
         }
     }
 
+    test("coalesce=true sends the reads of concurrent cached calls of different keys as one MGET") {
+        RedisProcess.start().use { redis ->
+            runBlocking {
+                val cache = Cache(redis.url + "?coalesce=true", scope = CoroutineScope(coroutineContext.minusKey(Job)))
+                try {
+                    cache.setMany((1..100).associate { "c:$it" to User(it.toLong(), "stored") })
+                    raw(redis) { it.configResetstat().await() }
+                    val loads = AtomicInteger()
+                    val answers =
+                        (1L..150L).map { id ->
+                            async(start = CoroutineStart.UNDISPATCHED) {
+                                cache.cached(1.minutes, "c:$id") { User(id, "loaded").also { loads.incrementAndGet() } }
+                            }
+                        }
+                    answers.awaitAll() shouldBe (1L..150L).map { User(it, if (it <= 100) "stored" else "loaded") }
+                    loads.get() shouldBe 50
+                    // One MGET for every caller's read, one more for the misses' look before their loads.
+                    readCalls(redis) shouldBe listOf("cmdstat_mget:calls=2")
+                } finally {
+                    cache.close()
+                }
+            }
+        }
+    }
+
     test("concurrent cached calls of one key make one GET between them, hit or miss, and a miss one load") {
         RedisProcess.start().use { redis ->
             // Every GET waits at a gate, and the callers start undispatched on one thread: all of them have joined

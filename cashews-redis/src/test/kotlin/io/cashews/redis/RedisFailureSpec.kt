@@ -14,6 +14,7 @@ import io.cashews.circuitBreaker
 import io.cashews.rateLimit
 import io.cashews.sliceRateLimit
 import io.cashews.test.RedisProcess
+import io.cashews.tokenBucket
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -197,6 +198,11 @@ class RedisFailureSpec : FunSpec({
                     }.isSuccess
                 }
             sliced shouldBe 7
+            val buckets = (1..20).count { runCatching { cache.tokenBucket(5, 1.minutes, "tb") { it } }.isSuccess }
+            buckets shouldBe 5
+            shouldThrow<RateLimitError> {
+                cache.tokenBucket(5, 1.minutes, "tb2", whenUnavailable = OutagePolicy.FAIL_CLOSED) { "admitted" }
+            }.retryAfter shouldBe null
             shouldThrow<RateLimitError> {
                 cache.rateLimit(
                     limit = 40,

@@ -10,6 +10,8 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
 import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.comparables.shouldBeGreaterThan
+import io.kotest.matchers.comparables.shouldBeLessThanOrEqualTo
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.Dispatchers
@@ -360,6 +362,34 @@ public abstract class BackendContractSpec(
             // Each admitted call sees its own position 1..100 once; every later call is refused.
             counts.filter { it <= 100 }.sorted() shouldBe (1L..100L).toList()
             counts.count { it == 101L } shouldBe 900
+        }
+
+        contract("a token bucket admits its burst, then one call per interval, and tells how long to wait") {
+            val admitted = (1..3).map { cache.takeTokens("tb", interval = 1.seconds, burst = 3) }
+            admitted.map { it.admitted } shouldBe listOf(true, true, true)
+            admitted.map { it.remaining } shouldBe listOf(2L, 1L, 0L)
+            val refused = cache.takeTokens("tb", interval = 1.seconds, burst = 3)
+            refused.admitted shouldBe false
+            refused.remaining shouldBe 0L
+            refused.retryAfter shouldBeGreaterThan Duration.ZERO
+            refused.retryAfter shouldBeLessThanOrEqualTo 1.seconds
+            advance(1.seconds)
+            cache.takeTokens("tb", interval = 1.seconds, burst = 3).admitted shouldBe true
+            cache.takeTokens("tb", interval = 1.seconds, burst = 3).admitted shouldBe false
+            // Idle for the whole span, the bucket is full again and its key has expired.
+            advancePast(3.seconds)
+            cache.exists("tb") shouldBe false
+            cache.takeTokens("tb", interval = 1.seconds, burst = 3, cost = 3).admitted shouldBe true
+        }
+
+        contract("concurrent token takers against a burst of 100 admit exactly 100") {
+            val grants =
+                withContext(Dispatchers.Default) {
+                    (1..1000).map { async { cache.takeTokens("tb", interval = 1.minutes, burst = 100) } }.awaitAll()
+                }
+            grants.count { it.admitted } shouldBe 100
+            grants.filter { it.admitted }.map { it.remaining }.sorted() shouldBe (0L..99L).toList()
+            grants.filter { !it.admitted }.forEach { it.retryAfter shouldBeGreaterThan Duration.ZERO }
         }
 
         contract("sets add, remove and pop members") {

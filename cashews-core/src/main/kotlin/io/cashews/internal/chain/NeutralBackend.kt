@@ -7,6 +7,8 @@ import io.cashews.LockBackend
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emptyFlow
 import kotlin.time.Duration
@@ -15,7 +17,13 @@ import kotlin.time.Duration
  * What a disabled backend answers: every command returns its neutral answer, shaped like the real one (misses,
  * `false`, zeros, empty lists of the right length), and nothing is stored.
  */
-internal object NeutralBackend : Backend, LockBackend, BitsBackend, SlidingWindowBackend, SetBackend {
+internal object NeutralBackend :
+    Backend,
+    LockBackend,
+    BitsBackend,
+    SlidingWindowBackend,
+    SetBackend,
+    TokenBucketBackend {
     override val storesObjects: Boolean get() = true
 
     override suspend fun get(key: String): Any? = null
@@ -68,6 +76,10 @@ internal object NeutralBackend : Backend, LockBackend, BitsBackend, SlidingWindo
         }
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long = 0
+
+    // A disabled backend limits nothing, as its other counters count nothing.
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant =
+        TokenGrant(true, burst - cost, Duration.ZERO)
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long = 0
 

@@ -9,6 +9,8 @@ import io.cashews.LockBackend
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import io.cashews.internal.route.Route
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
@@ -27,6 +29,7 @@ internal class Pipeline(
     LockBackend,
     BitsBackend,
     SlidingWindowBackend,
+    TokenBucketBackend,
     SetBackend {
     /** The cache-wide interceptors this pipeline was built with (a new list each time they change). */
     val builtFrom: List<CacheInterceptor> = controls.interceptors
@@ -130,6 +133,9 @@ internal class Pipeline(
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
         run(CacheCommand.SliceIncr(key, start, end, maxValue, ttl))
+
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant =
+        run(CacheCommand.TakeTokens(key, interval, burst, cost))
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =
         run(CacheCommand.SetAdd(key, members, ttl))

@@ -4,14 +4,17 @@ import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.yield
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.coroutines.cancellation.CancellationException
 
 /**
- * Gathers the single-key calls that arrive before its flush runs into one batch (DataLoader's pattern): the first
- * caller schedules the flush on the cache's dispatcher, every caller until it runs joins, and the flush answers them
- * all from one [loadAll]. An id [loadAll] leaves out is loaded on its own by [loadOne].
+ * Gathers single-key calls into batches (DataLoader's pattern): the first caller schedules a flush on its own
+ * dispatcher, the flush yields once so that the callers already queued there join, and then answers them all from
+ * one [loadAll]. At most [maxInFlight] batches run at once: the callers that arrive meanwhile wait for the next, so
+ * under load each batch carries every caller that came during the one before. An id [loadAll] leaves out is loaded on
+ * its own by [loadOne].
  *
  * Each caller gets [loadAll]'s own result or exception object, never a copy. A cancelled caller stops waiting; the
  * batch goes on for the others.
@@ -19,10 +22,13 @@ import kotlin.coroutines.cancellation.CancellationException
 internal class Coalescer<A, R>(
     private val scope: CoroutineScope,
     private val loadAll: suspend (List<A>) -> Map<A, R>,
+    private val maxInFlight: Int = Int.MAX_VALUE,
     private val loadOne: suspend (A) -> R,
 ) {
     private val lock = Any()
-    private var gathering: LinkedHashMap<A, Waiter<R>>? = null
+    private var gathering = LinkedHashMap<A, Waiter<R>>()
+    private var scheduled = false
+    private var inFlight = 0
 
     private class Waiter<R> {
         @Volatile
@@ -37,25 +43,46 @@ internal class Coalescer<A, R>(
 
     /** The value for [id], from the batch being gathered now. */
     suspend fun get(id: A): R {
-        var first = false
+        val schedule: Boolean
         val waiter =
             synchronized(lock) {
-                val batch =
-                    gathering ?: LinkedHashMap<A, Waiter<R>>().also {
-                        gathering = it
-                        first = true
-                    }
-                batch.getOrPut(id) { Waiter() }
+                schedule = !scheduled && inFlight < maxInFlight
+                if (schedule) scheduled = true
+                gathering.getOrPut(id) { Waiter() }
             }
-        // Dispatched on the caller's own dispatcher, not run here: the callers that arrive before that dispatcher runs
-        // it (on an event loop: every caller started in the same turn) join this batch.
-        if (first) scope.launch(currentCoroutineContext()[ContinuationInterceptor] ?: EmptyCoroutineContext) { flush() }
+        if (schedule) launchFlush(currentCoroutineContext()[ContinuationInterceptor])
         waiter.done.join()
         return waiter.outcome!!.getOrThrow()
     }
 
-    private suspend fun flush() {
-        val batch = synchronized(lock) { gathering.also { gathering = null } } ?: return
+    private fun launchFlush(dispatcher: ContinuationInterceptor?) {
+        scope.launch(dispatcher ?: EmptyCoroutineContext) { flush(dispatcher) }
+    }
+
+    private suspend fun flush(dispatcher: ContinuationInterceptor?) {
+        // The callers queued on this dispatcher behind the flush run first, and join.
+        yield()
+        val batch =
+            synchronized(lock) {
+                scheduled = false
+                inFlight++
+                gathering.also { gathering = LinkedHashMap() }
+            }
+        try {
+            if (batch.isNotEmpty()) answer(batch)
+        } finally {
+            val next =
+                synchronized(lock) {
+                    inFlight--
+                    val more = gathering.isNotEmpty() && !scheduled
+                    if (more) scheduled = true
+                    more
+                }
+            if (next) launchFlush(dispatcher)
+        }
+    }
+
+    private suspend fun answer(batch: Map<A, Waiter<R>>) {
         val answers =
             try {
                 loadAll(batch.keys.toList())

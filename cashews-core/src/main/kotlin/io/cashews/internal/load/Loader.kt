@@ -156,11 +156,12 @@ private suspend fun Cache.reportHit(key: String, call: HandleCall?, stale: Boole
 /**
  * Whether concurrent `cached` calls for [key] share one backend read as well as one load: with single-flight on, on
  * a backend that cannot answer without suspending (a read there costs a round trip or a file access, far more than
- * joining a flight), and with no context-held block (disable, transaction, invalidate-further) that could make one
+ * joining a flight) and does not coalesce its reads (the coalescer shares a batch's reads of one key already), and
+ * with no context-held block (disable, transaction, invalidate-further) that could make one
  * caller's read differ from another's.
  */
 internal fun Cache.sharesReads(route: Route, protected: Boolean): Boolean =
-    protected && !controls.scoped && !route.readsWithoutSuspending
+    protected && !controls.scoped && !route.readsWithoutSuspending && route.coalescedReads == null
 
 /** How often a process waiting for another's load checks again when no release notice comes (one may be lost). */
 private val LOCK_RECHECK = 100.milliseconds

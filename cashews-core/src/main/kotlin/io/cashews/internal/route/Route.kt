@@ -9,6 +9,7 @@ import io.cashews.LocalCopyBackend
 import io.cashews.MemoryBackend
 import io.cashews.internal.chain.CommandControls
 import io.cashews.internal.chain.Pipeline
+import io.cashews.internal.load.Coalescer
 import io.cashews.internal.value.ValueSerializer
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -87,6 +88,12 @@ internal class Route(
     val tagVersionStore: MemoryBackend? by lazy(LazyThreadSafetyMode.PUBLICATION) {
         (backend as? MemoryBackend)?.let { MemoryBackend(size = it.size, checkInterval = null) }
     }
+
+    /**
+     * With `coalesce=true` on a backend that suspends to read: the single reads of every caller that arrive together,
+     * sent as one [Backend.getMany] (one `MGET`). Set once when the route is installed, before it is published.
+     */
+    var coalescedReads: Coalescer<String, Any?>? = null
 
     @Volatile
     var initialised: Boolean = false

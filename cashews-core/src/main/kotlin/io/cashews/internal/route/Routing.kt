@@ -15,6 +15,7 @@ import io.cashews.SetupError
 import io.cashews.ValueCodec
 import io.cashews.internal.chain.CommandControls
 import io.cashews.internal.events.CacheEvents
+import io.cashews.internal.load.Coalescer
 import io.cashews.internal.tx.Transactions
 import io.cashews.internal.value.CodecSettings
 import kotlinx.coroutines.CoroutineScope
@@ -162,6 +163,7 @@ internal class Routing(
     ) {
         val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
         val keyPrefix = keyPrefix(settings)
+        val coalesce = settings.boolean("coalesce", false)
         val unknown = settings.unread()
         if (unknown.isNotEmpty()) {
             val names = unknown.joinToString { "'$it'" }
@@ -170,6 +172,8 @@ internal class Routing(
         // Innermost, so every other interceptor sees the keys as the cache's callers gave them.
         val chain = if (keyPrefix == null) interceptors.toList() else interceptors + AddPrefix(keyPrefix)
         val route = Route(prefix, backend, serializer, chain, layer, controls, disabled)
+        // An in-memory backend answers a read without suspending: there is nothing to gather.
+        if (coalesce && !route.readsWithoutSuspending) route.coalescedReads = coalescedReads(route)
         if (backend is EvictingBackend) {
             backend.addEvictionListener { key ->
                 if (events.reporting) events.eviction(key, layer)
@@ -182,6 +186,19 @@ internal class Routing(
                 (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
         }
     }
+
+    /** One `getMany` for the single reads of [route] that arrive together (see [Route.coalescedReads]). */
+    private fun coalescedReads(route: Route): Coalescer<String, Any?> =
+        Coalescer(
+            scope,
+            loadAll = { keys ->
+                val values = route.ready().getMany(keys)
+                keys.indices.associate { keys[it] to values[it] }
+            },
+            // One read in flight: under load each MGET carries every read that arrived during the one before.
+            maxInFlight = 1,
+            loadOne = { key -> route.ready().get(key) },
+        )
 
     private fun settings(
         scheme: String,

@@ -9,6 +9,8 @@ import io.cashews.NotAnIntegerError
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import io.cashews.TransactionLockTimeoutError
 import io.cashews.TransactionMode
 import io.cashews.internal.route.Route
@@ -42,6 +44,7 @@ internal class TransactionBuffer(
     LockBackend,
     BitsBackend,
     SlidingWindowBackend,
+    TokenBucketBackend,
     SetBackend {
     /** A buffered outcome for one key. */
     private sealed class Pending {
@@ -383,6 +386,9 @@ internal class TransactionBuffer(
 
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
         capability<SlidingWindowBackend>("sliceIncr").sliceIncr(key, start, end, maxValue, ttl)
+
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant =
+        capability<TokenBucketBackend>("takeTokens").takeTokens(key, interval, burst, cost)
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =
         capability<SetBackend>("setAdd").setAdd(key, members, ttl)

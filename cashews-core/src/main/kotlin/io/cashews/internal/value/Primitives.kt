@@ -1,8 +1,12 @@
 package io.cashews.internal.value
 
 import io.cashews.BitsBackend
+import io.cashews.Gcra
+import io.cashews.InternalCacheApi
 import io.cashews.SetBackend
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import io.cashews.internal.route.Routing
 import kotlin.time.Duration
 
@@ -28,6 +32,12 @@ internal class Primitives(
         require(maxValue > 0) { "maxValue must be positive, was $maxValue" }
         val windows = routing.capability<SlidingWindowBackend>(key, "sliceIncr")
         return windows.sliceIncr(key, start, end, maxValue, TtlChecks.checked(ttl))
+    }
+
+    suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant {
+        @OptIn(InternalCacheApi::class)
+        Gcra.check(interval.inWholeNanoseconds, burst, cost)
+        return routing.capability<TokenBucketBackend>(key, "takeTokens").takeTokens(key, interval, burst, cost)
     }
 
     suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =

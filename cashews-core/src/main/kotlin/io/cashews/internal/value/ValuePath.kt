@@ -75,7 +75,8 @@ internal class ValuePath(
 
     private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
         if (controls.scoped) return lookupScoped(route, key, type)
-        val stored = route.ready().get(key) ?: return Miss
+        val reads = route.coalescedReads
+        val stored = (if (reads != null) reads.get(key) else route.ready().get(key)) ?: return Miss
         return tags.settle(route, key, decode(route, key, stored, type))
     }
 

@@ -1,8 +1,12 @@
 package io.cashews.ktor.server
 
+import io.cashews.OutagePolicy
 import io.cashews.Ttl
 import io.cashews.ktor.server.internal.RouteResponseCaching
+import io.cashews.ktor.server.internal.RouteTokenBucket
+import io.ktor.server.application.ApplicationCall
 import io.ktor.server.application.install
+import io.ktor.server.plugins.origin
 import io.ktor.server.routing.Route
 import io.ktor.server.routing.RouteSelector
 import io.ktor.server.routing.RouteSelectorEvaluation
@@ -30,7 +34,7 @@ public fun Route.cached(profile: CacheProfileName, build: Route.() -> Unit): Rou
 public fun Route.cached(configure: ResponseCachingConfig.() -> Unit, build: Route.() -> Unit): Route {
     val cashews = application.cashewsSettings()
     val settings = cashews.settings(configure)
-    val route = createChild(CachedRouteSelector())
+    val route = createChild(TransparentSelector("cached"))
     route.install(RouteResponseCaching) {
         this.settings = settings
         this.cashews = cashews
@@ -40,12 +44,51 @@ public fun Route.cached(configure: ResponseCachingConfig.() -> Unit, build: Rout
 }
 
 /**
- * Matches whatever its parent matches: a `cached { }` block adds behaviour, not a path. One instance per block, so
- * two blocks side by side are two routes, each with its own settings.
+ * Matches whatever its parent matches: a `cached { }` or `tokenBucket { }` block adds behaviour, not a path. One
+ * instance per block, so two blocks side by side are two routes, each with its own settings.
  */
-private class CachedRouteSelector : RouteSelector() {
+private class TransparentSelector(
+    private val name: String,
+) : RouteSelector() {
     override suspend fun evaluate(context: RoutingResolveContext, segmentIndex: Int): RouteSelectorEvaluation =
         RouteSelectorEvaluation.Transparent
 
-    override fun toString(): String = "(cached)"
+    override fun toString(): String = "($name)"
+}
+
+/**
+ * Limits the routes [build] declares with a token bucket per client (see [io.cashews.tokenBucket]): each [key]
+ * (default: the client's address) may make [burst] requests at once and [rate] per [period] after that. A refused
+ * request is answered `429 Too Many Requests` with `Retry-After` (whole seconds, rounded up) and never reaches the
+ * handler. The buckets live in the plugin's cache, so every instance sharing a Redis shares the limit.
+ *
+ * ```
+ * tokenBucket(rate = 10, period = 1.seconds, burst = 20, key = { it.request.header("X-Api-Key") ?: "anonymous" }) {
+ *     get("/search") { … }
+ * }
+ * ```
+ */
+public fun Route.tokenBucket(
+    rate: Long,
+    period: Duration,
+    burst: Long = rate,
+    key: (ApplicationCall) -> String = { it.request.origin.remoteAddress },
+    whenUnavailable: OutagePolicy = OutagePolicy.LOCAL,
+    build: Route.() -> Unit,
+): Route {
+    require(rate > 0) { "token bucket rate must be positive, was $rate" }
+    require(burst > 0) { "token bucket burst must be positive, was $burst" }
+    Ttl.requirePositive(period)
+    val cache = application.cashewsSettings().cache!!
+    val route = createChild(TransparentSelector("tokenBucket"))
+    route.install(RouteTokenBucket) {
+        this.cache = cache
+        this.rate = rate
+        this.period = period
+        this.burst = burst
+        this.key = key
+        this.whenUnavailable = whenUnavailable
+    }
+    route.build()
+    return route
 }

@@ -13,6 +13,8 @@ import io.cashews.LockReleaseWatch
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
+import io.cashews.TokenBucketBackend
+import io.cashews.TokenGrant
 import io.cashews.UnsupportedCommandError
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
@@ -38,6 +40,7 @@ public open class ForwardingBackend(
     LockReleaseBackend,
     BitsBackend,
     SlidingWindowBackend,
+    TokenBucketBackend,
     SetBackend,
     LocalCopyBackend,
     EvictingBackend {
@@ -111,6 +114,11 @@ public open class ForwardingBackend(
     override suspend fun sliceIncr(key: String, start: Long, end: Long, maxValue: Long, ttl: Duration?): Long =
         forward(Command.SLICE_INCR, key) {
             capability<SlidingWindowBackend>("sliceIncr").sliceIncr(key, start, end, maxValue, ttl)
+        }
+
+    override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant =
+        forward(Command.TAKE_TOKENS, key) {
+            capability<TokenBucketBackend>("takeTokens").takeTokens(key, interval, burst, cost)
         }
 
     override suspend fun setAdd(key: String, members: Collection<String>, ttl: Duration?): Long =

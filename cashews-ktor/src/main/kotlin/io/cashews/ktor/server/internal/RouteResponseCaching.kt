@@ -50,20 +50,25 @@ internal val RouteResponseCaching =
     createRouteScopedPlugin("CashewsResponseCaching", ::RouteCachingSettings) {
         val cache = pluginConfig.cashews.cache!!
         val caching = ResponseCaching(pluginConfig.settings, cache, pluginConfig.cashews.clock ?: cache::epochMillis)
-        on(AroundHandler) { call, handler -> caching.serve(call, handler) }
+        on(AroundHandler("CashewsResponseCaching")) { call, handler -> caching.serve(call, handler) }
         on(ResponseBodyReadyForSend) { call, content ->
             val capture = call.attributes.getOrNull(CaptureKey) ?: return@on
             caching.capture(call, content, capture)?.let(::transformBodyTo)
         }
     }
 
-/** Runs around the route's handler, which `handler()` runs (the rest of the route's pipeline). */
-private object AroundHandler : Hook<suspend (ApplicationCall, suspend () -> Unit) -> Unit> {
+/**
+ * Runs around the route's handler, which `handler()` runs (the rest of the route's pipeline), in a phase named
+ * [phaseName] just before the call phase.
+ */
+internal class AroundHandler(
+    private val phaseName: String,
+) : Hook<suspend (ApplicationCall, suspend () -> Unit) -> Unit> {
     override fun install(
         pipeline: ApplicationCallPipeline,
         handler: suspend (ApplicationCall, suspend () -> Unit) -> Unit,
     ) {
-        val phase = PipelinePhase("CashewsResponseCaching")
+        val phase = PipelinePhase(phaseName)
         pipeline.insertPhaseBefore(ApplicationCallPipeline.Call, phase)
         pipeline.intercept(phase) { handler(call) { proceed() } }
     }

@@ -1,0 +1,74 @@
+package io.cashews.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.cashews.Cache;
+import io.cashews.JavaCache;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+class JavaBatchLoadingTest {
+    private final JavaCache jc = JavaCache.of(new Cache("mem://"));
+
+    private static Map<Long, String> names(List<Long> ids, String how) {
+        Map<Long, String> found = new LinkedHashMap<>();
+        for (Long id : ids) found.put(id, how + " " + id);
+        return found;
+    }
+
+    @Test
+    void cachedManyReadsTheHitsAndLoadsTheMissesInOneCall() {
+        jc.set("user:2", "stored").join();
+        List<List<Long>> asked = new ArrayList<>();
+        Map<Long, String> users = jc.cachedMany(
+            List.of(1L, 2L, 3L),
+            Duration.ofHours(1),
+            String.class,
+            id -> "user:" + id,
+            missing -> {
+                asked.add(missing);
+                return CompletableFuture.completedFuture(new LinkedHashMap<>(names(missing, "loaded")));
+            }).join();
+        assertEquals(Map.of(1L, "loaded 1", 2L, "stored", 3L, "loaded 3"), users);
+        assertEquals(List.of(List.of(1L, 3L)), asked);
+        assertEquals("loaded 3", jc.get("user:3", String.class).join());
+    }
+
+    @Test
+    void aHandleWithABulkLoaderAnswersGetAllFromOneLoadAndBlocksToo() {
+        List<List<Long>> batches = new ArrayList<>();
+        CachedFunction<Long, String> user = jc.cached(String.class)
+            .ttl("1h")
+            .key("u:{id}")
+            .build((Long id) -> CompletableFuture.completedFuture("one " + id))
+            .withBulkLoader(ids -> {
+                batches.add(ids);
+                return CompletableFuture.completedFuture(names(ids, "bulk"));
+            });
+        assertEquals("one 1", user.apply(1L).join());
+        assertEquals(Map.of(1L, "one 1", 2L, "bulk 2"), user.getAll(List.of(1L, 2L)).join());
+        assertEquals(Map.of(2L, "bulk 2", 3L, "bulk 3"), user.getAllBlocking(List.of(2L, 3L)));
+        assertEquals(List.of(List.of(2L), List.of(3L)), batches);
+    }
+
+    @Test
+    void aFailingBulkLoaderFailsTheFutureWithItsOwnException() {
+        IOException failure = new IOException("bulk down");
+        CachedFunction<Long, String> user = jc.cached(String.class)
+            .ttl("1h")
+            .key("f:{id}")
+            .build((Long id) -> CompletableFuture.completedFuture("one " + id))
+            .withBulkLoader(ids -> CompletableFuture.failedFuture(failure), true);
+        CompletionException thrown = assertThrows(CompletionException.class, () -> user.getAll(List.of(1L)).join());
+        assertSame(failure, thrown.getCause());
+    }
+}
