@@ -98,6 +98,22 @@ public class TokenGrant(
         if (admitted) "TokenGrant(admitted, $remaining left)" else "TokenGrant(refused, retry after $retryAfter)"
 }
 
+/**
+ * A message bus between the processes sharing a backend, for the local tier (`local=size:ttl`): a process that
+ * writes or deletes keys tells the others, which drop their local copies of them. Delivery is best effort (Redis
+ * pub/sub); the local tier's TTL bounds how long a lost message can leave a copy stale.
+ */
+public interface InvalidationBusBackend {
+    /** Tells the other processes that [keys] changed; `null` means every key (a clear, a pattern delete). */
+    public suspend fun publishInvalidation(keys: Collection<String>?)
+
+    /**
+     * Starts hearing the other processes' invalidations: [listener] gets their keys, or `null` when every copy must go
+     * (everything, or messages that may have been missed while disconnected). Close the answer to stop.
+     */
+    public fun listenInvalidations(listener: (keys: Collection<String>?) -> Unit): AutoCloseable
+}
+
 /** Sets of strings. */
 public interface SetBackend {
     /** Adds [members]; returns how many were new. [ttl], when given, is (re)set on the key. */

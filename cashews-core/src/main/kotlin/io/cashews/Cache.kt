@@ -684,6 +684,11 @@ public class Cache(
 
     internal fun route(key: String): Route = routing.route(key)
 
+    /** Tells the listeners how far the warm-up [name] has come. */
+    internal fun reportWarmUp(name: String, done: Long, total: Long) {
+        if (events.reporting) events.warmUp(name, done, total)
+    }
+
     internal suspend fun backendOf(route: Route): Backend = routing.backendOf(route)
 
     internal suspend fun <R> withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R =

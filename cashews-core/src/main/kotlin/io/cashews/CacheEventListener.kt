@@ -42,6 +42,9 @@ public interface CacheEventListener {
      * reports it; a half-open breaker that closes for lack of trials is not reported).
      */
     public fun onBreakerStateChanged(key: String, from: BreakerState, to: BreakerState) {}
+
+    /** A warm-up named [name] ([Cache.warmUp]) has gone through [done] of its [total] ids. */
+    public fun onWarmUp(name: String, done: Long, total: Long) {}
 }
 
 /** Why a call was refused ([CacheEventListener.onRejected]). */

@@ -229,6 +229,31 @@ public open class JavaCache internal constructor(
         }
     }
 
+    /**
+     * A warm-up at start (see the Kotlin `warmUp`): [ids] in batches of [batchSize], at most [concurrency] batches at
+     * once, the cached ones read and the others loaded by [loadAll]; completes with what it did.
+     */
+    @JvmOverloads
+    public fun <K, T : Any> warmUp(
+        name: String,
+        ids: Collection<K>,
+        ttl: java.time.Duration,
+        type: Class<T>,
+        keyOf: Function<K, String>,
+        loadAll: Function<List<K>, CompletableFuture<Map<K, T?>>>,
+        concurrency: Int = WarmUps.DEFAULT_CONCURRENCY,
+        batchSize: Int = WarmUps.DEFAULT_BATCH,
+    ): CompletableFuture<WarmUpReport> {
+        val policy = CachedPolicy(TtlRule.Fixed(ttl.toKotlinDuration()))
+        return call {
+            WarmUps.run(cache, name, ids, concurrency, batchSize) { batch ->
+                cache.cachedManyUnder(policy, batch, keyOf::apply, { ValueType.of(type) }) { missing ->
+                    loadAll.apply(missing).await()
+                }
+            }
+        }
+    }
+
     /** The `early` strategy: refreshes in the background after [earlyTtl], serving the stale value meanwhile. */
     @JvmOverloads
     public fun <T : Any> early(

@@ -3,6 +3,7 @@ package io.cashews.java
 import io.cashews.CachedFunctionInfo
 import io.cashews.StrategyPolicy
 import io.cashews.internal.value.NotNow
+import io.cashews.warmUp
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.future.await
 import java.util.concurrent.CompletableFuture
@@ -108,6 +109,14 @@ public class CachedFunction<A, T> internal constructor(
      * from one call of the bulk loader ([withBulkLoader]; without one, from the handle's function).
      */
     public fun getAll(args: Collection<A>): CompletableFuture<Map<A, T>> = future { kotlinHandle.getAll(args) }
+
+    /** Warms the handle with [args] (see the Kotlin handle's `warmUp`); completes with what it did. */
+    @JvmOverloads
+    public fun warmUp(
+        args: Collection<A>,
+        concurrency: Int = io.cashews.WarmUps.DEFAULT_CONCURRENCY,
+        batchSize: Int = io.cashews.WarmUps.DEFAULT_BATCH,
+    ): CompletableFuture<io.cashews.WarmUpReport> = future { kotlinHandle.warmUp(args, concurrency, batchSize) }
 
     /** [getAll], blocking the calling thread (a virtual thread parks); interruption cancels the call. */
     public fun getAllBlocking(args: Collection<A>): Map<A, T> = javaBlocking { kotlinHandle.getAll(args) }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.cashews.Cache;
 import io.cashews.JavaCache;
+import io.cashews.WarmUpReport;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,5 +71,26 @@ class JavaBatchLoadingTest {
             .withBulkLoader(ids -> CompletableFuture.failedFuture(failure), true);
         CompletionException thrown = assertThrows(CompletionException.class, () -> user.getAll(List.of(1L)).join());
         assertSame(failure, thrown.getCause());
+    }
+
+    @Test
+    void aWarmUpLoadsInBatchesAndReports() {
+        List<List<Long>> batches = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        for (long id = 1; id <= 250; id++) ids.add(id);
+        WarmUpReport report = jc.warmUp("users", ids, Duration.ofHours(1), String.class, id -> "w:" + id, batch -> {
+            batches.add(batch);
+            return CompletableFuture.completedFuture(new LinkedHashMap<>(names(batch, "warm")));
+        }, 2, 100).join();
+        assertEquals(250, report.getPresent());
+        assertEquals(3, batches.size());
+        assertEquals("warm 42", jc.get("w:42", String.class).join());
+
+        CachedFunction<Long, String> user = jc.cached(String.class)
+            .ttl("1h")
+            .key("h:{id}")
+            .build((Long id) -> CompletableFuture.completedFuture("one " + id));
+        assertEquals(250, user.warmUp(ids).join().getPresent());
+        assertEquals("one 7", jc.get("h:7", String.class).join());
     }
 }

@@ -24,6 +24,7 @@ import kotlin.io.path.name
 import kotlin.random.Random
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TestTimeSource
 
 @Serializable
@@ -275,6 +276,25 @@ class DiskBackendSpec : FunSpec({
             reader.exists("a") shouldBe false
             reader.close()
             Path.of("$directory-one").toFile().deleteRecursively()
+        }
+    }
+
+    test("a local tier in front of disk: own writes drop the copy at once, another process's after the local TTL") {
+        withDirectory { directory ->
+            val time = TestTimeSource()
+            val url = "disk://?directory=$directory&local=100:30s"
+            val first = Cache(url, time)
+            val second = Cache(url, time)
+            first.set("k", "v1")
+            first.get<String>("k") shouldBe "v1"
+            second.set("k", "v2")
+            first.get<String>("k") shouldBe "v1" // no bus between processes on disk: stale for up to the local TTL
+            time += 31.seconds
+            first.get<String>("k") shouldBe "v2"
+            first.set("k", "v3")
+            first.get<String>("k") shouldBe "v3"
+            first.close()
+            second.close()
         }
     }
 

@@ -21,6 +21,7 @@ import io.cashews.rateLimit
 import io.cashews.sliceRateLimit
 import io.cashews.soft
 import io.cashews.tokenBucket
+import io.cashews.warmUp
 import io.cashews.withKeyContext
 import io.cashews.withPolicy
 import io.kotest.core.spec.style.FunSpec
@@ -119,6 +120,22 @@ class StrategySamplesSpec : FunSpec({
         one shouldBe User(5, "user 5")
         repo.batches.get() shouldBe 3
         repo.loads.get() shouldBe 0
+        cache.close()
+    }
+
+    test("warm-up") {
+        val cache = Cache("mem://?size=10000")
+        val repo = Repo()
+        // sample: warm-up
+        val report = cache.warmUp("users", ids = List(1_000) { it + 1L }, ttl = 3.hours, keyOf = { "user:$it" }) { batch ->
+            repo.loadAll(batch).associateBy { it.id }   // 100 ids a batch, 4 batches at a time
+        }
+        // log: warming 'users': 100 of 1000 ids … warmed 'users': WarmUpReport(users: 399 of 1000 present, …)
+        // end sample
+        report.present shouldBe 399 // the repository has no user from 400 on
+        report.leftOut shouldBe 601
+        repo.batches.get() shouldBe 10
+        cache.get<User>("user:42") shouldBe User(42, "user 42")
         cache.close()
     }
 

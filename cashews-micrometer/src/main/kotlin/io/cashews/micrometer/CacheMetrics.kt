@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer
 import io.micrometer.core.instrument.binder.MeterBinder
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 
 /**
@@ -32,6 +33,7 @@ import kotlin.time.Duration
  * | `cache.rejections{reason}` | counter | calls refused by a rate limit (`rate_limited`) or a breaker (`circuit_open`) |
  * | `cache.breaker.transitions{to}` | counter | circuit breaker state changes |
  * | `cache.operations{layer, command}` | timer | every backend command: `layer` is the backend (`mem`, `redis`, …) |
+ * | `cache.warmup.done{name}`, `cache.warmup.total{name}` | gauges | how far each warm-up ([io.cashews.warmUp]) has come |
  *
  * ```
  * CacheMetrics(cache, "users").bindTo(registry)
@@ -84,8 +86,8 @@ public class CacheMetrics
 
 /** The event meters, built once so that each event is one counter update. */
 private class MetricsListener(
-    registry: MeterRegistry,
-    tags: Tags,
+    private val registry: MeterRegistry,
+    private val tags: Tags,
 ) : CacheEventListener {
     private val hits =
         counter(registry, "cache.gets", tags.and("result", "hit"), "Strategy lookups served from the cache")
@@ -131,6 +133,22 @@ private class MetricsListener(
 
     override fun onBreakerStateChanged(key: String, from: BreakerState, to: BreakerState) =
         transitions.getValue(to).increment()
+
+    // Per warm-up: the ids gone through and the total, as two gauges tagged with its name.
+    private val warmUps = ConcurrentHashMap<String, Pair<AtomicLong, AtomicLong>>()
+
+    override fun onWarmUp(name: String, done: Long, total: Long) {
+        val (doneGauge, totalGauge) =
+            warmUps.computeIfAbsent(name) {
+                val named = tags.and("name", name)
+                Pair(
+                    registry.gauge("cache.warmup.done", named, AtomicLong())!!,
+                    registry.gauge("cache.warmup.total", named, AtomicLong())!!,
+                )
+            }
+        totalGauge.set(total)
+        doneGauge.accumulateAndGet(done, ::maxOf)
+    }
 }
 
 /** Times every command, with one timer per backend layer and command kind, looked up without allocating. */

@@ -6,6 +6,7 @@ import io.cashews.cached
 import io.cashews.circuitBreaker
 import io.cashews.failover
 import io.cashews.rateLimit
+import io.cashews.warmUp
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.doubles.shouldBeGreaterThan
@@ -18,6 +19,7 @@ import kotlinx.coroutines.test.testTimeSource
 import java.io.IOException
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -129,6 +131,30 @@ class CacheMetricsSpec : FunSpec({
             evicted.await(10, TimeUnit.SECONDS) shouldBe true
             registry.get("cache.evictions").counter().count() shouldBeGreaterThan 0.0
             registry.find("cache.operations").timer() shouldBe null
+        }
+    }
+
+    test("a warm-up's progress is two gauges named after it") {
+        runTest {
+            val cache = Cache("mem://")
+            val registry = SimpleMeterRegistry()
+            CacheMetrics(cache, "users", timeCommands = false).bindTo(registry)
+            cache.warmUp(
+                "active users",
+                (1..250).toList(),
+                1.hours,
+                batchSize = 100,
+            ) { ids -> ids.associateWith { "u$it" } }
+            registry
+                .get("cache.warmup.total")
+                .tag("name", "active users")
+                .gauge()
+                .value() shouldBe 250.0
+            registry
+                .get("cache.warmup.done")
+                .tag("name", "active users")
+                .gauge()
+                .value() shouldBe 250.0
         }
     }
 

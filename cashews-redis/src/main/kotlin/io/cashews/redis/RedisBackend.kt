@@ -5,6 +5,7 @@ import io.cashews.BackendCommandError
 import io.cashews.BackendConfigurationError
 import io.cashews.BackendUnavailableError
 import io.cashews.BitsBackend
+import io.cashews.InvalidationBusBackend
 import io.cashews.KeyTtl
 import io.cashews.LocalCopy
 import io.cashews.LocalCopyBackend
@@ -134,7 +135,8 @@ public class RedisBackend(
     BitsBackend,
     SlidingWindowBackend,
     SetBackend,
-    TokenBucketBackend {
+    TokenBucketBackend,
+    InvalidationBusBackend {
     init {
         require(!(clientSide && cluster)) {
             "client-side caching is not available on a Redis Cluster: its node connections are tracked and reconnect " +
@@ -293,6 +295,24 @@ public class RedisBackend(
         }
 
     override fun watchRelease(key: String): LockReleaseWatch = lockReleases.watchRelease(key)
+
+    // The local tiers' invalidations (`local=size:ttl`), on a pub/sub connection made by the first listener.
+    private val invalidations =
+        InvalidationChannel("cashews:invalidate:${uri.database}") {
+            when (val redis = clients.value.client) {
+                is RedisClusterClient -> redis.connectPubSubAsync(StringCodec.UTF8)
+                else -> (redis as RedisClient).connectPubSubAsync(StringCodec.UTF8, target).toCompletableFuture()
+            }
+        }
+
+    /** Best effort: a failed publish leaves the other processes' copies to their TTL. */
+    override suspend fun publishInvalidation(keys: Collection<String>?) {
+        val message = invalidations.encode(keys).toByteArray()
+        command("PUBLISH", null, 0L) { it.publish(invalidations.channel, message).await() }
+    }
+
+    override fun listenInvalidations(listener: (keys: Collection<String>?) -> Unit): AutoCloseable =
+        invalidations.listen(listener)
 
     override fun localCopy(key: String): LocalCopy? = near?.copy(key)
 
@@ -634,6 +654,7 @@ public class RedisBackend(
         background.cancel()
         withContext(Dispatchers.IO) {
             lockReleases.close()
+            invalidations.close()
             connection?.closeAsync()?.await()
             // No quiet period: nothing is sent after close, and Lettuce's default would hold close() for 2 s per pool.
             if (clients.isInitialized()) {

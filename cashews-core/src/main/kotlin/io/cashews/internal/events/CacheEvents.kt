@@ -88,6 +88,8 @@ internal class CacheEvents(
 
     fun rejected(key: String, reason: Rejection) = each { it.onRejected(key, reason) }
 
+    fun warmUp(name: String, done: Long, total: Long) = each { it.onWarmUp(name, done, total) }
+
     fun breaker(key: String, from: BreakerState, to: BreakerState) = each { it.onBreakerStateChanged(key, from, to) }
 
     private inline fun each(report: (CacheEventListener) -> Unit) {

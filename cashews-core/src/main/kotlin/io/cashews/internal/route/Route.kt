@@ -95,6 +95,9 @@ internal class Route(
      */
     var coalescedReads: Coalescer<String, Any?>? = null
 
+    /** With `local=size:ttl`: the tier in this process in front of the backend, first of [interceptors]. */
+    var localTier: LocalTier? = null
+
     @Volatile
     var initialised: Boolean = false
         private set

@@ -10,6 +10,8 @@ import io.cashews.CacheError
 import io.cashews.CacheInterceptor
 import io.cashews.Command
 import io.cashews.EvictingBackend
+import io.cashews.ImmediateReadBackend
+import io.cashews.InvalidationBusBackend
 import io.cashews.NotConfiguredError
 import io.cashews.SetupError
 import io.cashews.ValueCodec
@@ -164,14 +166,27 @@ internal class Routing(
         val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
         val keyPrefix = keyPrefix(settings)
         val coalesce = settings.boolean("coalesce", false)
+        val localTier =
+            settings.string("local")?.let { raw ->
+                if (backend is ImmediateReadBackend) {
+                    throw SetupError(
+                        "setup parameter 'local' puts a tier in memory in front of '$shown', which is in memory",
+                    )
+                }
+                LocalTier.parse(raw, timeSource, backend as? InvalidationBusBackend)
+            }
         val unknown = settings.unread()
         if (unknown.isNotEmpty()) {
             val names = unknown.joinToString { "'$it'" }
             throw SetupError("unknown setup parameter${if (unknown.size > 1) "s" else ""} $names for '$shown'")
         }
         // Innermost, so every other interceptor sees the keys as the cache's callers gave them.
-        val chain = if (keyPrefix == null) interceptors.toList() else interceptors + AddPrefix(keyPrefix)
+        // The local tier first, so it sees the keys as the cache's callers gave them, as every process sharing the
+        // backend does.
+        val chain =
+            listOfNotNull(localTier) + interceptors + listOfNotNull(keyPrefix?.let(::AddPrefix))
         val route = Route(prefix, backend, serializer, chain, layer, controls, disabled)
+        route.localTier = localTier
         // An in-memory backend answers a read without suspending: there is nothing to gather.
         if (coalesce && !route.readsWithoutSuspending) route.coalescedReads = coalescedReads(route)
         if (backend is EvictingBackend) {
@@ -181,7 +196,10 @@ internal class Routing(
         }
         synchronized(this) {
             route.refresh() // against a reconfiguration since the route was built
-            routes.firstOrNull { it.prefix == prefix }?.let { replaced += it.backend }
+            routes.firstOrNull { it.prefix == prefix }?.let {
+                replaced += it.backend
+                it.localTier?.close()
+            }
             routes =
                 (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
         }
@@ -242,6 +260,7 @@ internal class Routing(
     fun removeAll(): List<Backend> =
         synchronized(this) {
             val closing = routes.map { it.backend } + replaced
+            for (route in routes) route.localTier?.close()
             routes = emptyArray()
             replaced.clear()
             closing
