@@ -168,6 +168,30 @@ public class CachedPolicy(
 
     override fun parameters(): Map<String, Any?> =
         common() + mapOf("protected" to protected, "lock" to lock, "serveStale" to serveStale)
+
+    /**
+     * This policy as `early` with values fresh for [after]: what a `cached` call does on a backend set up with
+     * `refresh_after` (Caffeine's refreshAfterWrite). `null` when nothing would ever be refreshed: a TTL known only
+     * from each value, or one not longer than [after].
+     */
+    internal fun refreshingAfter(after: Duration): EarlyPolicy? {
+        val fixed = (ttl as? TtlRule.Fixed)?.ttl ?: return null
+        if (after >= fixed) return null
+        return EarlyPolicy(
+            fixed,
+            earlyTtl = after,
+            condition = condition,
+            prefix = prefix,
+            retry = retry,
+            tags = tags,
+            timeCondition = timeCondition,
+            jitter = jitter,
+            upper = upper,
+            protected = protected,
+            resultTags = resultTags,
+            doorKeeper = doorKeeper,
+        )
+    }
 }
 
 /**

@@ -317,6 +317,20 @@ class BatchLoadingSpec : FunSpec({
         }
     }
 
+    test("a coalesced call on a cache whose scope has stopped fails at once instead of waiting forever") {
+        runBlocking {
+            val stopped = Job().apply { cancel() }
+            val cache = Cache("mem://", scope = CoroutineScope(stopped))
+            val item =
+                cache.function(ttl = "1h", key = "s:{id}") { id: Int -> id }.withBulkLoader(coalesce = true) { ids ->
+                    ids.associateWith { it }
+                }
+            val failure = withTimeout(10.seconds) { runCatching { item(1) } }.exceptionOrNull()
+            (failure is IllegalStateException) shouldBe true
+            failure!!.message shouldBe "the cache stopped before this batch ran"
+        }
+    }
+
     test("only a cached handle coalesces, and the refusal names the strategy") {
         val cache = Cache("mem://")
         val early = cache.function(EarlyPolicy(1.hours, KeyTemplate.of("e:{id}"))) { id: Int -> id }

@@ -21,12 +21,12 @@ import kotlin.time.Duration
  */
 
 /**
- * The values of [ids] under [policy], each stored at the storage key [keyOf] gives it (prefix applied) and tagged with
- * what [tagsOf] gives it (`null`: the policy's tags for every id): the hits of one [io.cashews.Backend.getMany] per route, and the misses from one
- * call of [loadAll], which is given only the ids nobody else is loading at that moment (the others' loads are
- * awaited). Answers a map in the order of [ids], without the ids [loadAll] left out of its answer; everything
- * [loadAll] answers is stored, asked for or not. A failing [loadAll] stores nothing, and its exception is thrown to
- * every caller waiting on one of its keys.
+ * The values of [ids] under [policy]. Each id is stored at the storage key [keyOf] gives it (prefix applied), tagged
+ * with what [tagsOf] gives it (`null`: the policy's tags for every id). The hits come from one
+ * [io.cashews.Backend.getMany] per route, the misses from one call of [loadAll], which is given only the ids nobody
+ * else is loading at that moment (the others' loads are awaited). Answers a map in the order of [ids], without the ids
+ * [loadAll] left out of its answer; everything [loadAll] answers is stored, asked for or not. A failing [loadAll]
+ * stores nothing, and its exception is thrown to every caller waiting on one of its keys.
  */
 internal suspend fun <K, V> Cache.loadMany(
     policy: CachedPolicy,
@@ -122,16 +122,8 @@ private suspend fun <K, V> Cache.loadAndStore(
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
-            if (events.reporting) {
-                for (flight in owned) {
-                    events.loadFailure(
-                        flight.key,
-                        strategy,
-                        e,
-                        started.elapsedNow(),
-                    )
-                }
-            }
+            val took = started.elapsedNow()
+            if (events.reporting) for (flight in owned) events.loadFailure(flight.key, strategy, e, took)
             throw e
         }
     val took = started.elapsedNow()

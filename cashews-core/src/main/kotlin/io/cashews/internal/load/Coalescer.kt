@@ -56,7 +56,22 @@ internal class Coalescer<A, R>(
     }
 
     private fun launchFlush(dispatcher: ContinuationInterceptor?) {
-        scope.launch(dispatcher ?: EmptyCoroutineContext) { flush(dispatcher) }
+        scope
+            .launch(dispatcher ?: EmptyCoroutineContext) { flush(dispatcher) }
+            // A flush that never ran (the cache was closed) must not leave its callers waiting forever.
+            .invokeOnCompletion { cause ->
+                if (cause != null) abandon(IllegalStateException("the cache stopped before this batch ran", cause))
+            }
+    }
+
+    /** Fails every caller still gathered, and lets the next caller schedule a flush again. */
+    private fun abandon(cause: Throwable) {
+        val left =
+            synchronized(lock) {
+                scheduled = false
+                gathering.also { gathering = LinkedHashMap() }
+            }
+        for (waiter in left.values) waiter.finish(Result.failure(cause))
     }
 
     private suspend fun flush(dispatcher: ContinuationInterceptor?) {

@@ -54,6 +54,10 @@ internal suspend fun <T> Cache.loadCached(
 ): T {
     // The key's route, resolved once for the whole call: every read and write below goes to it.
     val route = routing.route(key)
+    route.refreshAfter?.let { after ->
+        // A backend set up with refresh_after serves a value past that age while one refresh runs: early's way.
+        policy.refreshingAfter(after)?.let { early -> return execute(early, key, type, call, block) }
+    }
     var seen = found
     if (policy.serveStale) {
         // The key is read before its stale copy, so this caller has looked: the paths below need not look again.

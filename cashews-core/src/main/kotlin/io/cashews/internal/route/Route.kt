@@ -14,6 +14,7 @@ import io.cashews.internal.value.ValueSerializer
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import java.util.EnumSet
+import kotlin.time.Duration
 
 /**
  * One backend of a cache under a key prefix, with what the cache needs to use it: the serializer when it stores
@@ -98,6 +99,16 @@ internal class Route(
     /** With `local=size:ttl`: the tier in this process in front of the backend, first of [interceptors]. */
     var localTier: LocalTier? = null
 
+    /**
+     * With `refresh_after`: `cached` calls here serve a value older than this while one refresh runs (see
+     * [io.cashews.CachedPolicy.refreshingAfter]). Their hits then take the strategy path, so [local] stays `null`.
+     */
+    var refreshAfter: Duration? = null
+        set(value) {
+            field = value
+            refresh()
+        }
+
     @Volatile
     var initialised: Boolean = false
         private set
@@ -150,9 +161,23 @@ internal class Route(
     fun refresh() {
         val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
         pipeline = if (direct) backend else currentPipeline()
-        local = if (direct && initialised && serializer == null) backend as? ImmediateReadBackend else null
+        local =
+            if (direct && initialised && serializer == null &&
+                refreshAfter == null
+            ) {
+                backend as? ImmediateReadBackend
+            } else {
+                null
+            }
         localWrites = if (direct && initialised && serializer == null) backend as? ImmediateWriteBackend else null
-        copies = if (direct && initialised && serializer != null) backend as? LocalCopyBackend else null
+        copies =
+            if (direct && initialised && serializer != null &&
+                refreshAfter == null
+            ) {
+                backend as? LocalCopyBackend
+            } else {
+                null
+            }
     }
 
     private var built: Pipeline? = null

@@ -166,6 +166,7 @@ internal class Routing(
         val serializer = CodecSettings.serializer(settings, backend.storesObjects, codec)
         val keyPrefix = keyPrefix(settings)
         val coalesce = settings.boolean("coalesce", false)
+        val refreshAfter = settings.duration("refresh_after", null, zeroMeansNone = true)
         val localTier =
             settings.string("local")?.let { raw ->
                 if (backend is ImmediateReadBackend) {
@@ -187,6 +188,7 @@ internal class Routing(
             listOfNotNull(localTier) + interceptors + listOfNotNull(keyPrefix?.let(::AddPrefix))
         val route = Route(prefix, backend, serializer, chain, layer, controls, disabled)
         route.localTier = localTier
+        route.refreshAfter = refreshAfter
         // An in-memory backend answers a read without suspending: there is nothing to gather.
         if (coalesce && !route.readsWithoutSuspending) route.coalescedReads = coalescedReads(route)
         if (backend is EvictingBackend) {
