@@ -12,9 +12,13 @@ package io.cashews
 public object Gcra {
     /** The outcome of one decision: [newTat] to store when [admitted], else nothing changes. */
     public class Decision(
+        /** Whether the tokens may be taken. */
         public val admitted: Boolean,
+        /** The arrival time to store when [admitted]; the current one otherwise. */
         public val newTat: Long,
+        /** The whole tokens left after this decision. */
         public val remaining: Long,
+        /** How long until the tokens will be there; `0` when [admitted]. */
         public val retryAfter: Long,
     )
 
