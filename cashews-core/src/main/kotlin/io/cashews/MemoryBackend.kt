@@ -32,6 +32,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeMark
 import kotlin.time.TimeSource
 import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 
 /**
  * The in-memory backend (`mem://`), on Caffeine: bounded by entry count with Caffeine's eviction policy
@@ -734,6 +735,29 @@ public class MemoryBackend(
     public companion object {
         /** The default maximum number of entries, as in cashews. */
         public const val DEFAULT_SIZE: Long = 1000
+
+        /**
+         * A memory backend with Caffeine's policies, for Java, whose callers cannot pass Kotlin durations to the
+         * constructor: `cache.setup(MemoryBackend.of(10_000, Duration.ofMinutes(10), null, false, (key, value,
+         * reason) -> log.info("{} left: {}", key, reason)))`. [maxBytes], when given, bounds the entries by their
+         * [defaultWeight] instead of by [size].
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun of(
+            size: Long = DEFAULT_SIZE,
+            idleTtl: java.time.Duration? = null,
+            maxBytes: Long? = null,
+            softValues: Boolean = false,
+            removalListener: RemovalListener? = null,
+        ): MemoryBackend =
+            MemoryBackend(
+                size = size,
+                idleTtl = idleTtl?.toKotlinDuration(),
+                maxBytes = maxBytes,
+                softValues = softValues,
+                removalListener = removalListener,
+            )
 
         private const val FOREVER = Long.MAX_VALUE
         private val log = org.slf4j.LoggerFactory.getLogger(MemoryBackend::class.java)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.cashews.Cache;
 import io.cashews.JavaCache;
+import io.cashews.MemoryBackend;
 import io.cashews.WarmUpReport;
 import java.io.IOException;
 import java.time.Duration;
@@ -92,5 +93,19 @@ class JavaBatchLoadingTest {
             .build((Long id) -> CompletableFuture.completedFuture("one " + id));
         assertEquals(250, user.warmUp(ids).join().getPresent());
         assertEquals("one 7", jc.get("h:7", String.class).join());
+    }
+
+    @Test
+    void aMemoryBackendWithCaffeinesPoliciesFromJavaTellsWhyEntriesLeave() {
+        List<String> removals = new ArrayList<>();
+        Cache cache = new Cache();
+        cache.setup(MemoryBackend.of(1_000, Duration.ofMinutes(10), null, false,
+            (key, value, reason) -> removals.add(key + "=" + value + ":" + reason)));
+        JavaCache java = JavaCache.of(cache);
+        java.set("k", "first").join();
+        java.set("k", "second").join();
+        java.delete("k").join();
+        assertEquals(List.of("k=first:REPLACED", "k=second:EXPLICIT"), removals);
+        assertThrows(IllegalArgumentException.class, () -> MemoryBackend.of(10, Duration.ofSeconds(-1)));
     }
 }
