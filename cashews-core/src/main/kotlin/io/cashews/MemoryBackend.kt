@@ -113,13 +113,7 @@ public class MemoryBackend(
         require(maxBytes == null || maxBytes > 0) { "memory backend max bytes must be positive, was $maxBytes" }
     }
 
-    private val clock: Ticker =
-        if (timeSource === TimeSource.Monotonic) {
-            Ticker.systemTicker()
-        } else {
-            val origin = timeSource.markNow()
-            Ticker { origin.elapsedNow().inWholeNanoseconds }
-        }
+    private val clock: Ticker = tickerOf(timeSource)
 
     private val cache =
         Caffeine

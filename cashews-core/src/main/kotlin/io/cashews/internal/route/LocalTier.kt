@@ -1,13 +1,13 @@
 package io.cashews.internal.route
 
 import com.github.benmanes.caffeine.cache.Caffeine
-import com.github.benmanes.caffeine.cache.Ticker
 import io.cashews.CacheCommand
 import io.cashews.CacheInterceptor
 import io.cashews.Command
 import io.cashews.InvalidationBusBackend
 import io.cashews.SetupError
 import io.cashews.Ttl
+import io.cashews.tickerOf
 import kotlinx.coroutines.CancellationException
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
@@ -35,7 +35,7 @@ internal class LocalTier(
             .newBuilder()
             .maximumSize(size)
             .expireAfterWrite(ttl.toJavaDuration())
-            .ticker(ticker(timeSource))
+            .ticker(tickerOf(timeSource))
             .build<String, Any>()
 
     // Bumped by every invalidation: a read that saw it change while it ran keeps nothing.
@@ -168,11 +168,5 @@ internal class LocalTier(
         }
 
         private val log = org.slf4j.LoggerFactory.getLogger(LocalTier::class.java)
-
-        private fun ticker(timeSource: TimeSource): Ticker {
-            if (timeSource === TimeSource.Monotonic) return Ticker.systemTicker()
-            val origin = timeSource.markNow()
-            return Ticker { origin.elapsedNow().inWholeNanoseconds }
-        }
     }
 }

@@ -147,12 +147,7 @@ internal class ValuePath(
         if (condition != SetCondition.ALWAYS) tags.dropIfStale(route, backend, key)
         if (stamp != null) route.tagsWritten = true
         // Integers stay plain so that incr keeps working on them: their tags are kept beside them.
-        val stored =
-            when {
-                stamp == null || counter -> encode(route, key, value, type, checkedTtl)
-                route.serializer == null -> Tagged(value, stamp)
-                else -> route.serializer.encode(key, value, type, checkedTtl, stamp)
-            }
+        val stored = encodeStamped(route, key, value, type, checkedTtl, stamp.takeUnless { counter })
         val written = backend.set(key, stored, checkedTtl, condition)
         if (written && counter && (stamp != null || route.mayHoldCounterTags)) {
             if (stamp != null) {
@@ -215,11 +210,7 @@ internal class ValuePath(
             val encoded =
                 group.associate { (key, value) ->
                     key to
-                        when {
-                            stamp == null -> encode(route, key, value, type, checkedTtl)
-                            route.serializer == null -> Tagged(value, stamp)
-                            else -> route.serializer.encode(key, value, type, checkedTtl, stamp)
-                        }
+                        encodeStamped(route, key, value, type, checkedTtl, stamp)
                 }
             backend.setMany(encoded, checkedTtl)
             if (route.mayHoldCounterTags) {
@@ -254,6 +245,21 @@ internal class ValuePath(
         if (decoded !== LocalCopy.UNDECODED) return decoded
         return decode(route, key, stored, type).also { copy.remember(type, it) }
     }
+
+    /** [value] as [route] stores it, carrying [stamp]'s tag versions when given. */
+    private fun encodeStamped(
+        route: Route,
+        key: String,
+        value: Any?,
+        type: () -> ValueType,
+        ttl: Duration?,
+        stamp: TagStamp?,
+    ): Any =
+        when {
+            stamp == null -> encode(route, key, value, type, ttl)
+            route.serializer == null -> Tagged(value, stamp)
+            else -> route.serializer.encode(key, value, type, ttl, stamp)
+        }
 
     private fun encode(route: Route, key: String, value: Any?, type: () -> ValueType, ttl: Duration?): Any {
         val serializer = route.serializer ?: return value ?: NullValue
