@@ -2,6 +2,9 @@ package io.cashews
 
 import io.cashews.internal.load.DerivedKey
 import io.cashews.internal.load.HandleKeys
+import io.cashews.internal.route.LocalTier
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
 
 /**
  * Binds [loader] to this cache as a `cached` handle (see [CachedFunction]):
@@ -9,7 +12,8 @@ import io.cashews.internal.load.HandleKeys
  *
  * [ttl] is in the [Ttl] grammar; [key] is a [KeyTemplate] whose placeholders, in the order they first appear, take
  * the function's arguments; [tags] are templates too; [enabled] `false` binds a handle that calls the function every
- * time (see [FunctionBinding.enabled]). For other settings and strategies, bind a policy:
+ * time (see [FunctionBinding.enabled]); [local] (`size:ttl`, like `10000:30s`) also keeps the handle's values in this
+ * process in front of a remote backend (see [FunctionBinding.local]). For other settings and strategies, bind a policy:
  * [function] with a [StrategyPolicy]. A function of no arguments names its value type, so that its lambda is not
  * read as one of one argument: `cache.function<Rates>(ttl = "1h", key = "rates") { api.rates() }`.
  */
@@ -18,8 +22,9 @@ public inline fun <reified R> Cache.function(
     key: String,
     tags: List<String> = emptyList(),
     enabled: Boolean = true,
+    local: String? = null,
     noinline loader: suspend () -> R,
-): CachedFunction0<R> = function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind0(ValueType.of<R>(), loader)
+): CachedFunction0<R> = cachedBinding(ttl, key, tags, enabled, local).bind0(ValueType.of<R>(), loader)
 
 /** [function] of one argument. */
 public inline fun <A, reified R> Cache.function(
@@ -27,8 +32,9 @@ public inline fun <A, reified R> Cache.function(
     key: String,
     tags: List<String> = emptyList(),
     enabled: Boolean = true,
+    local: String? = null,
     noinline loader: suspend (A) -> R,
-): CachedFunction1<A, R> = function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind1(ValueType.of<R>(), loader)
+): CachedFunction1<A, R> = cachedBinding(ttl, key, tags, enabled, local).bind1(ValueType.of<R>(), loader)
 
 /** [function] of two arguments. */
 public inline fun <A, B, reified R> Cache.function(
@@ -36,9 +42,10 @@ public inline fun <A, B, reified R> Cache.function(
     key: String,
     tags: List<String> = emptyList(),
     enabled: Boolean = true,
+    local: String? = null,
     noinline loader: suspend (A, B) -> R,
 ): CachedFunction2<A, B, R> =
-    function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind2(ValueType.of<R>(), loader)
+    cachedBinding(ttl, key, tags, enabled, local).bind2(ValueType.of<R>(), loader)
 
 /** [function] of three arguments. */
 public inline fun <A, B, C, reified R> Cache.function(
@@ -46,9 +53,21 @@ public inline fun <A, B, C, reified R> Cache.function(
     key: String,
     tags: List<String> = emptyList(),
     enabled: Boolean = true,
+    local: String? = null,
     noinline loader: suspend (A, B, C) -> R,
 ): CachedFunction3<A, B, C, R> =
-    function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).bind3(ValueType.of<R>(), loader)
+    cachedBinding(ttl, key, tags, enabled, local).bind3(ValueType.of<R>(), loader)
+
+/** The binding of the `cached` shortcuts above. */
+@PublishedApi
+internal fun Cache.cachedBinding(
+    ttl: String,
+    key: String,
+    tags: List<String>,
+    enabled: Boolean,
+    local: String?,
+): FunctionBinding =
+    function(CachedPolicy.of(ttl, key, tags)).enabled(enabled).let { if (local == null) it else it.local(local) }
 
 /**
  * Binds [loader] to this cache under [policy], any strategy: `cache.function(EarlyPolicy(1.hours,
@@ -97,15 +116,45 @@ public class FunctionBinding internal constructor(
     private val policy: StrategyPolicy,
     private val params: List<String>? = null,
     private val enabled: Boolean = true,
+    /** With [localTtl]: the handles' local tier, at most this many values each kept for [localTtl]. */
+    private val localSize: Long = 0,
+    private val localTtl: Duration? = null,
 ) {
     /** This binding with the function's parameters named [names], in order, as the key template reads them. */
-    public fun params(vararg names: String): FunctionBinding = FunctionBinding(cache, policy, names.toList(), enabled)
+    public fun params(vararg names: String): FunctionBinding =
+        FunctionBinding(cache, policy, names.toList(), enabled, localSize, localTtl)
 
     /**
      * This binding with its handles going through the cache or not: `false` binds handles that call the function
      * every time and store nothing (aquiche's `enabled=False`), for a cache turned off by configuration at start.
      */
-    public fun enabled(enabled: Boolean): FunctionBinding = FunctionBinding(cache, policy, params, enabled)
+    public fun enabled(
+        enabled: Boolean,
+    ): FunctionBinding = FunctionBinding(cache, policy, params, enabled, localSize, localTtl)
+
+    /**
+     * This binding with its handles' values also kept in this process, in a tier of at most [size] values each kept
+     * for [ttl], in front of the backend their keys go to (the setup URL's `local=size:ttl`, for one handle's keys):
+     * a hit there makes no round trip. Writes and deletes of those keys through this cache drop the copy at once, and
+     * on Redis the other processes drop theirs through pub/sub; a change the message misses stays visible here for
+     * at most [ttl]. Where the keys go to an in-memory backend, or to a setup URL that already has `local`, the
+     * values are local already and nothing is added. Handles of the same key template share one tier.
+     */
+    @JvmSynthetic
+    public fun local(size: Long, ttl: Duration): FunctionBinding {
+        require(size > 0) { "local tier size must be positive, was $size" }
+        require(ttl.isPositive() && ttl.isFinite()) { "local tier TTL must be positive and finite, was $ttl" }
+        return FunctionBinding(cache, policy, params, enabled, size, ttl)
+    }
+
+    /** [local] with a Java [java.time.Duration]. */
+    public fun local(size: Long, ttl: java.time.Duration): FunctionBinding = local(size, ttl.toKotlinDuration())
+
+    /** [local] written as the setup parameter is: `size:ttl`, like `10000:30s`. */
+    public fun local(spec: String): FunctionBinding {
+        val (size, ttl) = LocalTier.parseSpec(spec) { "local tier '$spec' is not size:ttl like 10000:30s" }
+        return local(size, ttl)
+    }
 
     /** Binds [loader], of no arguments, whose values are [type]s (for callers without reified types). */
     public fun <R> bind0(type: ValueType, loader: suspend () -> R): CachedFunction0<R> =
@@ -145,6 +194,8 @@ public class FunctionBinding internal constructor(
                     "parameter (${names.joinToString()}); use {@name} for a KeyContext value",
             )
         }
-        return HandleKeys(policy, template, names, enabled)
+        return HandleKeys(policy, template, names, enabled).also { keys ->
+            if (localTtl != null && enabled) cache.routing.keepLocally(keys.glob, localSize, localTtl)
+        }
     }
 }

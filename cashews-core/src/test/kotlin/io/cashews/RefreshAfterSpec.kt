@@ -14,9 +14,15 @@ import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TestTimeSource
 
-/** Waits, at most 10 s, until the refresh running in the background has stored [expected] at [key]. */
+/**
+ * Waits, at most 10 s, until the refresh running in the background has stored [expected] at [key] and finished: its
+ * lease is released only after its load has left the single flight, which a later miss would otherwise join.
+ */
+@OptIn(InternalCacheApi::class)
 private suspend fun Cache.awaitStored(key: String, expected: String) =
-    withTimeout(10.seconds) { while (get<String>(key) != expected) yield() }
+    withTimeout(10.seconds) {
+        while (get<String>(key) != expected || exists(StrategyKeys.refresh(key))) yield()
+    }
 
 class RefreshAfterSpec : FunSpec({
     test("refresh_after: a value past that age is served at once while one refresh loads it again") {

@@ -42,6 +42,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
     internal var prefix: String? = null
     private var executor: Executor? = null
     private var enabled: Boolean = true
+    private var local: String? = null
 
     /**
      * The key template of a handle (`"user:{id}"`): its placeholders, in the order they first appear, take the
@@ -63,6 +64,12 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
      * stores nothing (aquiche's `enabled=False`), for a cache turned off by configuration at start.
      */
     public fun enabled(enabled: Boolean): B = apply { this.enabled = enabled }.self()
+
+    /**
+     * Keeps the values of handles built from here also in this process, `size:ttl` like `"10000:30s"`, in front of a
+     * remote backend: see [FunctionBinding.local]. One-off calls ([get]) name no key template and are not kept.
+     */
+    public fun local(spec: String): B = apply { local = spec }.self()
 
     /** The policy the current settings describe, with the key template given to [key] (if any). */
     public abstract fun policy(): StrategyPolicy
@@ -149,7 +156,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
                 "no key template set for the ${javaClass.simpleName}: call key(...) before build(...)",
             )
         }
-        return cache.function(policy()).enabled(enabled)
+        return cache.function(policy()).enabled(enabled).let { binding -> local?.let(binding::local) ?: binding }
     }
 
     private fun dispatcher(): CoroutineDispatcher = executor?.asCoroutineDispatcher() ?: Dispatchers.IO

@@ -15,6 +15,8 @@ import io.cashews.LockReleaseBackend
 import io.cashews.LockReleaseSignals
 import io.cashews.LockReleaseWatch
 import io.cashews.NotAnIntegerError
+import io.cashews.RemovalListener
+import io.cashews.RemovalReason
 import io.cashews.SetBackend
 import io.cashews.SetCondition
 import io.cashews.SlidingWindowBackend
@@ -86,6 +88,14 @@ public class DiskBackend(
     public val purgeInterval: Duration = DEFAULT_PURGE_INTERVAL,
     /** The clock of TTLs: wall-clock time for the real one; a test clock moves an anchored wall clock. */
     timeSource: TimeSource = TimeSource.Monotonic,
+    /**
+     * Told every entry this backend removes and why, with its stored bytes: deleted or cleared ([RemovalReason.EXPLICIT],
+     * a released lock too), written over by `set` ([RemovalReason.REPLACED]), found expired by a read, a write or the
+     * sweep ([RemovalReason.EXPIRED]), evicted for [sizeLimit] ([RemovalReason.SIZE]). Counters, windows, token
+     * buckets and sets changed in place are not removals. Only this process's removals are told: another process
+     * sharing the directory tells its own listener. Called on the backend's thread once the command is done.
+     */
+    private val removalListener: RemovalListener? = null,
 ) : Backend,
     ExpirySweepingBackend,
     LockBackend,
@@ -199,7 +209,10 @@ public class DiskBackend(
     private fun DiskShard.read(key: String, row: Entry, now: Long): ByteArray? {
         // The writes below come once the cursor is closed. They are housekeeping: a read answers even when they fail.
         if (!row.isLive(now)) {
-            housekeeping { update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now) }
+            housekeeping {
+                val deleted = update("DELETE FROM entries WHERE key = ? AND expires_at <= ?", key, now)
+                if (deleted > 0 && removalListener != null) removed(key, row.value, RemovalReason.EXPIRED)
+            }
             return null
         }
         if (now - row.accessedAt >= TOUCH_MILLIS) {
@@ -222,7 +235,11 @@ public class DiskBackend(
             val now = clock()
             when (condition) {
                 SetCondition.ALWAYS -> {
-                    put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
+                    if (removalListener == null) {
+                        put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
+                    } else {
+                        transaction { putOver(key, bytes(value), expiresAt(ttl, now), now) }
+                    }
                     evictIfFull()
                     true
                 }
@@ -230,7 +247,7 @@ public class DiskBackend(
                 else -> {
                     transaction {
                         if (isLive(key, now) != (condition == SetCondition.IF_EXISTS)) return@transaction false
-                        put(key, BYTES, bytes(value), expiresAt(ttl, now), now)
+                        putOver(key, bytes(value), expiresAt(ttl, now), now)
                         true
                     }.also { stored -> if (stored) evictIfFull() }
                 }
@@ -261,15 +278,7 @@ public class DiskBackend(
             onDisk(shard) {
                 val now = clock()
                 transaction {
-                    for (key in keys) {
-                        put(
-                            key,
-                            BYTES,
-                            bytes(entries.getValue(key)),
-                            expiresAt(ttl, now),
-                            now,
-                        )
-                    }
+                    for (key in keys) putOver(key, bytes(entries.getValue(key)), expiresAt(ttl, now), now)
                 }
                 evictIfFull()
             }
@@ -287,10 +296,19 @@ public class DiskBackend(
     }
 
     /** Deletes [key]; whether it was live. */
-    private fun DiskShard.remove(key: String, now: Long): Boolean =
-        query("DELETE FROM entries WHERE key = ? RETURNING expires_at", key) { row ->
-            row.next() && (row.getLong(1).let { row.wasNull() || it > now })
+    private fun DiskShard.remove(key: String, now: Long): Boolean {
+        if (removalListener == null) {
+            return query("DELETE FROM entries WHERE key = ? RETURNING expires_at", key) { row ->
+                row.next() && (row.getLong(1).let { row.wasNull() || it > now })
+            }
         }
+        return query("DELETE FROM entries WHERE key = ? RETURNING expires_at, value", key) { row ->
+            if (!row.next()) return@query false
+            val live = row.getLong(1).let { row.wasNull() || it > now }
+            removed(key, row.getBytes(2), if (live) RemovalReason.EXPLICIT else RemovalReason.EXPIRED)
+            live
+        }
+    }
 
     override suspend fun deleteMatch(pattern: String): Long {
         val glob = GlobPattern(pattern)
@@ -405,7 +423,22 @@ public class DiskBackend(
         }
 
     override suspend fun clear() {
-        for (shard in files) onDisk(shard) { update("DELETE FROM entries") }
+        for (shard in files) {
+            onDisk(shard) {
+                if (removalListener == null) {
+                    update("DELETE FROM entries")
+                } else {
+                    val now = clock()
+                    query("DELETE FROM entries RETURNING key, value, expires_at") { rows ->
+                        while (rows.next()) {
+                            val live = rows.getLong(3).let { rows.wasNull() || it > now }
+                            val reason = if (live) RemovalReason.EXPLICIT else RemovalReason.EXPIRED
+                            removed(rows.getString(1), rows.getBytes(2), reason)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     override suspend fun close() {
@@ -422,12 +455,15 @@ public class DiskBackend(
         val released =
             onDisk(shardOf(key)) {
                 val now = clock()
-                update(
-                    "DELETE FROM entries WHERE key = ? AND value = ? AND $LIVE",
-                    key,
-                    token.toByteArray(),
-                    now,
-                ) > 0
+                val deleted =
+                    update(
+                        "DELETE FROM entries WHERE key = ? AND value = ? AND $LIVE",
+                        key,
+                        token.toByteArray(),
+                        now,
+                    ) > 0
+                if (deleted && removalListener != null) removed(key, token.toByteArray(), RemovalReason.EXPLICIT)
+                deleted
             }
         // Waiters in this process wake at once; those of other processes find the release at their next re-check.
         if (released) releases.released(key)
@@ -565,10 +601,8 @@ public class DiskBackend(
     /** Writes the set back, or deletes the key when it is empty (as Redis does). */
     private fun DiskShard.storeSet(key: String, members: Set<String>, expiresAt: Long?, now: Long) {
         if (members.isEmpty()) {
-            update(
-                "DELETE FROM entries WHERE key = ?",
-                key,
-            )
+            update("DELETE FROM entries WHERE key = ?", key)
+            if (removalListener != null) removed(key, encodeMembers(members), RemovalReason.EXPLICIT)
         } else {
             put(key, SET, encodeMembers(members), expiresAt, now)
         }
@@ -669,6 +703,20 @@ public class DiskBackend(
         )
     }
 
+    /**
+     * [put] of a value written by `set`: with a removal listener, the row it writes over is told first, as
+     * [RemovalReason.REPLACED] when it was live and [RemovalReason.EXPIRED] when it had expired unread. Run inside a
+     * transaction then, so no other process's write comes between the read and the write.
+     */
+    private fun DiskShard.putOver(key: String, value: ByteArray, expiresAt: Long?, now: Long) {
+        if (removalListener != null) {
+            entry(key)?.let { old ->
+                removed(key, old.value, if (old.isLive(now)) RemovalReason.REPLACED else RemovalReason.EXPIRED)
+            }
+        }
+        put(key, BYTES, value, expiresAt, now)
+    }
+
     /** Replaces the value of a live value [key] (a counter, bit counters), keeping its expiry. */
     private fun DiskShard.rewrite(key: String, value: ByteArray, now: Long) {
         update(
@@ -708,7 +756,13 @@ public class DiskBackend(
                     if (batch.isEmpty()) break
                     for (victim in batch) {
                         if (storedBytes() <= limit) break
-                        update("DELETE FROM entries WHERE key = ?", victim)
+                        if (removalListener == null) {
+                            update("DELETE FROM entries WHERE key = ?", victim)
+                        } else {
+                            query("DELETE FROM entries WHERE key = ? RETURNING value", victim) { row ->
+                                if (row.next()) removed(victim, row.getBytes(1), RemovalReason.SIZE)
+                            }
+                        }
                         victims += victim
                     }
                 }
@@ -736,12 +790,48 @@ public class DiskBackend(
     override suspend fun removeExpired(): Long = files.sumOf { deleteExpired(it).toLong() }
 
     private suspend fun deleteExpired(shard: DiskShard): Int =
-        onDisk(shard) { update("DELETE FROM entries WHERE expires_at <= ?", clock()) }
+        onDisk(shard) {
+            if (removalListener == null) return@onDisk update("DELETE FROM entries WHERE expires_at <= ?", clock())
+            query("DELETE FROM entries WHERE expires_at <= ? RETURNING key, value", clock()) { rows ->
+                var count = 0
+                while (rows.next()) {
+                    removed(rows.getString(1), rows.getBytes(2), RemovalReason.EXPIRED)
+                    count++
+                }
+                count
+            }
+        }
 
     private fun shardOf(key: String): DiskShard = files[(key.hashCode() and Int.MAX_VALUE) % shards]
 
-    /** Runs [block] on [shard] off the caller's threads. */
-    private suspend fun <T> onDisk(shard: DiskShard, block: DiskShard.() -> T): T = withContext(io) { shard.use(block) }
+    /** Runs [block] on [shard] off the caller's threads, then tells [removalListener] what it removed. */
+    private suspend fun <T> onDisk(shard: DiskShard, block: DiskShard.() -> T): T {
+        if (removalListener == null) return withContext(io) { shard.use(block) }
+        return withContext(io) {
+            var done: List<DiskShard.Removal> = emptyList()
+            val answer =
+                shard.use {
+                    try {
+                        block().also { done = takeRemovals() }
+                    } catch (e: Throwable) {
+                        removals.clear() // a failed attempt told nothing; a busy one is run again
+                        throw e
+                    }
+                }
+            tell(removalListener, done)
+            answer
+        }
+    }
+
+    private fun tell(listener: RemovalListener, removals: List<DiskShard.Removal>) {
+        for (removal in removals) {
+            try {
+                listener.onRemoval(removal.key, removal.value, removal.reason)
+            } catch (e: Exception) {
+                log.warn("the removal listener failed for '{}' ({}); it stays removed", removal.key, removal.reason, e)
+            }
+        }
+    }
 
     private fun expiresAt(ttl: Duration?, now: Long): Long? = ttl?.let { now + it.inWholeMilliseconds.coerceAtLeast(1) }
 
@@ -768,6 +858,20 @@ public class DiskBackend(
 
         /** The default interval of the sweep of expired entries. */
         public val DEFAULT_PURGE_INTERVAL: Duration = 1.minutes
+
+        /**
+         * A disk backend for Java, whose callers cannot pass Kotlin durations to the constructor:
+         * `cache.setup(DiskBackend.of(Path.of("/var/cache/app"), 8, 2L << 30, (key, bytes, reason) -> …))`. The busy
+         * timeout and purge interval keep their defaults.
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun of(
+            directory: Path,
+            shards: Int = DEFAULT_SHARDS,
+            sizeLimit: Long? = DEFAULT_SIZE_LIMIT,
+            removalListener: RemovalListener? = null,
+        ): DiskBackend = DiskBackend(directory, shards, sizeLimit, removalListener = removalListener)
 
         /** The condition of a live entry, with the current time as its parameter. */
         private const val LIVE = "(expires_at IS NULL OR expires_at > ?)"

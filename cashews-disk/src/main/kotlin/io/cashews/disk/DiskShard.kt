@@ -1,6 +1,7 @@
 package io.cashews.disk
 
 import io.cashews.BackendUnavailableError
+import io.cashews.RemovalReason
 import io.cashews.SetupError
 import org.slf4j.LoggerFactory
 import org.sqlite.SQLiteErrorCode
@@ -39,6 +40,30 @@ internal class DiskShard(
     private var connection: Connection? = null
     private val statements = HashMap<String, PreparedStatement>()
 
+    /**
+     * What the current command removed, for the backend's removal listener: recorded only when the backend has one, told once
+     * the command is done, and forgotten when a transaction rolls back or a busy attempt is run again.
+     */
+    val removals = ArrayList<Removal>()
+
+    /** One entry removed, with its stored bytes and why. */
+    class Removal(val key: String, val value: ByteArray?, val reason: RemovalReason)
+
+    /** Notes that [key], holding [value], was removed for [reason]. */
+    fun removed(key: String, value: ByteArray?, reason: RemovalReason) {
+        removals += Removal(key, value, reason)
+    }
+
+    /** Takes what [removals] holds, leaving it empty. */
+    fun takeRemovals(): List<Removal> {
+        if (removals.isEmpty()) return emptyList()
+        return ArrayList(removals).also { removals.clear() }
+    }
+
+    private fun forgetRemovalsAfter(mark: Int) {
+        while (removals.size > mark) removals.removeAt(removals.size - 1)
+    }
+
     /** How many times this shard's file was found damaged and rebuilt. */
     @Volatile
     var rebuilds: Int = 0
@@ -56,11 +81,13 @@ internal class DiskShard(
     private fun <T> retryingBusy(block: DiskShard.() -> T): T {
         val deadline = System.nanoTime() + busyTimeoutMillis * NANOS_PER_MILLI
         var pause = 1L
+        val mark = removals.size
         while (true) {
             try {
                 if (connection == null) open()
                 return block()
             } catch (e: SQLException) {
+                forgetRemovalsAfter(mark)
                 if (!busy(e) || System.nanoTime() >= deadline) throw failure(e)
                 Thread.sleep(pause)
                 pause = (pause * 2).coerceAtMost(MAX_PAUSE_MILLIS)
@@ -77,6 +104,7 @@ internal class DiskShard(
      */
     fun <T> transaction(block: DiskShard.() -> T): T =
         use {
+            val mark = removals.size
             statement("BEGIN IMMEDIATE").execute()
             var done = false
             try {
@@ -85,7 +113,10 @@ internal class DiskShard(
                     done = true
                 }
             } finally {
-                if (!done) runCatching { statement("ROLLBACK").execute() }
+                if (!done) {
+                    runCatching { statement("ROLLBACK").execute() }
+                    forgetRemovalsAfter(mark)
+                }
             }
         }
 

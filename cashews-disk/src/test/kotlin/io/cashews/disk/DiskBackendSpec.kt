@@ -34,7 +34,7 @@ data class Order(
 )
 
 /** Runs [body] with a fresh temporary directory, removed afterwards. */
-private fun withDirectory(body: suspend (Path) -> Unit) {
+internal fun withDirectory(body: suspend (Path) -> Unit) {
     val directory = Files.createTempDirectory("cashews-disk")
     try {
         runBlocking(Dispatchers.Default) { body(directory) }

@@ -5,10 +5,12 @@ import io.cashews.Command
 import io.cashews.SetCondition
 import io.cashews.cached
 import io.cashews.disabling
+import io.cashews.function
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.io.path.createTempDirectory
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
 
@@ -59,6 +61,26 @@ class GettingStartedSamplesSpec : FunSpec({
         // end sample
         cache.toString() shouldContain "DiskBackend"
         cache.close()
+    }
+
+    test("local-handle") {
+        val directory = createTempDirectory("cashews-local")
+        val cache = Cache("disk://?directory=$directory")
+        val elsewhere = Cache("disk://?directory=$directory") // another process on the same directory
+        val repo = Repo()
+        // sample: local-handle
+        val userById = cache.function(ttl = "3h", key = "user:{id}", local = "10000:30s") { id: Long -> repo.load(id) }
+        // end sample
+        userById(1) shouldBe User(1, "user 1")
+        userById(1) shouldBe User(1, "user 1") // read from disk, and kept in this process
+        elsewhere.set("user:1", User(1, "renamed"))
+        userById(1) shouldBe User(1, "user 1") // disk has no bus: the copy serves for up to its 30 s
+        userById.invalidate(1)
+        userById(1) shouldBe User(1, "user 1")
+        repo.loads.get() shouldBe 2
+        cache.close()
+        elsewhere.close()
+        directory.toFile().deleteRecursively()
     }
 
     test("basic-api") {

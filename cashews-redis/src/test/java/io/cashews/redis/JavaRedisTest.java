@@ -178,6 +178,26 @@ class JavaRedisTest {
     }
 
     @Test
+    void aHandleBuiltWithLocalServesItsValuesInThisProcessUntilInvalidated() {
+        AtomicInteger loads = new AtomicInteger();
+        CachedFunction<String, Price> prices = jc.cached(Price.class).ttl("1h").key("local-price:{sku}").local("100:1m")
+            .build(sku -> price(sku, loads));
+        JavaCache plain = JavaCache.of(new Cache(redis.getUrl() + "?codec=jackson"));
+        try {
+            assertEquals(100L, prices.apply("b").join().cents());
+            assertEquals(100L, prices.apply("b").join().cents()); // read from Redis, now kept here
+            // A write that does not go through a cache with a local tier tells no one: the copy serves until its TTL.
+            plain.set("local-price:b", new Price("b", 1L, Instant.EPOCH)).join();
+            assertEquals(100L, prices.apply("b").join().cents());
+            assertTrue(prices.invalidate("b").join());
+            assertEquals(200L, prices.apply("b").join().cents());
+            assertEquals(2, loads.get());
+        } finally {
+            plain.getCache().close();
+        }
+    }
+
+    @Test
     void theBlockingFaceWaitsForRedisAndAnInterruptEndsTheWaitOnAFrozenServer() throws Exception {
         BlockingCache blocking = JavaCache.of(new Cache(redis.getUrl() + "?codec=jackson&socket_timeout=60s&suppress=false")).blocking();
         blocking.set("k", new Price("k", 1, Instant.EPOCH));

@@ -2,12 +2,16 @@ package io.cashews.redis
 
 import io.cashews.Cache
 import io.cashews.SetupError
+import io.cashews.function
 import io.cashews.test.RedisProcess
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.runBlocking
+import java.util.concurrent.atomic.AtomicInteger
 
 /** GETs Redis has answered since its stats were reset. */
 private suspend fun gets(redis: RedisProcess): Long =
@@ -18,14 +22,24 @@ private suspend fun gets(redis: RedisProcess): Long =
         ?.substringBefore(",")
         ?.toLong() ?: 0L
 
+/**
+ * Waits until [read] is answered without a GET reaching Redis. A read keeps its copy only when no invalidation overlaps
+ * it, and the tier's pub/sub subscription (and this process's own published writes) arrive asynchronously, dropping
+ * every copy: a read kept before them is read again after.
+ */
+private suspend fun awaitServedHere(redis: RedisProcess, read: suspend () -> Unit) =
+    awaitTrue {
+        read()
+        raw(redis) { it.configResetstat().await() }
+        read()
+        gets(redis) == 0L
+    }
+
 class RedisLocalTierSpec : FunSpec({
     test("local=size:ttl serves reads in this process; another process's write drops the copy through pub/sub") {
         twoCaches("?local=1000:1m") { first, second, redis ->
             first.set("k", "v1")
-            first.get<String>("k") shouldBe "v1"
-            raw(redis) { it.configResetstat().await() }
-            repeat(3) { first.get<String>("k") shouldBe "v1" }
-            gets(redis) shouldBe 0L // answered by the local tier
+            awaitServedHere(redis) { first.get<String>("k") shouldBe "v1" } // answered by the local tier
 
             second.get<String>("k") shouldBe "v1" // the second process keeps a copy too
             second.set("k", "v2")
@@ -63,5 +77,60 @@ class RedisLocalTierSpec : FunSpec({
             shouldThrow<SetupError> { Cache(redis.url + "?local=10:0s") }.message shouldContain "size:ttl"
         }
         shouldThrow<SetupError> { Cache("mem://?local=10:1m") }.message shouldContain "in memory"
+    }
+
+    test("a handle's local tier keeps only its keys, and another process's invalidation drops its copy") {
+        twoCaches { first, second, redis ->
+            val loads = AtomicInteger()
+            val firstUsers =
+                first.function(ttl = "1h", key = "user:{id}", local = "100:1m") { id: Long ->
+                    "user $id v${loads.incrementAndGet()}"
+                }
+            val secondUsers =
+                second.function(ttl = "1h", key = "user:{id}", local = "100:1m") { id: Long ->
+                    "user $id v${loads.incrementAndGet()}"
+                }
+            firstUsers(1) shouldBe "user 1 v1"
+            awaitServedHere(redis) { firstUsers(1) shouldBe "user 1 v1" } // the handle's key is answered here
+            first.set("other", "o")
+            raw(redis) { it.configResetstat().await() }
+            repeat(3) { first.get<String>("other") shouldBe "o" }
+            gets(redis) shouldBe 3L // a key outside the handle's template is not kept
+
+            secondUsers.invalidate(1) shouldBe true
+            awaitTrue { firstUsers(1) == "user 1 v2" } // dropped through pub/sub, then loaded again
+            second.set("user:1", "written elsewhere")
+            awaitTrue { firstUsers(1) == "written elsewhere" }
+            loads.get() shouldBe 2
+        }
+    }
+
+    test("a handle's tier is shared by handles of the same keys, follows a new setup, and is not added over memory") {
+        RedisProcess.start().use { redis ->
+            runBlocking(Dispatchers.Default) {
+                val cache = Cache()
+                // Bound before the setup: the tier is put in front of the backend once it is there.
+                val users = cache.function(ttl = "1h", key = "user:{id}", local = "100:1m") { id: Long -> "user $id" }
+                cache.function(ttl = "1h", key = "user:{id}", local = "100:1m") { id: Long -> "again $id" }
+                shouldThrow<SetupError> {
+                    cache.function(ttl = "1h", key = "user:{id}", local = "5:1m") { id: Long -> "other $id" }
+                }.message shouldContain "already kept locally as 100:1m, not 5:1m"
+                cache.setup(redis.url)
+                users(7) shouldBe "user 7" // loaded and written: a write keeps no copy; the next read keeps one
+                awaitServedHere(redis) { users(7) shouldBe "user 7" }
+                cache.close()
+            }
+        }
+        runBlocking {
+            val memory = Cache("mem://")
+            val users = memory.function(ttl = "1h", key = "user:{id}", local = "100:1m") { id: Long -> "user $id" }
+            users(1) shouldBe "user 1"
+            users(1) shouldBe "user 1"
+            users.info().loads shouldBe 1L // the in-memory backend is the local tier: nothing is added in front
+            shouldThrow<SetupError> {
+                memory.function(ttl = "1h", key = "item:{id}", local = "many") { id: Long -> id }
+            }.message shouldContain "'many' is not size:ttl"
+            memory.close()
+        }
     }
 })

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine
 import io.cashews.CacheCommand
 import io.cashews.CacheInterceptor
 import io.cashews.Command
+import io.cashews.GlobPattern
 import io.cashews.InvalidationBusBackend
 import io.cashews.SetupError
 import io.cashews.Ttl
@@ -23,13 +24,20 @@ import kotlin.time.toJavaDuration
  *
  * Misses are not kept: a key missing here is asked for again. A read that overlaps an invalidation does not keep what
  * it read, since it may predate the change.
+ *
+ * A handle's tier ([io.cashews.FunctionBinding.local]) keeps only the keys its [glob] matches: commands on other keys
+ * pass through untouched, and only writes of its keys (or of unknown keys: a pattern delete, a clear) are published.
  */
 internal class LocalTier(
     val size: Long,
     val ttl: Duration,
     timeSource: TimeSource,
     private val bus: InvalidationBusBackend?,
+    /** The keys kept here: every key for `null` (a setup URL's tier), a handle's keys for its template's glob. */
+    val glob: String? = null,
 ) : CacheInterceptor {
+    private val only: GlobPattern? = glob?.let(::GlobPattern)
+
     private val copies =
         Caffeine
             .newBuilder()
@@ -53,7 +61,12 @@ internal class LocalTier(
         }
     }
 
+    /** Whether [key] is one this tier keeps. */
+    private fun keeps(key: String): Boolean = only == null || only.matches(key)
+
     private suspend fun <R> read(chain: CacheInterceptor.Chain<R>, command: CacheCommand.Get): R {
+        @Suppress("UNCHECKED_CAST")
+        if (!keeps(command.key)) return chain.proceed(command as CacheCommand<R>)
         copies.getIfPresent(command.key)?.let {
             @Suppress("UNCHECKED_CAST")
             return it as R
@@ -67,7 +80,7 @@ internal class LocalTier(
     }
 
     private suspend fun <R> readMany(chain: CacheInterceptor.Chain<R>, command: CacheCommand.GetMany): R {
-        val held = command.keys.map { copies.getIfPresent(it) }
+        val held = command.keys.map { if (keeps(it)) copies.getIfPresent(it) else null }
         val missing = command.keys.filterIndexed { i, _ -> held[i] == null }
         if (missing.isEmpty()) {
             @Suppress("UNCHECKED_CAST")
@@ -81,14 +94,15 @@ internal class LocalTier(
         val answers = fetched.iterator()
         val merged =
             command.keys.mapIndexed { i, key ->
-                held[i] ?: answers.next().also { if (it != null && keep) copies.put(key, it) }
+                held[i] ?: answers.next().also { if (it != null && keep && keeps(key)) copies.put(key, it) }
             }
         @Suppress("UNCHECKED_CAST")
         return merged as R
     }
 
     private suspend fun <R> write(chain: CacheInterceptor.Chain<R>, command: CacheCommand<R>): R {
-        val keys = if (command.kind in WHOLE) null else command.keys
+        val keys = if (command.kind in WHOLE) null else command.keys.filter(::keeps)
+        if (keys != null && keys.isEmpty()) return chain.proceed(command)
         drop(keys)
         try {
             return chain.proceed(command)
@@ -123,7 +137,7 @@ internal class LocalTier(
         copies.invalidateAll()
     }
 
-    override fun toString(): String = "LocalTier($size, $ttl)"
+    override fun toString(): String = if (glob == null) "LocalTier($size, $ttl)" else "LocalTier($glob, $size, $ttl)"
 
     companion object {
         /** Commands that change nothing: passed through untouched. */
@@ -158,13 +172,22 @@ internal class LocalTier(
 
         /** `local=size:ttl` (`10000:30s`), refused with the value and the expected form. */
         fun parse(raw: String, timeSource: TimeSource, bus: InvalidationBusBackend?): LocalTier {
+            val (size, ttl) =
+                parseSpec(
+                    raw,
+                ) { "setup parameter 'local' has value '$raw', expected size:ttl like 10000:30s" }
+            return LocalTier(size, ttl, timeSource, bus)
+        }
+
+        /** The size and TTL of `size:ttl`, or a [SetupError] with [problem]'s message. */
+        fun parseSpec(raw: String, problem: () -> String): Pair<Long, Duration> {
             val parts = raw.split(':')
             val size = parts.getOrNull(0)?.trim()?.toLongOrNull()
             val ttl = parts.getOrNull(1)?.let { runCatching { Ttl.parse(it) }.getOrNull() }
             if (parts.size != 2 || size == null || size <= 0 || ttl == null || !ttl.isPositive()) {
-                throw SetupError("setup parameter 'local' has value '$raw', expected size:ttl like 10000:30s")
+                throw SetupError(problem())
             }
-            return LocalTier(size, ttl, timeSource, bus)
+            return size to ttl
         }
 
         private val log = org.slf4j.LoggerFactory.getLogger(LocalTier::class.java)

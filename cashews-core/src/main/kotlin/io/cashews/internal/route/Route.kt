@@ -24,7 +24,8 @@ internal class Route(
     val prefix: String,
     val backend: Backend,
     val serializer: ValueSerializer?,
-    val interceptors: List<CacheInterceptor>,
+    /** The route's own interceptors, from its setup: see [interceptors]. */
+    own: List<CacheInterceptor>,
     /** What metrics and logs call this backend: its URL scheme, or its class for a backend built by hand. */
     val layer: String,
     private val controls: CommandControls,
@@ -98,6 +99,31 @@ internal class Route(
 
     /** With `local=size:ttl`: the tier in this process in front of the backend, first of [interceptors]. */
     var localTier: LocalTier? = null
+
+    /** The local tiers of handles whose keys come here ([Routing.keepLocally]), in front of the setup's interceptors. */
+    @Volatile
+    var handleTiers: List<LocalTier> = emptyList()
+        private set
+
+    /** The handles' tiers, then the setup's interceptors (its own tier first). */
+    @Volatile
+    var interceptors: List<CacheInterceptor> = own
+        private set
+
+    /** Puts [tier] in front of this route's interceptors. */
+    @Synchronized
+    fun addTier(tier: LocalTier) {
+        handleTiers = handleTiers + tier
+        interceptors = listOf(tier) + interceptors
+        built = null
+        refresh()
+    }
+
+    /** Stops every local tier here from hearing the other processes. */
+    fun closeTiers() {
+        localTier?.close()
+        for (tier in handleTiers) tier.close()
+    }
 
     /**
      * With `refresh_after`: `cached` calls here serve a value older than this while one refresh runs (see

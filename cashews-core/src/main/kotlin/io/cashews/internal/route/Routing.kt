@@ -25,6 +25,7 @@ import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.withContext
 import java.util.ServiceLoader
 import kotlin.coroutines.CoroutineContext
+import kotlin.time.Duration
 import kotlin.time.TimeSource
 
 /**
@@ -52,6 +53,9 @@ internal class Routing(
         for (route in current) if (key.startsWith(route.prefix)) return route
         throw noRoute(key, current)
     }
+
+    /** The route of [key], or `null` when no backend is set up for it. */
+    private fun routeOrNull(key: String): Route? = routes.firstOrNull { key.startsWith(it.prefix) }
 
     // Out of line, so route() stays small enough for the JIT to inline into every hit.
     private fun noRoute(key: String, current: Array<Route>): NotConfiguredError =
@@ -200,11 +204,44 @@ internal class Routing(
             route.refresh() // against a reconfiguration since the route was built
             routes.firstOrNull { it.prefix == prefix }?.let {
                 replaced += it.backend
-                it.localTier?.close()
+                it.closeTiers()
             }
             routes =
                 (routes.filter { it.prefix != prefix } + route).sortedByDescending { it.prefix.length }.toTypedArray()
+            for (kept in keptLocally) if (routeOrNull(kept.glob) === route) attach(route, kept)
         }
+    }
+
+    /** What a handle asked to keep locally: its keys' [glob], at most [size] of them, each for [ttl]. */
+    private data class KeptLocally(val glob: String, val size: Long, val ttl: Duration)
+
+    private val keptLocally = mutableListOf<KeptLocally>()
+
+    /**
+     * Keeps the keys [glob] matches (a handle's) in a local tier of [size] entries for [ttl], in front of the backend
+     * they go to now and of any backend set up for them later. Where that backend is in memory, or its setup URL
+     * already has a tier for every key, there is nothing to add. A second handle of the same keys shares the tier;
+     * asking for another size or TTL for them is refused.
+     */
+    fun keepLocally(glob: String, size: Long, ttl: Duration) {
+        val asked = KeptLocally(glob, size, ttl)
+        synchronized(this) {
+            val same = keptLocally.firstOrNull { it.glob == glob }
+            if (same != null) {
+                if (same == asked) return
+                throw SetupError(
+                    "the keys '$glob' are already kept locally as ${same.size}:${same.ttl}, not $size:$ttl",
+                )
+            }
+            keptLocally += asked
+            routeOrNull(glob)?.let { attach(it, asked) }
+        }
+    }
+
+    private fun attach(route: Route, kept: KeptLocally) {
+        if (route.readsWithoutSuspending || route.localTier != null) return
+        val bus = route.backend as? InvalidationBusBackend
+        route.addTier(LocalTier(kept.size, kept.ttl, timeSource, bus, kept.glob))
     }
 
     /** One `getMany` for the single reads of [route] that arrive together (see [Route.coalescedReads]). */
@@ -262,7 +299,7 @@ internal class Routing(
     fun removeAll(): List<Backend> =
         synchronized(this) {
             val closing = routes.map { it.backend } + replaced
-            for (route in routes) route.localTier?.close()
+            for (route in routes) route.closeTiers()
             routes = emptyArray()
             replaced.clear()
             closing
