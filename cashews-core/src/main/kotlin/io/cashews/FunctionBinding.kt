@@ -152,7 +152,7 @@ public class FunctionBinding internal constructor(
 
     /** [local] written as the setup parameter is: `size:ttl`, like `10000:30s`. */
     public fun local(spec: String): FunctionBinding {
-        val (size, ttl) = LocalTier.parseSpec(spec) { "local tier '$spec' is not size:ttl like 10000:30s" }
+        val (size, ttl) = LocalTier.parseSpec(spec)
         return local(size, ttl)
     }
 

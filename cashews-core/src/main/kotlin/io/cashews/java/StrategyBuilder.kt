@@ -11,6 +11,7 @@ import io.cashews.StrategyPolicy
 import io.cashews.ValueType
 import io.cashews.function
 import io.cashews.internal.load.execute
+import io.cashews.internal.route.LocalTier
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -67,7 +68,8 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
 
     /**
      * Keeps the values of handles built from here also in this process, `size:ttl` like `"10000:30s"`, in front of a
-     * remote backend: see [FunctionBinding.local]. One-off calls ([get]) name no key template and are not kept.
+     * remote backend: see [FunctionBinding.local]. [calls] keep the keys of the [key] template, when one is set; a
+     * one-off call without it names no template, and is not kept.
      */
     public fun local(spec: String): B = apply { local = spec }.self()
 
@@ -143,7 +145,14 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
         require(type.isAssignableFrom(valueType.javaClass) || valueType.javaClass.isAssignableFrom(type)) {
             "value type $valueType does not match the builder's ${type.name}"
         }
-        return StrategyCalls(cache, scope, policy(), valueType, dispatcher(), enabled)
+        val policy = policy()
+        val template = template()
+        val spec = local
+        if (spec != null && template != null && enabled) {
+            val (size, ttl) = LocalTier.parseSpec(spec)
+            cache.routing.keepLocally(policy.storageKey(template.toGlob()), size, ttl)
+        }
+        return StrategyCalls(cache, scope, policy, valueType, dispatcher(), enabled)
     }
 
     internal fun valueType(): ValueType = ValueType.of(type)

@@ -65,4 +65,9 @@ public annotation class Cached(
     val upper: Boolean = false,
     /** Retries a failed load with backoff; no retry unless its attempts are above 1. */
     val retry: CacheRetry = CacheRetry(),
+    /**
+     * Also keeps results in this process, `size:ttl` like `"10000:30s"`, in front of a remote backend: the setup URL's
+     * `local`, for this method's keys only (see `FunctionBinding.local`). Empty for none.
+     */
+    val local: String = "",
 )

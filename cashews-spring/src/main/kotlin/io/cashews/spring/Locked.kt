@@ -35,4 +35,9 @@ public annotation class Locked(
     val prefix: String = "",
     /** A SpEL expression over the arguments: when it is false, the method is called without taking the lock. */
     val condition: String = "",
+    /**
+     * Also keeps results in this process, `size:ttl` like `"10000:30s"`, in front of a remote backend: the setup URL's
+     * `local`, for this method's keys only (see `FunctionBinding.local`). Empty for none.
+     */
+    val local: String = "",
 )

@@ -77,6 +77,9 @@ open class Greeter {
     @Cached(ttl = "1h", key = "admitted:{name}", doorKeeper = 1000)
     open fun admitted(name: String): String = "admitted $name ${calls.incrementAndGet()}"
 
+    @Cached(ttl = "1h", key = "kept:{name}", local = "\${greeter.local:100:1m}")
+    open fun kept(name: String): String = "kept $name ${calls.incrementAndGet()}"
+
     @Cacheable(cacheNames = ["spring"], sync = true)
     open fun springMono(name: String): Mono<String> = Mono.fromCallable { "spring $name ${calls.incrementAndGet()}" }
 }

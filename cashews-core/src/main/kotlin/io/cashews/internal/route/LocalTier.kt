@@ -180,7 +180,10 @@ internal class LocalTier(
         }
 
         /** The size and TTL of `size:ttl`, or a [SetupError] with [problem]'s message. */
-        fun parseSpec(raw: String, problem: () -> String): Pair<Long, Duration> {
+        fun parseSpec(
+            raw: String,
+            problem: () -> String = { "local tier '$raw' is not size:ttl like 10000:30s" },
+        ): Pair<Long, Duration> {
             val parts = raw.split(':')
             val size = parts.getOrNull(0)?.trim()?.toLongOrNull()
             val ttl = parts.getOrNull(1)?.let { runCatching { Ttl.parse(it) }.getOrNull() }

@@ -48,6 +48,9 @@ internal class KeyRenderer(
     /** The template as written, for messages. */
     val source: String = template
 
+    /** The cashews template it renders, with each SpEL expression a placeholder of its own. */
+    val template: String get() = keyTemplate.template
+
     /** Whether the template's own text (placeholders aside) has glob characters: a pattern, for `@Invalidate`. */
     val isPattern: Boolean = PLACEHOLDER.replace(keyTemplate.template, "").let { it.contains('*') || it.contains('?') }
 

@@ -265,6 +265,7 @@ internal class OperationFactory(
             .let(resolve)
             .takeIf { it.isNotEmpty() }
             ?.let { builder.prefix(it) }
+        resolve(common.local).takeIf { it.isNotEmpty() }?.let { builder.key(key.template).local(it) }
         // Loads run on the calling thread: where the method was called, with its thread-bound state (transactions,
         // security context), as the method would run without the annotation.
         builder.loadOn(Runnable::run)
@@ -337,6 +338,7 @@ internal class OperationFactory(
         val retry: CacheRetry = CacheRetry(),
         val resultTags: String = "",
         val doorKeeper: Long = 0,
+        val local: String = "",
     )
 
     private fun commonOf(annotation: Annotation): Common =
@@ -357,6 +359,7 @@ internal class OperationFactory(
                         retry,
                         resultTags,
                         doorKeeper,
+                        local,
                     )
                 }
             }
@@ -377,6 +380,7 @@ internal class OperationFactory(
                         retry,
                         resultTags,
                         doorKeeper,
+                        local,
                     )
                 }
             }
@@ -397,6 +401,7 @@ internal class OperationFactory(
                         retry,
                         resultTags,
                         doorKeeper,
+                        local,
                     )
                 }
             }
@@ -417,6 +422,7 @@ internal class OperationFactory(
                         retry,
                         resultTags,
                         doorKeeper,
+                        local,
                     )
                 }
             }
@@ -437,6 +443,7 @@ internal class OperationFactory(
                         retry,
                         resultTags,
                         doorKeeper,
+                        local,
                     )
                 }
             }
@@ -457,12 +464,13 @@ internal class OperationFactory(
                         retry,
                         resultTags,
                         doorKeeper,
+                        local,
                     )
                 }
             }
 
             is Locked -> {
-                Common(annotation.key, annotation.prefix, annotation.condition)
+                Common(annotation.key, annotation.prefix, annotation.condition, local = annotation.local)
             }
 
             else -> {
