@@ -167,6 +167,91 @@ public suspend inline fun <reified T> Cache.cached(
     }) { block() }
 
 /**
+ * [cached] with the key rendered from [key] and one positional argument bound to its placeholder:
+ * `cache.cached(1.hours, userKey, id) { repo.load(id) }` where `userKey = KeyTemplate.of("user:{id}")`, built once.
+ *
+ * Unlike the overload taking a map, a hit on the in-memory backend allocates nothing when the arguments are of value
+ * types (strings, numbers, booleans, characters, enums, UUIDs): their rendered keys are remembered by the template, as
+ * a function handle remembers them. Overloads take up to four arguments, bound to the placeholders in the order they
+ * first appear; a count that does not match the template fails with [KeyTemplateError]. [tags] are templates rendered
+ * with the same arguments, on a miss only. A single argument that is a `Map<String, …>` is read by the overload taking
+ * named values: name it there (`mapOf("filters" to filters)`).
+ */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    key: KeyTemplate,
+    a: Any?,
+    condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
+    crossinline block: suspend () -> T,
+): T = cachedPositional(ttl, key, 1, a, null, null, null, condition, tags) { block() }
+
+/** [cached] with a key template of two placeholders, bound to [a] and [b] in the order they first appear. */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    key: KeyTemplate,
+    a: Any?,
+    b: Any?,
+    condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
+    crossinline block: suspend () -> T,
+): T = cachedPositional(ttl, key, 2, a, b, null, null, condition, tags) { block() }
+
+/** [cached] with a key template of three placeholders, bound to [a], [b] and [c] in the order they first appear. */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    key: KeyTemplate,
+    a: Any?,
+    b: Any?,
+    c: Any?,
+    condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
+    crossinline block: suspend () -> T,
+): T = cachedPositional(ttl, key, 3, a, b, c, null, condition, tags) { block() }
+
+/** [cached] with a key template of four placeholders, bound to [a], [b], [c] and [d] in the order they first appear. */
+public suspend inline fun <reified T> Cache.cached(
+    ttl: Duration,
+    key: KeyTemplate,
+    a: Any?,
+    b: Any?,
+    c: Any?,
+    d: Any?,
+    condition: CacheCondition = CacheCondition.Always,
+    tags: Collection<String> = emptyList(),
+    crossinline block: suspend () -> T,
+): T = cachedPositional(ttl, key, 4, a, b, c, d, condition, tags) { block() }
+
+/** The body of the positional [cached] overloads: the remembered key, then the hit path of [cachedWith]. */
+@PublishedApi
+internal suspend inline fun <reified T> Cache.cachedPositional(
+    ttl: Duration,
+    key: KeyTemplate,
+    arity: Int,
+    a: Any?,
+    b: Any?,
+    c: Any?,
+    d: Any?,
+    condition: CacheCondition,
+    tags: Collection<String>,
+    crossinline block: suspend () -> T,
+): T {
+    val rendered = key.rememberedKey(arity, a, b, c, d) ?: key.renderPositional(arity, a, b, c, d)
+    return cachedWith(rendered, "", {
+        if (tags.isEmpty()) {
+            key.untaggedPolicy(ttl, condition)
+        } else {
+            val args = key.positional(arity, a, b, c, d)
+            CachedPolicy(
+                TtlRule.Fixed(ttl),
+                condition = condition,
+                tags = tags.map { KeyTemplate.of(it).renderInContext(args) },
+            )
+        }
+    }) { block() }
+}
+
+/**
  * [cached] without a key: the key is derived from the call site and the values [block] captures, the way cashews
  * derives it from a function and its arguments. Two call sites never share a key; the same call site with the same
  * captured values always does, across restarts and JVMs.

@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.keys.KeyMemo
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonPrimitive
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets
 import java.security.MessageDigest
 import java.util.Base64
 import java.util.concurrent.ConcurrentHashMap
+import kotlin.time.Duration
 
 /**
  * A key with placeholders: `"user:{id}:{name:lower}"`, rendered from named values.
@@ -45,6 +47,67 @@ public class KeyTemplate private constructor(
     /** Whether the template reads the [KeyContext] (`{@name}` placeholders): its keys then depend on the coroutine. */
     internal val readsContext: Boolean =
         parts.any { it is Part.Placeholder && it.path.first().startsWith("@") }
+
+    /** The [placeholders] in the order they first appear: the names positional arguments bind to. */
+    private val order: List<String> = placeholders.toList()
+
+    // Made on the first positional call: templates built for one render (tags on a miss) never pay for it.
+    private val memo: KeyMemo by lazy(LazyThreadSafetyMode.PUBLICATION) {
+        KeyMemo { a, b, c, d -> render(positional(order.size, a, b, c, d), emptyMap()) }
+    }
+
+    /**
+     * The key for [arity] positional arguments (those past it `null`) bound to the placeholders in the order they first
+     * appear, remembered so that arguments seen before render without allocating ([KeyMemo]); `null` when it must be
+     * rendered in the calling coroutine ([renderPositional]): a template reading the [KeyContext], or an argument of a
+     * type that is not remembered. A [KeyTemplateError] when [arity] is not the number of placeholders.
+     */
+    @PublishedApi
+    internal fun rememberedKey(arity: Int, a: Any?, b: Any?, c: Any?, d: Any?): String? {
+        if (arity != order.size) throw arityError(arity)
+        return if (readsContext) null else memo.remembered(a, b, c, d)
+    }
+
+    // The policy of the last untagged positional call: calls from one site repeat their settings, so a hit that is
+    // not answered in memory (a remote backend, an interceptor) reuses it instead of building one. Policies are
+    // immutable, so a racy publication is safe.
+    private var lastPolicy: CachedPolicy? = null
+
+    /** A `cached` policy of [ttl] and [condition] without tags, the same object as the last call's when they match. */
+    @PublishedApi
+    @JvmName("untaggedPolicy")
+    internal fun untaggedPolicy(ttl: Duration, condition: CacheCondition): CachedPolicy {
+        val last = lastPolicy
+        if (last != null && last.condition === condition && (last.ttl as TtlRule.Fixed).ttl == ttl) return last
+        return CachedPolicy(TtlRule.Fixed(ttl), condition = condition).also { lastPolicy = it }
+    }
+
+    /** The key for positional arguments, rendered now with the current [KeyContext]: see [rememberedKey]. */
+    @PublishedApi
+    internal suspend fun renderPositional(arity: Int, a: Any?, b: Any?, c: Any?, d: Any?): String =
+        renderInContext(positional(arity, a, b, c, d))
+
+    /** The positional arguments by placeholder name, as [render] reads them (and tag templates). */
+    @PublishedApi
+    internal fun positional(arity: Int, a: Any?, b: Any?, c: Any?, d: Any?): Map<String, Any?> {
+        if (arity != order.size) throw arityError(arity)
+        return when (arity) {
+            0 -> emptyMap()
+            1 -> mapOf(order[0] to a)
+            2 -> mapOf(order[0] to a, order[1] to b)
+            3 -> mapOf(order[0] to a, order[1] to b, order[2] to c)
+            else -> mapOf(order[0] to a, order[1] to b, order[2] to c, order[3] to d)
+        }
+    }
+
+    private fun arityError(arity: Int): KeyTemplateError =
+        KeyTemplateError(
+            "key template '$template' has ${order.size} placeholder(s) ${order.joinToString(
+                prefix = "(",
+                postfix = ")",
+            )}" +
+                " but was given $arity positional argument(s)",
+        )
 
     /** The key for [values]. */
     public fun render(values: Map<String, Any?>): String = render(values, emptyMap())

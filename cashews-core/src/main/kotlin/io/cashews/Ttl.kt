@@ -49,7 +49,11 @@ public object Ttl {
 
     /** Returns [ttl] if it is positive (infinite counts); otherwise fails with [InvalidTtlError]. */
     @JvmStatic
-    public fun requirePositive(ttl: Duration): Duration = requirePositive(ttl, ttl.toString())
+    public fun requirePositive(ttl: Duration): Duration {
+        // Shown only when refused: policies and transactions check their TTLs on every call.
+        if (!ttl.isPositive()) throw InvalidTtlError("TTL '$ttl' is not valid: it must be positive")
+        return ttl
+    }
 
     /** A TTL of [seconds] whole seconds; must be positive. */
     @JvmStatic

@@ -68,6 +68,30 @@ class HitAllocationSpec : FunSpec({
         }
     }
 
+    test("a hit of cached with a key template and one to four positional value arguments allocates nothing") {
+        runBlocking {
+            val cache = Cache("mem://?size=20000")
+            val one = KeyTemplate.of("user:{id}")
+            val four = KeyTemplate.of("row:{site}:{id}:{flag}:{kind}")
+            val kinds = arrayOf(Command.GET, Command.SET)
+
+            suspend fun pass(): Int {
+                var sum = 0
+                for (i in ids.indices) {
+                    sum += cache.cached(1.hours, one, ids[i]) { 1 }
+                    sum += cache.cached(1.hours, four, sites[i and 1], ids[i], (i and 1) == 0, kinds[i and 1]) { 2 }
+                }
+                return sum
+            }
+            var sum = 0
+            repeat(2) { sum += pass() }
+
+            allocatedBy { repeat(10) { sum += pass() } } shouldBeLessThan 10L * 2 * ids.size
+            sum shouldBe (2 + 10) * 3 * ids.size
+            cache.get<Int>("row:b:1:false:SET") shouldBe 2
+        }
+    }
+
     test("a Java set on the memory backend allocates at most a completed future and the backend's own bookkeeping") {
         val java = JavaCache.of(Cache("mem://?size=10000"))
         val keys = Array(1_000) { "item:$it" }

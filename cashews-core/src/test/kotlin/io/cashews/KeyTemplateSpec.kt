@@ -13,6 +13,10 @@ private data class Owner(
     val address: Map<String, String>,
 )
 
+private class Renamable(
+    var name: String,
+)
+
 class KeyTemplateSpec : FunSpec({
     test("placeholders render values, properties and map entries") {
         val template = KeyTemplate.of("user:{id}:{owner.name}:{owner.address.city}")
@@ -102,6 +106,34 @@ class KeyTemplateSpec : FunSpec({
             val key = KeyTemplate.of("user:{id}:{name:lower}", parameters = listOf("id", "name"))
             cache.cached(1.hours, key, mapOf("id" to 1, "name" to "ANN")) { "loaded" }
             cache.get<String>("user:1:ann") shouldBe "loaded"
+        }
+    }
+
+    test("positional arguments bind to placeholders in the order they first appear, remembered or not") {
+        runTest {
+            val cache = Cache("mem://")
+            val page = KeyTemplate.of("page:{site:lower}:{n}:{site}")
+            cache.cached(1.hours, page, "EU", 2, tags = listOf("site:{site}")) { "eu-2" } shouldBe "eu-2"
+            cache.get<String>("page:eu:2:EU") shouldBe "eu-2"
+            cache.deleteTags("site:EU") // the tag was rendered with the same arguments
+            cache.get<String>("page:eu:2:EU") shouldBe null
+
+            // An argument of a mutable type is not remembered: each call renders what it holds now.
+            val owner = Renamable("ann")
+            val byOwner = KeyTemplate.of("owner:{o.name}")
+            cache.cached(1.hours, byOwner, owner) { 1 } shouldBe 1
+            owner.name = "bea"
+            cache.cached(1.hours, byOwner, owner) { 2 } shouldBe 2
+            cache.get<Int>("owner:ann") shouldBe 1
+
+            // A template reading the KeyContext renders in the calling coroutine.
+            val tenant = KeyTemplate.of("t:{@tenant}:{id}")
+            withKeyContext("tenant" to "acme") { cache.cached(1.hours, tenant, 5) { "a" } } shouldBe "a"
+            withKeyContext("tenant" to "bolt") { cache.cached(1.hours, tenant, 5) { "b" } } shouldBe "b"
+            cache.get<String>("t:acme:5") shouldBe "a"
+
+            shouldThrow<KeyTemplateError> { cache.cached(1.hours, page, "EU") { "x" } }.message shouldContain
+                "has 2 placeholder(s) (site, n) but was given 1 positional argument(s)"
         }
     }
 })

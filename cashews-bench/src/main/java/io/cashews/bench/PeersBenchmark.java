@@ -31,7 +31,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public class PeersBenchmark {
     @Param({
         "concurrentHashMap", "caffeine", "caffeineAsync", "aedile", "cache4k", "jetcacheLocal",
-        "cashewsGet", "cashewsCached", "cashewsCachedTemplate", "cashewsJavaFacade", "cashewsRealistic"
+        "cashewsGet", "cashewsCached", "cashewsCachedTemplate", "cashewsCachedPositional", "cashewsHandle",
+        "cashewsJavaFacade", "cashewsJavaHandle", "cashewsRealistic"
     })
     public String contender;
 

@@ -7,6 +7,7 @@ import io.cashews.Cache
 import io.cashews.JavaCache
 import io.cashews.KeyTemplate
 import io.cashews.cached
+import io.cashews.function
 import io.cashews.micrometer.CacheMetrics
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry
 import kotlinx.coroutines.future.await
@@ -37,7 +38,10 @@ public object Peers {
             "cashewsGet",
             "cashewsCached",
             "cashewsCachedTemplate",
+            "cashewsCachedPositional",
+            "cashewsHandle",
             "cashewsJavaFacade",
+            "cashewsJavaHandle",
             "cashewsRealistic",
         )
 
@@ -108,9 +112,27 @@ public object Peers {
 
             "cashewsCachedTemplate" -> templated(filled(size, keys, templated = true))
 
+            "cashewsCachedPositional" -> positional(filled(size, keys, templated = true))
+
+            "cashewsHandle" -> {
+                val item = filled(size, keys, templated = true).function(ttl = "1h", key = "item:{id}") { _: String -> -1 }
+                suspending({ item(it) }, { item.cache.set("item:$it", VALUE) })
+            }
+
             "cashewsJavaFacade" -> {
                 val cache = JavaCache.of(filled(size, keys))
                 plain({ cache.get(it, Int::class.javaObjectType).join() }, { cache.set(it, VALUE).join() })
+            }
+
+            "cashewsJavaHandle" -> {
+                val cache = JavaCache.of(filled(size, keys, templated = true))
+                val item =
+                    cache
+                        .cached(Int::class.javaObjectType)
+                        .ttl("1h")
+                        .key("item:{id}")
+                        .build { _: String -> CompletableFuture.completedFuture(-1) }
+                plain({ item.apply(it).join() }, { cache.set("item:$it", VALUE).join() })
             }
 
             "cashewsRealistic" -> {
@@ -119,7 +141,7 @@ public object Peers {
                 cache.recordStats = true
                 CacheMetrics(cache, "bench").bindTo(SimpleMeterRegistry())
                 cache.addInterceptor(ObservabilityLoops.noOpInterceptor())
-                templated(cache)
+                positional(cache)
             }
 
             else -> {
@@ -133,6 +155,13 @@ public object Peers {
     private fun templated(cache: Cache): Contender =
         suspending(
             { cache.cached(1.hours, ITEM, mapOf("id" to it)) { -1 } },
+            { cache.set("item:$it", VALUE) },
+        )
+
+    /** A key template with the key as its one positional argument: `cache.cached(ttl, ITEM, id) { … }`. */
+    private fun positional(cache: Cache): Contender =
+        suspending(
+            { cache.cached(1.hours, ITEM, it) { -1 } },
             { cache.set("item:$it", VALUE) },
         )
 

@@ -219,6 +219,21 @@ class StrategySamplesSpec : FunSpec({
         cache.close()
     }
 
+    test("keys-positional") {
+        val cache = Cache("mem://")
+        val repo = Repo()
+        val id = 7L
+        val lang = "de"
+        // sample: keys-positional
+        val userKey = KeyTemplate.of("user:{id}:{lang}")
+        cache.cached(1.hours, userKey, id, lang) { repo.localized(id, lang) }
+        // end sample
+        cache.cached(1.hours, userKey, id, lang) { repo.localized(id, lang) }
+        repo.loads.get() shouldBe 1
+        cache.exists("user:7:de") shouldBe true
+        cache.close()
+    }
+
     test("ttl") {
         val cache = Cache("mem://")
         val auth = Auth()

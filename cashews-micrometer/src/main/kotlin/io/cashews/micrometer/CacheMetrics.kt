@@ -168,7 +168,10 @@ private class CommandTimer(
         }
     }
 
-    private fun timers(layer: String): Array<Timer> =
+    // A plain read first: computeIfAbsent's lambda captures the layer, an allocation per command.
+    private fun timers(layer: String): Array<Timer> = byLayer[layer] ?: register(layer)
+
+    private fun register(layer: String): Array<Timer> =
         byLayer.computeIfAbsent(layer) {
             Array(Command.entries.size) { i ->
                 timer(
