@@ -19,6 +19,9 @@ public sealed class CacheCommand<R> {
     /** The keys (or patterns) this command names, in order; empty for backend-wide commands. */
     public abstract val keys: List<String>
 
+    /** The first of [keys], or `null` for a backend-wide command; read without building the list. */
+    public open val firstKey: String? get() = keys.firstOrNull()
+
     /** This command with every key and pattern passed through [transform]: what key-rewriting interceptors use. */
     public abstract fun withKeys(transform: (String) -> String): CacheCommand<R>
 
@@ -34,6 +37,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<Any?>() {
         override val kind: Command get() = Command.GET
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Get = Get(transform(key))
 
@@ -69,6 +73,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Set = Set(transform(key), value, ttl, condition)
 
@@ -103,6 +108,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.DELETE
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Delete = Delete(transform(key))
 
@@ -156,6 +162,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.EXISTS
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Exists = Exists(transform(key))
 
@@ -176,6 +183,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Expire = Expire(transform(key), ttl)
 
@@ -189,6 +197,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<KeyTtl>() {
         override val kind: Command get() = Command.TTL
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): GetTtl = GetTtl(transform(key))
 
@@ -211,6 +220,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Incr = Incr(transform(key), by, ttl)
 
@@ -224,6 +234,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SIZE_OF
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SizeOf = SizeOf(transform(key))
 
@@ -276,6 +287,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SetLock = SetLock(transform(key), token, ttl)
 
@@ -294,6 +306,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<Boolean>() {
         override val kind: Command get() = Command.UNLOCK
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): Unlock = Unlock(transform(key), token)
 
@@ -319,6 +332,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration = ttl.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): RenewLock = RenewLock(transform(key), token, ttl)
 
@@ -339,6 +353,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<List<Long>>() {
         override val kind: Command get() = Command.GET_BITS
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): GetBits = GetBits(transform(key), indexes, size)
 
@@ -359,6 +374,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<List<Long>>() {
         override val kind: Command get() = Command.INCR_BITS
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): IncrBits = IncrBits(transform(key), indexes, size, by)
 
@@ -386,6 +402,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SliceIncr =
             SliceIncr(transform(key), start, end, maxValue, ttl)
@@ -412,6 +429,7 @@ public sealed class CacheCommand<R> {
         public fun intervalJavaDuration(): java.time.Duration = interval.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): TakeTokens =
             TakeTokens(
@@ -441,6 +459,7 @@ public sealed class CacheCommand<R> {
         public fun ttlJavaDuration(): java.time.Duration? = ttl?.toJavaDuration()
 
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SetAdd = SetAdd(transform(key), members, ttl)
 
@@ -459,6 +478,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<Long>() {
         override val kind: Command get() = Command.SET_REMOVE
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SetRemove = SetRemove(transform(key), members)
 
@@ -477,6 +497,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<List<String>>() {
         override val kind: Command get() = Command.SET_POP
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SetPop = SetPop(transform(key), count)
 
@@ -493,6 +514,7 @@ public sealed class CacheCommand<R> {
     ) : CacheCommand<kotlin.collections.Set<String>>() {
         override val kind: Command get() = Command.SET_MEMBERS
         override val keys: List<String> get() = listOf(key)
+        override val firstKey: String get() = key
 
         override fun withKeys(transform: (String) -> String): SetMembers = SetMembers(transform(key))
 

@@ -92,6 +92,40 @@ class HitAllocationSpec : FunSpec({
         }
     }
 
+    test("a hit with observing interceptors in the way allocates nothing") {
+        runBlocking {
+            val cache = Cache("mem://?size=10000")
+            val keys = Array(1_000) { "item:$it" }
+            var observed = 0L
+            repeat(2) {
+                cache.addInterceptor(
+                    object : CommandObserver {
+                        override fun onStart(kind: Command, key: String?, layer: String): Long = 1L
+
+                        override fun onEnd(
+                            kind: Command,
+                            key: String?,
+                            layer: String,
+                            started: Long,
+                            failure: Throwable?,
+                        ) {
+                            observed += started
+                        }
+                    },
+                )
+            }
+            var sum = 0
+            repeat(2) { for (key in keys) sum += cache.cached(1.hours, key) { key.length } }
+
+            val before = observed
+            allocatedBy {
+                repeat(10) { for (key in keys) sum += cache.cached(1.hours, key) { -1 } }
+            } shouldBeLessThan 10L * keys.size
+            sum shouldBe (2 + 10) * keys.sumOf { it.length }
+            observed - before shouldBe 2L * 10 * keys.size // each hit's read, seen by both observers
+        }
+    }
+
     test("a Java set on the memory backend allocates at most a completed future and the backend's own bookkeeping") {
         val java = JavaCache.of(Cache("mem://?size=10000"))
         val keys = Array(1_000) { "item:$it" }

@@ -34,6 +34,7 @@ public class ObservabilityBenchmark {
     String[] keys;
     Cache bare;
     Cache intercepted;
+    Cache observed;
     Cache withStats;
     Cache withEventMeters;
     Cache withCommandTimers;
@@ -50,6 +51,8 @@ public class ObservabilityBenchmark {
         bare = populated();
         intercepted = populated();
         intercepted.addInterceptor(ObservabilityLoops.noOpInterceptor());
+        observed = populated();
+        observed.addInterceptor(ObservabilityLoops.noOpObserver());
         withStats = populated();
         withStats.setRecordStats(true);
         withEventMeters = populated();
@@ -62,6 +65,13 @@ public class ObservabilityBenchmark {
     @OperationsPerInvocation(HitLoops.BATCH)
     public void bareHit(ThreadIndex thread, Blackhole bh) {
         thread.index = HitLoops.cachedHit(bare, keys, thread.index, bh);
+    }
+
+    /** One observing interceptor (a `CommandObserver` that does nothing): the hit keeps its immediate path. */
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void noOpObserverHit(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.cachedHit(observed, keys, thread.index, bh);
     }
 
     @Benchmark

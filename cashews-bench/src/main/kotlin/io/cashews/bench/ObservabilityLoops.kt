@@ -2,6 +2,8 @@ package io.cashews.bench
 
 import io.cashews.Cache
 import io.cashews.CacheInterceptor
+import io.cashews.Command
+import io.cashews.CommandObserver
 import io.cashews.TransactionMode
 import io.cashews.cached
 import io.cashews.detect
@@ -14,6 +16,15 @@ import kotlin.time.Duration.Companion.hours
 public object ObservabilityLoops {
     /** Units of transactional work per benchmark invocation. */
     public const val TX_BATCH: Int = 64
+
+    /** An observer that does nothing: what one observing interceptor (metrics, tracing) costs on a hit. */
+    @JvmStatic
+    public fun noOpObserver(): CommandObserver =
+        object : CommandObserver {
+            override fun onStart(kind: Command, key: String?, layer: String): Long = 0L
+
+            override fun onEnd(kind: Command, key: String?, layer: String, started: Long, failure: Throwable?) {}
+        }
 
     /** An interceptor that only passes each command on: the price of the chain itself. */
     @JvmStatic

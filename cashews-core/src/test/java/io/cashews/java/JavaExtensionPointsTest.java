@@ -10,6 +10,8 @@ import io.cashews.Cache;
 import io.cashews.CacheCommand;
 import io.cashews.CacheCondition;
 import io.cashews.CachedFunctionInfo;
+import io.cashews.Command;
+import io.cashews.CommandObserver;
 import io.cashews.JavaCache;
 import io.cashews.NotConfiguredError;
 import io.cashews.Ttl;
@@ -51,6 +53,28 @@ class JavaExtensionPointsTest {
         assertTrue(jc.removeInterceptor(interceptor));
         assertFalse(jc.removeInterceptor(interceptor));
         assertNull(jc.get("answered", String.class).join());
+    }
+
+    @Test
+    void aJavaObserverImplementsTwoPlainMethodsAndSeesInMemoryHits() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        CommandObserver observer = new CommandObserver() {
+            @Override
+            public long onStart(Command kind, String key, String layer) {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void onEnd(Command kind, String key, String layer, long started, Throwable failure) {
+                seen.add(kind + " " + key + " " + layer + (failure == null ? "" : " failed"));
+            }
+        };
+        JavaCache jc = JavaCache.of(new Cache("mem://"));
+        jc.set("k", "v").join();
+        jc.getCache().addInterceptor(observer);
+        assertEquals("v", jc.get("k", String.class).join());
+        assertEquals(List.of("GET k mem"), seen);
+        jc.getCache().close();
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.cashews.Cache
 import io.cashews.CacheEventListener
 import io.cashews.CacheInterceptor
 import io.cashews.Command
+import io.cashews.CommandObserver
 import io.cashews.Rejection
 import io.micrometer.core.instrument.Counter
 import io.micrometer.core.instrument.Gauge
@@ -151,21 +152,20 @@ private class MetricsListener(
     }
 }
 
-/** Times every command, with one timer per backend layer and command kind, looked up without allocating. */
+/**
+ * Times every command, with one timer per backend layer and command kind: one `Timer.record` per command, failed ones
+ * included. An observer, so in-memory hits keep their immediate path.
+ */
 private class CommandTimer(
     private val registry: MeterRegistry,
     private val tags: Tags,
-) : CacheInterceptor {
+) : CommandObserver {
     private val byLayer = ConcurrentHashMap<String, Array<Timer>>()
 
-    override suspend fun <R> intercept(chain: CacheInterceptor.Chain<R>): R {
-        val timer = timers(chain.layer)[chain.command.kind.ordinal]
-        val started = System.nanoTime()
-        try {
-            return chain.proceed(chain.command)
-        } finally {
-            timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS)
-        }
+    override fun onStart(kind: Command, key: String?, layer: String): Long = System.nanoTime()
+
+    override fun onEnd(kind: Command, key: String?, layer: String, started: Long, failure: Throwable?) {
+        timers(layer)[kind.ordinal].record(System.nanoTime() - started, TimeUnit.NANOSECONDS)
     }
 
     // A plain read first: computeIfAbsent's lambda captures the layer, an allocation per command.

@@ -3,6 +3,7 @@ package io.cashews.internal.route
 import io.cashews.Backend
 import io.cashews.CacheInterceptor
 import io.cashews.Command
+import io.cashews.CommandObserver
 import io.cashews.ImmediateReadBackend
 import io.cashews.ImmediateWriteBackend
 import io.cashews.LocalCopyBackend
@@ -49,8 +50,8 @@ internal class Route(
 
     /**
      * The in-memory backend to read without suspending, once initialised, only when values are stored as objects
-     * and nothing stands between the cache and the backend: the cache's hit path. `null` sends reads through the
-     * general path.
+     * and nothing stands between the cache and the backend but [observers]: the cache's hit path. `null` sends reads
+     * through the general path.
      *
      * Deliberately not volatile: the cache publishes every change through its volatile routes array, which each
      * command reads first; a reader that still sees `null` takes the general path once, which is correct.
@@ -186,11 +187,11 @@ internal class Route(
     @Synchronized
     fun refresh() {
         val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
+        val watching = if (direct) null else observersOnly()
         pipeline = if (direct) backend else currentPipeline()
+        observers = watching ?: NO_OBSERVERS
         local =
-            if (direct && initialised && serializer == null &&
-                refreshAfter == null
-            ) {
+            if ((direct || watching != null) && initialised && serializer == null && refreshAfter == null) {
                 backend as? ImmediateReadBackend
             } else {
                 null
@@ -206,6 +207,49 @@ internal class Route(
             }
     }
 
+    /**
+     * The interceptors in the way of a read when every one of them is a [CommandObserver] (the cache-wide ones, then
+     * this route's), nothing is disabled and no callback or block runs: [readNow] then answers in-memory hits with
+     * them, without the chain. Empty when nothing is in the way; published with [local], like it.
+     */
+    var observers: Array<CommandObserver> = NO_OBSERVERS
+        private set
+
+    private fun observersOnly(): Array<CommandObserver>? {
+        if (!disabled.isEmpty() || controls.callbacks.isNotEmpty() || controls.scoped) return null
+        val all = controls.interceptors + interceptors
+        if (all.isEmpty() || all.any { it !is CommandObserver }) return null
+        return Array(all.size) { all[it] as CommandObserver }
+    }
+
+    /** [ImmediateReadBackend.getNow] of [key] on [local], seen by the [observers]. */
+    fun readNow(local: ImmediateReadBackend, key: String): Any? {
+        val watching = observers
+        return if (watching.isEmpty()) local.getNow(key) else observedRead(watching, 0, local, key)
+    }
+
+    // Out of line, so readNow stays small enough to inline into every hit. Each observer's start value stays in its
+    // own frame: no array per read, however many observers there are.
+    private fun observedRead(
+        watching: Array<CommandObserver>,
+        at: Int,
+        local: ImmediateReadBackend,
+        key: String,
+    ): Any? {
+        if (at == watching.size) return local.getNow(key)
+        val observer = watching[at]
+        val started = observer.onStart(Command.GET, key, layer)
+        val found =
+            try {
+                observedRead(watching, at + 1, local, key)
+            } catch (e: Throwable) {
+                observer.onEnd(Command.GET, key, layer, started, e)
+                throw e
+            }
+        observer.onEnd(Command.GET, key, layer, started, null)
+        return found
+    }
+
     private var built: Pipeline? = null
 
     /** The pipeline for the current cache-wide interceptors, reused while they stay the same list. */
@@ -216,6 +260,7 @@ internal class Route(
     }
 
     private companion object {
+        val NO_OBSERVERS: Array<CommandObserver> = emptyArray()
         val ALL_COMMANDS: Set<Command> = EnumSet.allOf(Command::class.java)
         val NO_COMMANDS: Set<Command> = EnumSet.noneOf(Command::class.java)
 

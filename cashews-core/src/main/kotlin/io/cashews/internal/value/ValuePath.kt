@@ -38,7 +38,7 @@ internal class ValuePath(
     suspend fun lookup(key: String, type: () -> ValueType, route: Route = routing.route(key)): Any? {
         val local = route.local
         if (local != null) {
-            val found = unwrap(local.getNow(key))
+            val found = unwrap(route.readNow(local, key))
             return if (route.tagsWritten) tags.settle(route, key, found) else found
         }
         val copy = route.copies?.localCopy(key)
@@ -53,7 +53,7 @@ internal class ValuePath(
     fun lookupNow(key: String, type: (() -> ValueType)?): Any? {
         val route = routing.route(key)
         val local = route.local ?: return lookupCopy(route, key, type)
-        val found = unwrap(local.getNow(key))
+        val found = unwrap(route.readNow(local, key))
         return if (route.tagsWritten) tags.settleNow(local, key, found) else found
     }
 
