@@ -100,14 +100,12 @@ public class KeyTemplate private constructor(
         }
     }
 
-    private fun arityError(arity: Int): KeyTemplateError =
-        KeyTemplateError(
-            "key template '$template' has ${order.size} placeholder(s) ${order.joinToString(
-                prefix = "(",
-                postfix = ")",
-            )}" +
-                " but was given $arity positional argument(s)",
+    private fun arityError(arity: Int): KeyTemplateError {
+        val names = order.joinToString(prefix = "(", postfix = ")")
+        return KeyTemplateError(
+            "key template '$template' has ${order.size} placeholder(s) $names but was given $arity positional argument(s)",
         )
+    }
 
     /** The key for [values]. */
     public fun render(values: Map<String, Any?>): String = render(values, emptyMap())

@@ -172,10 +172,8 @@ internal class LocalTier(
 
         /** `local=size:ttl` (`10000:30s`), refused with the value and the expected form. */
         fun parse(raw: String, timeSource: TimeSource, bus: InvalidationBusBackend?): LocalTier {
-            val (size, ttl) =
-                parseSpec(
-                    raw,
-                ) { "setup parameter 'local' has value '$raw', expected size:ttl like 10000:30s" }
+            val expected = "setup parameter 'local' has value '$raw', expected size:ttl like 10000:30s"
+            val (size, ttl) = parseSpec(raw) { expected }
             return LocalTier(size, ttl, timeSource, bus)
         }
 
