@@ -21,7 +21,8 @@ package io.cashews
  * the backend; [Cache.callback]s run after the backend answers. Answers travel back in reverse order.
  *
  * **Cost.** A backend with no interceptor, nothing disabled and no callback is called directly: no command object,
- * no chain. The in-memory hit path then stays allocation-free.
+ * no chain. The in-memory hit path then stays allocation-free, and stays so with interceptors that only watch
+ * ([CommandObserver]).
  *
  * Interceptors see backend commands, below tags and codecs: a tagged write of the cache is one [CacheCommand.Set],
  * plus a [CacheCommand.Get] of each tag's version key when it is not known yet. Initialisation and close are not
