@@ -128,9 +128,8 @@ public class FunctionBinding internal constructor(
      * This binding with its handles going through the cache or not: `false` binds handles that call the function
      * every time and store nothing (aquiche's `enabled=False`), for a cache turned off by configuration at start.
      */
-    public fun enabled(
-        enabled: Boolean,
-    ): FunctionBinding = FunctionBinding(cache, policy, params, enabled, localSize, localTtl)
+    public fun enabled(enabled: Boolean): FunctionBinding =
+        FunctionBinding(cache, policy, params, enabled, localSize, localTtl)
 
     /**
      * This binding with its handles' values also kept in this process, in a tier of at most [size] values each kept
