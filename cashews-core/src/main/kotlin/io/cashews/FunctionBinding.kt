@@ -171,6 +171,13 @@ public class FunctionBinding internal constructor(
     public fun <A, B, C, R> bind3(type: ValueType, loader: suspend (A, B, C) -> R): CachedFunction3<A, B, C, R> =
         CachedFunction3(cache, policy, keys(3, loader), type, enabled, loader)
 
+    /** With [local] set, keeps the keys [template] renders (behind the policy's prefix) in a local tier. */
+    internal fun keepLocally(template: KeyTemplate) {
+        if (localTtl != null && enabled) {
+            cache.routing.keepLocally(policy.storageKey(template.toGlob()), localSize, localTtl)
+        }
+    }
+
     /**
      * The handle's keys for [loader], a function of [arity] arguments: the names they bind to, checked against the
      * policy's key template, or a template derived from [loader] when the policy has none.
@@ -193,8 +200,7 @@ public class FunctionBinding internal constructor(
                     "parameter (${names.joinToString()}); use {@name} for a KeyContext value",
             )
         }
-        return HandleKeys(policy, template, names, enabled).also { keys ->
-            if (localTtl != null && enabled) cache.routing.keepLocally(keys.glob, localSize, localTtl)
-        }
+        keepLocally(template)
+        return HandleKeys(policy, template, names, enabled)
     }
 }

@@ -11,7 +11,6 @@ import io.cashews.StrategyPolicy
 import io.cashews.ValueType
 import io.cashews.function
 import io.cashews.internal.load.execute
-import io.cashews.internal.route.LocalTier
 import io.cashews.internal.value.NotNow
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -146,12 +145,7 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
             "value type $valueType does not match the builder's ${type.name}"
         }
         val policy = policy()
-        val template = template()
-        val spec = local
-        if (spec != null && template != null && enabled) {
-            val (size, ttl) = LocalTier.parseSpec(spec)
-            cache.routing.keepLocally(policy.storageKey(template.toGlob()), size, ttl)
-        }
+        template()?.let { bindingOf(policy).keepLocally(it) }
         return StrategyCalls(cache, scope, policy, valueType, dispatcher(), enabled)
     }
 
@@ -165,8 +159,12 @@ public abstract class StrategyBuilder<T, B : StrategyBuilder<T, B>> internal con
                 "no key template set for the ${javaClass.simpleName}: call key(...) before build(...)",
             )
         }
-        return cache.function(policy()).enabled(enabled).let { binding -> local?.let(binding::local) ?: binding }
+        return bindingOf(policy())
     }
+
+    /** [policy] bound with this builder's `enabled` and `local` settings. */
+    private fun bindingOf(policy: StrategyPolicy): FunctionBinding =
+        cache.function(policy).enabled(enabled).let { binding -> local?.let(binding::local) ?: binding }
 
     private fun dispatcher(): CoroutineDispatcher = executor?.asCoroutineDispatcher() ?: Dispatchers.IO
 

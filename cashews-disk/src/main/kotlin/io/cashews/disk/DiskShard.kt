@@ -42,7 +42,7 @@ internal class DiskShard(
 
     /**
      * What the current command removed, for the backend's removal listener: recorded only when the backend has one, told once
-     * the command is done, and forgotten when a transaction rolls back or a busy attempt is run again.
+     * the command is done, and forgotten when a transaction rolls back (the backend forgets a failed attempt's).
      */
     val removals = ArrayList<Removal>()
 
@@ -81,13 +81,11 @@ internal class DiskShard(
     private fun <T> retryingBusy(block: DiskShard.() -> T): T {
         val deadline = System.nanoTime() + busyTimeoutMillis * NANOS_PER_MILLI
         var pause = 1L
-        val mark = removals.size
         while (true) {
             try {
                 if (connection == null) open()
                 return block()
             } catch (e: SQLException) {
-                forgetRemovalsAfter(mark)
                 if (!busy(e) || System.nanoTime() >= deadline) throw failure(e)
                 Thread.sleep(pause)
                 pause = (pause * 2).coerceAtMost(MAX_PAUSE_MILLIS)

@@ -101,12 +101,10 @@ internal class Route(
     /** With `local=size:ttl`: the tier in this process in front of the backend, first of [interceptors]. */
     var localTier: LocalTier? = null
 
-    /** The local tiers of handles whose keys come here ([Routing.keepLocally]), in front of the setup's interceptors. */
-    @Volatile
-    var handleTiers: List<LocalTier> = emptyList()
-        private set
-
-    /** The handles' tiers, then the setup's interceptors (its own tier first). */
+    /**
+     * The local tiers of handles whose keys come here ([Routing.keepLocally]), then the setup's interceptors (its own
+     * tier first).
+     */
     @Volatile
     var interceptors: List<CacheInterceptor> = own
         private set
@@ -114,16 +112,14 @@ internal class Route(
     /** Puts [tier] in front of this route's interceptors. */
     @Synchronized
     fun addTier(tier: LocalTier) {
-        handleTiers = handleTiers + tier
         interceptors = listOf(tier) + interceptors
         built = null
         refresh()
     }
 
-    /** Stops every local tier here from hearing the other processes. */
+    /** Stops every local tier here (the setup's and the handles') from hearing the other processes. */
     fun closeTiers() {
-        localTier?.close()
-        for (tier in handleTiers) tier.close()
+        for (interceptor in interceptors) if (interceptor is LocalTier) interceptor.close()
     }
 
     /**
