@@ -58,9 +58,11 @@ import kotlin.time.TimeSource
  *   windows, bit counters and locks are read-modify-writes that no other thread or process can interleave with.
  *   Other processes' writes are waited for up to [busyTimeout]; past it, the command fails with
  *   [BackendUnavailableError] (never a raw `SQLITE_BUSY`).
- * - **Not on the caller's threads.** JDBC blocks, so commands run on a dispatcher of [shards] threads at most
- *   (borrowed from [Dispatchers.IO]); each file's connection is used by one thread at a time, with its statements
- *   prepared once.
+ * - **Never waiting on the caller's thread.** A command that needs no waiting runs on its caller's thread
+ *   ([runOnCaller]): SQLite itself never waits (no busy timeout, no automatic checkpoint). Everything that waits
+ *   (another command on the same shard, another process's write lock, a checkpoint's `fsync`, opening a file) runs on
+ *   a dispatcher of [shards] threads at most, borrowed from [Dispatchers.IO]. Each file's connection is used by one
+ *   thread at a time, with its statements prepared once.
  * - **Size.** [sizeLimit] bounds the stored bytes (keys, values and a fixed overhead per entry), split evenly across
  *   the shards. A write that takes a shard past its share evicts that shard's least recently used entries (the last
  *   access is recorded at most once a second per entry, so most reads stay reads) until it is back under. Evictions
@@ -96,6 +98,14 @@ public class DiskBackend(
      * sharing the directory tells its own listener. Called on the backend's thread once the command is done.
      */
     private val removalListener: RemovalListener? = null,
+    /**
+     * Whether a command runs on its caller's thread when it needs no waiting: no other command on its shard, no other
+     * process holding the write lock, no checkpoint or eviction due (SQLite is never left to wait: see [DiskShard]).
+     * What is left is SQLite's own work on pages the OS has cached, a few microseconds, cheaper than the two thread
+     * wake-ups of a hop. `false` sends every command to the backend's dispatcher, for a directory on slow or network
+     * storage where even a read may wait for the device.
+     */
+    public val runOnCaller: Boolean = true,
 ) : Backend,
     ExpirySweepingBackend,
     LockBackend,
@@ -742,31 +752,18 @@ public class DiskBackend(
      * Evicts this shard's least recently used entries while it is over its share of [sizeLimit]. The entry just
      * written is the most recently used, so it goes last.
      */
-    private fun DiskShard.evictIfFull() {
+    private fun DiskShard.evictIfFull(deferWhenBusy: Boolean = true) {
         val limit = shardLimit ?: return
-        if (storedBytes() <= limit) return
+        evictionDue = false
         val gone =
-            transaction {
-                val victims = ArrayList<String>()
-                while (storedBytes() > limit) {
-                    val batch =
-                        query("SELECT key FROM entries ORDER BY accessed_at LIMIT ?", EVICTION_BATCH) { rows ->
-                            buildList { while (rows.next()) add(rows.getString(1)) }
-                        }
-                    if (batch.isEmpty()) break
-                    for (victim in batch) {
-                        if (storedBytes() <= limit) break
-                        if (removalListener == null) {
-                            update("DELETE FROM entries WHERE key = ?", victim)
-                        } else {
-                            query("DELETE FROM entries WHERE key = ? RETURNING value", victim) { row ->
-                                if (row.next()) removed(victim, row.getBytes(1), RemovalReason.SIZE)
-                            }
-                        }
-                        victims += victim
-                    }
-                }
-                victims
+            try {
+                if (storedBytes() <= limit) return
+                transaction { evictOver(limit) }
+            } catch (e: java.sql.SQLException) {
+                // The command before it has committed, so running it again would repeat it: the next command evicts.
+                if (!deferWhenBusy || !busy(e)) throw e
+                evictionDue = true
+                return
             }
         if (gone.isEmpty()) return
         evicted.addAndGet(gone.size.toLong())
@@ -777,6 +774,30 @@ public class DiskBackend(
             gone.size,
         )
         for (victim in gone) for (listener in evictionListeners) listener(victim)
+    }
+
+    /** Deletes the least recently used entries until the shard is within [limit]; the keys deleted. */
+    private fun DiskShard.evictOver(limit: Long): List<String> {
+        val victims = ArrayList<String>()
+        while (storedBytes() > limit) {
+            val batch =
+                query("SELECT key FROM entries ORDER BY accessed_at LIMIT ?", EVICTION_BATCH) { rows ->
+                    buildList { while (rows.next()) add(rows.getString(1)) }
+                }
+            if (batch.isEmpty()) break
+            for (victim in batch) {
+                if (storedBytes() <= limit) break
+                if (removalListener == null) {
+                    update("DELETE FROM entries WHERE key = ?", victim)
+                } else {
+                    query("DELETE FROM entries WHERE key = ? RETURNING value", victim) { row ->
+                        if (row.next()) removed(victim, row.getBytes(1), RemovalReason.SIZE)
+                    }
+                }
+                victims += victim
+            }
+        }
+        return victims
     }
 
     private suspend fun purgeExpired() {
@@ -804,22 +825,38 @@ public class DiskBackend(
 
     private fun shardOf(key: String): DiskShard = files[(key.hashCode() and Int.MAX_VALUE) % shards]
 
-    /** Runs [block] on [shard] off the caller's threads, then tells [removalListener] what it removed. */
+    /** Runs [block] on [shard] (see [run]), then tells [removalListener] what it removed. */
     private suspend fun <T> onDisk(shard: DiskShard, block: DiskShard.() -> T): T {
-        if (removalListener == null) return withContext(io) { shard.use(block) }
-        return withContext(io) {
-            var done: List<DiskShard.Removal> = emptyList()
-            val answer =
-                shard.use {
-                    try {
-                        block().also { done = takeRemovals() }
-                    } catch (e: Throwable) {
-                        removals.clear() // a failed attempt told nothing; a busy one is run again
-                        throw e
-                    }
+        val listener = removalListener ?: return run(shard, block)
+        var done: List<DiskShard.Removal> = emptyList()
+        val answer =
+            run(shard) {
+                try {
+                    block().also { done = takeRemovals() }
+                } catch (e: Throwable) {
+                    removals.clear() // a failed attempt told nothing; a busy one is run again
+                    throw e
                 }
-            tell(removalListener, done)
-            answer
+            }
+        tell(listener, done)
+        return answer
+    }
+
+    /**
+     * Runs [block] on [shard]: on the caller's thread when nothing needs waiting for ([runOnCaller], see
+     * [DiskShard.tryUse]), on the backend's dispatcher otherwise, where an eviction that was due runs first.
+     */
+    private suspend fun <T> run(shard: DiskShard, block: DiskShard.() -> T): T {
+        if (runOnCaller) {
+            val answer = shard.tryUse(block)
+            @Suppress("UNCHECKED_CAST")
+            if (answer !== DiskShard.NotRun) return answer as T
+        }
+        return withContext(io) {
+            shard.use {
+                if (evictionDue) evictIfFull(deferWhenBusy = false)
+                block()
+            }
         }
     }
 

@@ -10,11 +10,11 @@ import java.nio.file.Path
 /**
  * Registers `disk://` with [io.cashews.Cache.setup].
  *
- * URL: `disk://?directory=/var/cache/app&shards=8&size_limit=1gb&timeout=10s&purge_interval=1m`, every parameter
- * optional: `directory` defaults to [DiskBackend.DEFAULT_DIRECTORY] (`~/.cache/cashews`); `shards=0` is one shard, as
- * in the reference; `size_limit` takes bytes
- * with an optional `kb`, `mb` or `gb` suffix (powers of 1024), or `0` for no limit; `timeout` is how long a command
- * waits for another process's write.
+ * URL: `disk://?directory=/var/cache/app&shards=8&size_limit=1gb&timeout=10s&purge_interval=1m&run_on_caller=true`,
+ * every parameter optional: `directory` defaults to [DiskBackend.DEFAULT_DIRECTORY] (`~/.cache/cashews`); `shards=0`
+ * is one shard, as in the reference; `size_limit` takes bytes with an optional `kb`, `mb` or `gb` suffix (powers of
+ * 1024), or `0` for no limit; `timeout` is how long a command waits for another process's write; `run_on_caller=false`
+ * sends every command to the backend's dispatcher ([DiskBackend.runOnCaller]).
  */
 public class DiskBackendProvider : BackendProvider {
     override val schemes: Set<String> = setOf("disk")
@@ -45,6 +45,7 @@ public class DiskBackendProvider : BackendProvider {
             busyTimeout = settings.duration("timeout", null) ?: DiskBackend.DEFAULT_BUSY_TIMEOUT,
             purgeInterval = settings.duration("purge_interval", null) ?: DiskBackend.DEFAULT_PURGE_INTERVAL,
             timeSource = settings.timeSource,
+            runOnCaller = settings.boolean("run_on_caller", true),
         )
     }
 

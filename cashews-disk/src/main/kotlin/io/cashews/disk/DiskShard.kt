@@ -18,8 +18,11 @@ import java.util.concurrent.locks.ReentrantLock
 import kotlin.concurrent.withLock
 
 /**
- * One SQLite file of a [DiskBackend]: its connection (WAL, a busy timeout so that other processes' writes are waited
- * for), its prepared statements, and its schema.
+ * One SQLite file of a [DiskBackend]: its connection (WAL), its prepared statements, and its schema.
+ *
+ * The connection never waits inside SQLite: its busy timeout is zero once open, and its automatic checkpoints are
+ * off. Waiting (for another process's write lock, for a checkpoint's `fsync`) happens in [use] only, on the backend's
+ * dispatcher, so that [tryUse] can run a command on its caller's thread whenever nothing needs waiting for.
  *
  * The file holds one `entries` table (key, kind, value, expiry, last access, size, and a CRC32C checksum of key, kind
  * and value) and a `meta` table whose `size`
@@ -69,14 +72,69 @@ internal class DiskShard(
     var rebuilds: Int = 0
         private set
 
-    /** Runs [block] with the open connection, opening (or rebuilding) the file first if needed. */
-    fun <T> use(block: DiskShard.() -> T): T = lock.withLock { retryingBusy(block) }
+    /**
+     * A checkpoint of the write-ahead log is due: the connection's own (automatic) checkpoints are off because they
+     * `fsync`, and a command run on its caller's thread must not wait on the disk. The next command runs on the
+     * backend's dispatcher and checkpoints first ([use]).
+     */
+    private var checkpointDue = false
+    private var writesSinceCheckpoint = 0L
+    private val checkpointEvery = (walLimitBytes / (PAGE_BYTES * PAGES_PER_WRITE)).coerceAtLeast(1)
 
     /**
-     * SQLite waits out another process's lock by itself (the busy timeout), except where waiting could deadlock or
-     * the file is being set up or recovered: it then answers SQLITE_BUSY at once. Those answers are retried here,
-     * within the same timeout. A block is one statement or one transaction, rolled back on failure, so running it
-     * again is safe.
+     * An eviction for the size limit found the file busy (another process writing) after its command had committed,
+     * so it did not run; the next command runs on the backend's dispatcher and evicts first.
+     */
+    var evictionDue: Boolean = false
+
+    /**
+     * Runs [block] with the open connection, opening (or rebuilding) the file first if needed, and checkpointing the
+     * log when due. Waits for this shard's other commands, and for other processes' writes up to the busy timeout.
+     */
+    fun <T> use(block: DiskShard.() -> T): T =
+        lock.withLock {
+            retryingBusy {
+                if (checkpointDue) checkpoint()
+                block()
+            }
+        }
+
+    /**
+     * Runs [block] on the calling thread when it needs no waiting at all, and answers [NotRun] otherwise: when
+     * another command holds the shard, when the file is not open yet or maintenance is due, or when another process
+     * holds SQLite's write lock (the connection's busy timeout is zero, so SQLite answers at once). The block is one
+     * statement or one transaction, rolled back when busy, so the caller can run it again through [use].
+     */
+    fun tryUse(block: DiskShard.() -> Any?): Any? {
+        // Held by this thread already: a listener calling back in. Never nest on one connection.
+        if (lock.isHeldByCurrentThread || !lock.tryLock()) return NotRun
+        try {
+            if (connection == null || checkpointDue || evictionDue) return NotRun
+            return try {
+                block()
+            } catch (e: SQLException) {
+                if (busy(e)) NotRun else throw failure(e)
+            }
+        } finally {
+            lock.unlock()
+        }
+    }
+
+    /** What [tryUse] answers when the block must run on the backend's dispatcher instead. */
+    object NotRun
+
+    private fun checkpoint() {
+        // PASSIVE copies what it can without waiting for anyone; the log is reset by the next write once it is all
+        // copied, and truncated to the limit then (journal_size_limit).
+        connection!!.createStatement().use { it.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+        checkpointDue = false
+        writesSinceCheckpoint = 0
+    }
+
+    /**
+     * SQLite answers SQLITE_BUSY at once (the connection's busy timeout is zero, so [tryUse] never waits). Here those
+     * answers are waited out, within the backend's busy timeout, by running the block again after a pause. A block is
+     * one statement or one transaction, rolled back on failure, so running it again is safe.
      */
     private fun <T> retryingBusy(block: DiskShard.() -> T): T {
         val deadline = System.nanoTime() + busyTimeoutMillis * NANOS_PER_MILLI
@@ -93,30 +151,31 @@ internal class DiskShard(
         }
     }
 
-    private fun busy(e: SQLException): Boolean =
+    /** Whether [e] is SQLite's answer that another connection holds a lock it needs. */
+    fun busy(e: SQLException): Boolean =
         (e as? SQLiteException)?.resultCode?.name?.startsWith("SQLITE_BUSY") == true
 
     /**
-     * Runs [block] in one `BEGIN IMMEDIATE` transaction: the write lock is taken first (waiting up to the busy timeout
-     * for other processes), so a read-modify-write inside is atomic across every process sharing the file.
+     * Runs [block] in one `BEGIN IMMEDIATE` transaction, inside a command of [use] or [tryUse]: the write lock is taken
+     * first, so a read-modify-write inside is atomic across every process sharing the file. When another process holds
+     * it, the transaction fails busy and the command is run again (or handed to the dispatcher).
      */
-    fun <T> transaction(block: DiskShard.() -> T): T =
-        use {
-            val mark = removals.size
-            statement("BEGIN IMMEDIATE").execute()
-            var done = false
-            try {
-                block().also {
-                    statement("COMMIT").execute()
-                    done = true
-                }
-            } finally {
-                if (!done) {
-                    runCatching { statement("ROLLBACK").execute() }
-                    forgetRemovalsAfter(mark)
-                }
+    fun <T> transaction(block: DiskShard.() -> T): T {
+        val mark = removals.size
+        statement("BEGIN IMMEDIATE").execute()
+        var done = false
+        try {
+            return block().also {
+                statement("COMMIT").execute()
+                done = true
+            }
+        } finally {
+            if (!done) {
+                runCatching { statement("ROLLBACK").execute() }
+                forgetRemovalsAfter(mark)
             }
         }
+    }
 
     /** The prepared statement for [sql], made once per connection, with [binds] set. */
     fun statement(sql: String, vararg binds: Any?): PreparedStatement {
@@ -135,7 +194,10 @@ internal class DiskShard(
         return statement
     }
 
-    fun update(sql: String, vararg binds: Any?): Int = statement(sql, *binds).executeUpdate()
+    fun update(sql: String, vararg binds: Any?): Int =
+        statement(sql, *binds).executeUpdate().also {
+            if (++writesSinceCheckpoint >= checkpointEvery) checkpointDue = true
+        }
 
     inline fun <T> query(sql: String, vararg binds: Any?, read: (ResultSet) -> T): T =
         statement(
@@ -184,12 +246,15 @@ internal class DiskShard(
             statement.execute("PRAGMA synchronous = NORMAL")
             // The log is checkpointed into the database every walLimitBytes and truncated back to that size, so the
             // files on disk stay near the size limit instead of holding a log of up to 4 MB per shard besides it.
-            statement.execute(
-                "PRAGMA wal_autocheckpoint = ${(walLimitBytes / PAGE_BYTES).coerceAtLeast(MIN_WAL_PAGES)}",
-            )
+            // Checkpoints wait for the disk (fsync), so the commit that crosses the limit does not run one: [use] does,
+            // on the backend's dispatcher, every checkpointEvery writes.
+            statement.execute("PRAGMA wal_autocheckpoint = 0")
             statement.execute("PRAGMA journal_size_limit = $walLimitBytes")
         }
         if (!hasTable("entries")) createSchema() else checkSchema()
+        // From here SQLite never waits for another process's lock: [retryingBusy] waits on the dispatcher, and
+        // [tryUse] hands the command over to it instead.
+        connection.createStatement().use { it.execute("PRAGMA busy_timeout = 0") }
     }
 
     private fun hasTable(name: String): Boolean =
@@ -291,7 +356,9 @@ internal class DiskShard(
         /** The format before values carried a checksum; opened files of it are migrated. */
         const val UNCHECKED_FORMAT = 1
         const val PAGE_BYTES = 4_096L
-        const val MIN_WAL_PAGES = 16L
+
+        /** The log pages a write adds, about: the row's page, its key's, last access's and expiry's index pages, `meta`. */
+        const val PAGES_PER_WRITE = 5L
         const val NANOS_PER_MILLI = 1_000_000L
         const val MAX_PAUSE_MILLIS = 50L
         val log = LoggerFactory.getLogger(DiskBackend::class.java)
