@@ -95,7 +95,8 @@ public class DiskBackend(
      * a released lock too), written over by `set` ([RemovalReason.REPLACED]), found expired by a read, a write or the
      * sweep ([RemovalReason.EXPIRED]), evicted for [sizeLimit] ([RemovalReason.SIZE]). Counters, windows, token
      * buckets and sets changed in place are not removals. Only this process's removals are told: another process
-     * sharing the directory tells its own listener. Called on the backend's thread once the command is done.
+     * sharing the directory tells its own listener. Called once the command is done, on the thread that resumes its
+     * caller.
      */
     private val removalListener: RemovalListener? = null,
     /**

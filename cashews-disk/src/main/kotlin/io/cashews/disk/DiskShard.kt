@@ -179,8 +179,8 @@ internal class DiskShard(
 
     /** The prepared statement for [sql], made once per connection, with [binds] set. */
     fun statement(sql: String, vararg binds: Any?): PreparedStatement {
+        // Not cleared first: every use of one SQL text binds all of its parameters.
         val statement = statements.getOrPut(sql) { connection!!.prepareStatement(sql) }
-        statement.clearParameters()
         binds.forEachIndexed { i, value ->
             when (value) {
                 null -> statement.setNull(i + 1, java.sql.Types.NULL)
