@@ -357,7 +357,7 @@ internal class DiskShard(
         const val UNCHECKED_FORMAT = 1
         const val PAGE_BYTES = 4_096L
 
-        /** The log pages a write adds, about: the row's page, its key's, last access's and expiry's index pages, `meta`. */
+        /** About the log pages a write adds: the row's, its key's, last access's and expiry's index pages, `meta`. */
         const val PAGES_PER_WRITE = 5L
         const val NANOS_PER_MILLI = 1_000_000L
         const val MAX_PAUSE_MILLIS = 50L

@@ -37,7 +37,7 @@ class DiskCallerThreadSpec : FunSpec({
                         for (key in listOf("a", "b")) disk.set(key, ByteArray(60), null, SetCondition.ALWAYS)
                     }
                 }
-                // The first write opened the file on the dispatcher; the second needed no waiting, and evicted the first.
+                // The first write opened the file on the dispatcher; the second needed no wait and evicted the first.
                 if (onCaller) threads.single() shouldBe "caller" else threads.single() shouldNotBe "caller"
                 disk.close()
             }
