@@ -5,6 +5,7 @@ import io.cashews.internal.tx.Transactions
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.isActive
 import kotlinx.coroutines.withContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
@@ -93,7 +94,7 @@ public suspend fun <R> Cache.transaction(
                 throw e
             }
         try {
-            withContext(NonCancellable) { transaction.commit() }
+            commitWhole(transaction)
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
@@ -101,5 +102,19 @@ public suspend fun <R> Cache.transaction(
             throw e
         }
         result
+    }
+}
+
+/**
+ * Commits [transaction] whole even when the caller is cancelled meanwhile. Most commits never suspend (in memory),
+ * so they run as they are, without a non-cancellable context of their own; one that is cancelled while a backend
+ * answers is finished in [NonCancellable] (a commit is resumable: see the buffers' `commit`).
+ */
+private suspend fun commitWhole(transaction: CacheTransaction) {
+    try {
+        transaction.commit()
+    } catch (e: CancellationException) {
+        if (currentCoroutineContext().isActive) throw e // a backend's own cancellation, not the caller's
+        withContext(NonCancellable) { transaction.commit() }
     }
 }

@@ -16,6 +16,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.runTest
 import kotlinx.coroutines.test.testTimeSource
+import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -277,6 +278,53 @@ class TransactionSpec : FunSpec({
             cache.get<Long>("n") shouldBe 3
             cache.ttl("n") shouldBe KeyTtl.Expiring(1.seconds)
             cache.getRaw("n").let { String(it as ByteArray) } shouldBe "3"
+        }
+    }
+
+    context("a commit cancelled while its backend answers is still applied whole") {
+        withTests(TransactionMode.entries) { mode ->
+            runTest(timeout = 30.seconds) {
+                val writing = CompletableDeferred<Unit>()
+                val answer = CompletableDeferred<Unit>()
+                var gated = false
+                val memory = MemoryBackend(timeSource = testTimeSource)
+                val slowWrites =
+                    object : Backend by memory, LockBackend by memory {
+                        override suspend fun set(
+                            key: String,
+                            value: Any,
+                            ttl: Duration?,
+                            condition: SetCondition,
+                        ): Boolean {
+                            if (gated) {
+                                writing.complete(Unit)
+                                answer.await() // cancellable: the caller's cancellation interrupts the first attempt
+                            }
+                            return memory.set(key, value, ttl, condition)
+                        }
+                    }
+                val cache = Cache(timeSource = testTimeSource).apply { setup(slowWrites) }
+                cache.set("c", 3) // the transaction deletes it
+                gated = true
+                val job =
+                    launch {
+                        cache.transaction(mode) {
+                            cache.set("a", 1)
+                            cache.set("b", 2)
+                            cache.delete("c")
+                        }
+                    }
+                writing.await()
+                job.cancel()
+                answer.complete(Unit)
+                job.join()
+                cache.get<Int>("a") shouldBe 1
+                cache.get<Int>("b") shouldBe 2
+                cache.get<Int>("c") shouldBe null
+                // The locking modes released their locks: another transaction writes at once.
+                cache.transaction(mode, timeout = 1.seconds) { cache.set("a", 4) }
+                cache.get<Int>("a") shouldBe 4
+            }
         }
     }
 })

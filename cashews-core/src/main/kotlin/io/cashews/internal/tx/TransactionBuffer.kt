@@ -273,33 +273,39 @@ internal class TransactionBuffer(
 
     // -- commit and rollback -------------------------------------------------------------------------------------
 
+    /** What [commit] has yet to apply: taken from the buffer by its first call, emptied as it applies. */
+    private var unapplied: HashMap<String, Pending>? = null
+
+    /**
+     * Applies the buffer, then releases the locks. An entry leaves [unapplied] only once its backend has answered, so
+     * a commit interrupted by its coroutine's cancellation is finished by calling it again: an entry applied twice
+     * writes the same value, or deletes the same key.
+     */
     suspend fun commit() {
-        val snapshot = mutex.withLock { HashMap(pending).also { pending.clear() } }
+        val left = unapplied ?: mutex.withLock { HashMap(pending).also { pending.clear() } }.also { unapplied = it }
         val backend = real()
-        val deletes = ArrayList<String>()
-        for ((key, entry) in snapshot) {
-            if (entry is Pending.Written && entry.live) {
-                val expiresAt = entry.expiresAt
-                // The TTL left to the millisecond (not truncated to seconds, where < 1 s would mean "no expiry").
-                val left = expiresAt?.let { -it.elapsedNow() }
-                if (left != null && !left.isPositive()) {
-                    deletes += key
-                } else {
-                    backend.set(key, entry.stored, left, SetCondition.ALWAYS)
-                }
+        var deletes: ArrayList<String>? = null
+        val entries = left.entries.iterator()
+        while (entries.hasNext()) {
+            val (key, entry) = entries.next()
+            // The TTL left to the millisecond (not truncated to seconds, where < 1 s would mean "no expiry").
+            val ttlLeft = (entry as? Pending.Written)?.expiresAt?.let { -it.elapsedNow() }
+            if (entry is Pending.Written && (ttlLeft == null || ttlLeft.isPositive())) {
+                backend.set(key, entry.stored, ttlLeft, SetCondition.ALWAYS)
+                entries.remove()
             } else {
-                deletes += key
+                (deletes ?: ArrayList<String>().also { deletes = it }) += key
             }
         }
-        try {
-            if (deletes.isNotEmpty()) backend.deleteMany(deletes)
-        } finally {
-            releaseLocks()
-        }
+        if (deletes != null) backend.deleteMany(deletes)
+        left.clear()
+        unapplied = null
+        releaseLocks()
     }
 
     suspend fun rollback() {
         mutex.withLock { pending.clear() }
+        unapplied = null
         releaseLocks()
     }
 
