@@ -56,16 +56,16 @@ public object ObservabilityLoops {
         runBlocking {
             var index = start
             val mask = keys.size - 1
-            repeat(TX_BATCH) {
+            repeat(TX_BATCH) { unit ->
                 val read = keys[index++ and mask]
                 val written = keys[index++ and mask]
                 if (mode == null) {
                     bh.consume(cache.get<Int>(read))
-                    bh.consume(cache.set(written, it))
+                    bh.consume(cache.set(written, unit))
                 } else {
                     cache.transaction(mode) {
                         bh.consume(cache.get<Int>(read))
-                        bh.consume(cache.set(written, it))
+                        bh.consume(cache.set(written, unit))
                     }
                 }
             }

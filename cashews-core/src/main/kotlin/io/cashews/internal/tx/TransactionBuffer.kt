@@ -59,7 +59,7 @@ internal class TransactionBuffer(
     }
 
     private val mutex = Mutex()
-    private val pending = HashMap<String, Pending>()
+    private var pending = HashMap<String, Pending>()
 
     // Only locking modes take locks.
     private val lockMutex: Mutex? = if (transaction.mode == TransactionMode.FAST) null else Mutex()
@@ -282,7 +282,8 @@ internal class TransactionBuffer(
      * writes the same value, or deletes the same key.
      */
     suspend fun commit() {
-        val left = unapplied ?: mutex.withLock { HashMap(pending).also { pending.clear() } }.also { unapplied = it }
+        // The buffer itself is taken, not copied: what a late child of the transaction writes goes to a new one.
+        val left = unapplied ?: mutex.withLock { pending.also { pending = HashMap() } }.also { unapplied = it }
         val backend = real()
         var deletes: ArrayList<String>? = null
         val entries = left.entries.iterator()
