@@ -159,24 +159,38 @@ internal class ValueSerializer(
     }
 
     private fun decodeBody(body: ByteArray, from: Int, type: ValueType): Any? {
-        val fields = ArrayList<String>(4)
-        var start = from
-        while (fields.size < HEADER_FIELDS) {
-            val bar = body.indexOf('|'.code.toByte(), start)
-            if (bar < 0 || bar - start > MAX_FIELD) return Miss
-            fields += String(body, start, bar - start, Charsets.US_ASCII)
-            start = bar + 1
-        }
-        if (fields[0] == MAGIC && fields[1] == FAILURE) {
+        // Four ASCII header fields, each ending in '|', compared where they lie: a hit makes no String of them.
+        val magicEnd = fieldEnd(body, from)
+        if (magicEnd < 0) return Miss
+        val codecEnd = fieldEnd(body, magicEnd + 1)
+        if (codecEnd < 0) return Miss
+        val printEnd = fieldEnd(body, codecEnd + 1)
+        if (printEnd < 0) return Miss
+        val compressionEnd = fieldEnd(body, printEnd + 1)
+        if (compressionEnd < 0 || !body.asciiEquals(from, magicEnd, MAGIC)) return Miss
+        val start = compressionEnd + 1
+        if (body.asciiEquals(magicEnd + 1, codecEnd, FAILURE)) {
             return metaJson.decodeFromString(
                 StoredFailure.serializer(),
                 body.copyOfRange(start, body.size).decodeToString(),
             )
         }
-        if (fields[0] != MAGIC || fields[1] != codec.name) return Miss
-        if (checkSchema && fields[2] != fingerprint(type)) return Miss
-        val storedCompression = Compression.byName(fields[3]) ?: return Miss
+        if (!body.asciiEquals(magicEnd + 1, codecEnd, codec.name)) return Miss
+        if (checkSchema && !body.asciiEquals(codecEnd + 1, printEnd, fingerprint(type))) return Miss
+        val storedCompression = compressionOf(body, printEnd + 1, compressionEnd) ?: return Miss
         return codec.decode(decompress(storedCompression, body.copyOfRange(start, body.size)), type)
+    }
+
+    /** Where the header field starting at [start] ends (its '|'), or -1 when it does not, within [MAX_FIELD]. */
+    private fun fieldEnd(body: ByteArray, start: Int): Int {
+        val bar = body.indexOf('|'.code.toByte(), start)
+        return if (bar < 0 || bar - start > MAX_FIELD) -1 else bar
+    }
+
+    /** The compression the field `body[start, end)` names: the ids we write compared in place, others by name. */
+    private fun compressionOf(body: ByteArray, start: Int, end: Int): Compression? {
+        for (compression in Compression.entries) if (body.asciiEquals(start, end, compression.id)) return compression
+        return Compression.byName(String(body, start, end - start, Charsets.US_ASCII))
     }
 
     private fun verified(key: String, stored: ByteArray): ByteArray? {
@@ -246,7 +260,6 @@ internal class ValueSerializer(
         private const val FAILURE = "failure"
         private const val STAMP = "stamp"
         private val metaJson = kotlinx.serialization.json.Json
-        private const val HEADER_FIELDS = 4
         private const val NO_EXPIRY = 0L
         private const val SIGNATURE_PARTS = 3
         private const val MAX_SIGNATURE = 200
@@ -291,6 +304,13 @@ private class StampRecord(
 private fun ByteArray.startsWith(prefix: ByteArray): Boolean {
     if (size < prefix.size) return false
     for (i in prefix.indices) if (this[i] != prefix[i]) return false
+    return true
+}
+
+/** Whether `this[start, end)` holds exactly the ASCII characters of [text]. */
+private fun ByteArray.asciiEquals(start: Int, end: Int, text: String): Boolean {
+    if (end - start != text.length) return false
+    for (i in text.indices) if (this[start + i] != text[i].code.toByte()) return false
     return true
 }
 
