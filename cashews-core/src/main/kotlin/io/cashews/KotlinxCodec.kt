@@ -51,6 +51,12 @@ public class KotlinxCodec(
         }
     }
 
+    /** [decode] of `bytes[from, bytes.size)`: a text format reads the slice where it lies, without a copy. */
+    internal fun decodeFrom(bytes: ByteArray, from: Int, type: ValueType): Any? {
+        if (format !is StringFormat) return decode(bytes.copyOfRange(from, bytes.size), type)
+        return format.decodeFromString(serializerFor(type), bytes.decodeToString(from, bytes.size))
+    }
+
     override fun fingerprint(type: ValueType): String =
         fingerprints.getOrPut(type) { fingerprintOf(serializerFor(type).descriptor) }
 

@@ -2,6 +2,7 @@ package io.cashews.internal.value
 
 import io.cashews.Compression
 import io.cashews.DigestMod
+import io.cashews.KotlinxCodec
 import io.cashews.UnsecureDataError
 import io.cashews.ValueCodec
 import io.cashews.ValueType
@@ -178,6 +179,7 @@ internal class ValueSerializer(
         if (!body.asciiEquals(magicEnd + 1, codecEnd, codec.name)) return Miss
         if (checkSchema && !body.asciiEquals(codecEnd + 1, printEnd, fingerprint(type))) return Miss
         val storedCompression = compressionOf(body, printEnd + 1, compressionEnd) ?: return Miss
+        if (storedCompression == Compression.NONE && codec is KotlinxCodec) return codec.decodeFrom(body, start, type)
         return codec.decode(decompress(storedCompression, body.copyOfRange(start, body.size)), type)
     }
 
