@@ -1,22 +1,18 @@
 package io.cashews.bench;
 
 import io.cashews.Cache;
-import io.cashews.TransactionMode;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * {@link TransactionBenchmark}'s unit of work (read one key, write another) on our Redis backend, on a redis-server
@@ -30,10 +26,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
-public class RedisTransactionBenchmark {
+public class RedisTransactionBenchmark extends TransactionUnits {
     RedisFixture redis;
-    Cache cache;
-    String[] keys;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -47,29 +41,5 @@ public class RedisTransactionBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         redis.close(cache);
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(ObservabilityLoops.TX_BATCH)
-    public void bare(ThreadIndex thread, Blackhole bh) {
-        thread.index = ObservabilityLoops.readWrite(cache, null, keys, thread.index, bh);
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(ObservabilityLoops.TX_BATCH)
-    public void fast(ThreadIndex thread, Blackhole bh) {
-        thread.index = ObservabilityLoops.readWrite(cache, TransactionMode.FAST, keys, thread.index, bh);
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(ObservabilityLoops.TX_BATCH)
-    public void locked(ThreadIndex thread, Blackhole bh) {
-        thread.index = ObservabilityLoops.readWrite(cache, TransactionMode.LOCKED, keys, thread.index, bh);
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(ObservabilityLoops.TX_BATCH)
-    public void serializable(ThreadIndex thread, Blackhole bh) {
-        thread.index = ObservabilityLoops.readWrite(cache, TransactionMode.SERIALIZABLE, keys, thread.index, bh);
     }
 }

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit
  *
  * The binary is `$REDIS_SERVER` when set, else `redis-server` on the `PATH`, else the one inside
  * `com.github.codemonstur:embedded-redis` when that is on the test classpath. The server keeps nothing on disk,
- * listens on 127.0.0.1 only, and is stopped by [close] (by its own PID). [kill] and [restart] take it down and bring it
- * back on the same port, as an outage does.
+ * listens on 127.0.0.1 only, and is stopped by [close] (by its own PID), or when the JVM exits without it. [kill] and
+ * [restart] take it down and bring it back on the same port, as an outage does.
  *
  * ```
  * RedisProcess.start().use { redis -> Cache(redis.url) … }
@@ -28,7 +28,15 @@ public class RedisProcess private constructor(
     private val clock: ControlledClock?,
 ) : AutoCloseable {
     private val dir: File = Files.createTempDirectory("cashews-redis").toFile()
+
+    @Volatile
     private var process: Process? = null
+
+    /** Stops the server when this JVM exits without [close]: an aborted benchmark fork, a test run cut short. */
+    private val reaper =
+        Thread({ process?.destroyForcibly() }, "redis-server $port reaper").also {
+            Runtime.getRuntime().addShutdownHook(it)
+        }
 
     /** Whether this server's clock is frozen and moved only by [advanceClock]. */
     public val hasControlledClock: Boolean get() = clock != null
@@ -111,6 +119,11 @@ public class RedisProcess private constructor(
     public val isRunning: Boolean get() = process?.isAlive == true
 
     override fun close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper)
+        } catch (e: IllegalStateException) {
+            // Closed while the JVM shuts down: the hook runs or has run anyway.
+        }
         kill()
         clock?.close()
         dir.deleteRecursively()
