@@ -865,12 +865,12 @@ public class DiskBackend(
 
     private fun shardOf(key: String): DiskShard = files[(key.hashCode() and Int.MAX_VALUE) % shards]
 
-    /** Runs [block] on [shard] (see [run]), then tells [removalListener] what it removed. */
+    /** Runs [block] on [shard] (see [runCommand]), then tells [removalListener] what it removed. */
     private suspend fun <T> onDisk(shard: DiskShard, block: DiskShard.() -> T): T {
-        val listener = removalListener ?: return run(shard, block)
+        val listener = removalListener ?: return runCommand(shard, block)
         var done: List<DiskShard.Removal> = emptyList()
         val answer =
-            run(shard) {
+            runCommand(shard) {
                 try {
                     block().also { done = takeRemovals() }
                 } catch (e: Throwable) {
@@ -886,7 +886,7 @@ public class DiskBackend(
      * Runs [block] on [shard]: on the caller's thread when nothing needs waiting for ([runOnCaller], see
      * [DiskShard.tryUse]), on the backend's dispatcher otherwise, where an eviction that was due runs first.
      */
-    private suspend fun <T> run(shard: DiskShard, block: DiskShard.() -> T): T {
+    private suspend fun <T> runCommand(shard: DiskShard, block: DiskShard.() -> T): T {
         if (runOnCaller) {
             val answer = shard.tryUse(block)
             @Suppress("UNCHECKED_CAST")

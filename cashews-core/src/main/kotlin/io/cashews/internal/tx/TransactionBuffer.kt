@@ -289,10 +289,11 @@ internal class TransactionBuffer(
         val entries = left.entries.iterator()
         while (entries.hasNext()) {
             val (key, entry) = entries.next()
+            val written = entry as? Pending.Written
             // The TTL left to the millisecond (not truncated to seconds, where < 1 s would mean "no expiry").
-            val ttlLeft = (entry as? Pending.Written)?.expiresAt?.let { -it.elapsedNow() }
-            if (entry is Pending.Written && (ttlLeft == null || ttlLeft.isPositive())) {
-                backend.set(key, entry.stored, ttlLeft, SetCondition.ALWAYS)
+            val ttlLeft = written?.expiresAt?.let { -it.elapsedNow() }
+            if (written != null && (ttlLeft == null || ttlLeft.isPositive())) {
+                backend.set(key, written.stored, ttlLeft, SetCondition.ALWAYS)
                 entries.remove()
             } else {
                 (deletes ?: ArrayList<String>().also { deletes = it }) += key
