@@ -30,9 +30,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class PeersBenchmark {
     @Param({
-        "concurrentHashMap", "caffeine", "caffeineAsync", "aedile", "cache4k", "jetcacheLocal",
+        "concurrentHashMap", "caffeine", "caffeineExpiry", "caffeineAsync", "aedile", "cache4k", "jetcacheLocal",
         "cashewsGet", "cashewsCached", "cashewsCachedTemplate", "cashewsCachedPositional", "cashewsHandle",
-        "cashewsJavaFacade", "cashewsJavaHandle", "cashewsRealistic"
+        "cashewsJavaFacade", "cashewsJavaHandle", "cashewsRealistic", "cashewsRealisticSampled"
     })
     public String contender;
 

@@ -10,7 +10,6 @@ import io.cashews.detect
 import io.cashews.transaction
 import kotlinx.coroutines.runBlocking
 import org.openjdk.jmh.infra.Blackhole
-import kotlin.time.Duration.Companion.hours
 
 /** The loops of [ObservabilityBenchmark] and [TransactionBenchmark]. */
 public object ObservabilityLoops {
@@ -41,7 +40,7 @@ public object ObservabilityLoops {
             val mask = keys.size - 1
             val detected =
                 detect {
-                    repeat(HitLoops.BATCH) { bh.consume(cache.cached(1.hours, keys[index++ and mask]) { -1 }) }
+                    repeat(HitLoops.BATCH) { bh.consume(cache.cached(HitLoops.TTL, keys[index++ and mask]) { -1 }) }
                 }
             bh.consume(detected.hits.size)
             index

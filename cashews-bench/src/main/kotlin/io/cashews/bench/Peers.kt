@@ -13,9 +13,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runBlocking
 import org.openjdk.jmh.infra.Blackhole
+import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ConcurrentHashMap
-import kotlin.time.Duration.Companion.hours
 
 /**
  * The contenders of [PeersBenchmark]: one cache each, filled with every key, read and written [BATCH] keys at a time
@@ -31,6 +31,7 @@ public object Peers {
         listOf(
             "concurrentHashMap",
             "caffeine",
+            "caffeineExpiry",
             "caffeineAsync",
             "aedile",
             "cache4k",
@@ -43,6 +44,7 @@ public object Peers {
             "cashewsJavaFacade",
             "cashewsJavaHandle",
             "cashewsRealistic",
+            "cashewsRealisticSampled",
         )
 
     /** A cache under test: reads and writes of a batch of keys, answering where the thread goes on. */
@@ -68,6 +70,18 @@ public object Peers {
 
             "caffeine" -> {
                 val cache = Caffeine.newBuilder().maximumSize(size).build<String, Any>().apply { keys.forEach { put(it, VALUE) } }
+                plain({ cache.getIfPresent(it) }, { cache.put(it, VALUE) })
+            }
+
+            "caffeineExpiry" -> {
+                // Entries that expire, as every cached {} and handle entry does: each read then checks the clock.
+                val cache =
+                    Caffeine
+                        .newBuilder()
+                        .maximumSize(size)
+                        .expireAfterWrite(Duration.ofHours(1))
+                        .build<String, Any>()
+                        .apply { keys.forEach { put(it, VALUE) } }
                 plain({ cache.getIfPresent(it) }, { cache.put(it, VALUE) })
             }
 
@@ -107,15 +121,17 @@ public object Peers {
 
             "cashewsCached" -> {
                 val cache = filled(size, keys)
-                suspending({ cache.cached(1.hours, it, prefix = "") { -1 } }, { cache.set(it, VALUE) })
+                suspending({ cache.cached(HitLoops.TTL, it, prefix = "") { -1 } }, { cache.set(it, VALUE) })
             }
 
             "cashewsCachedTemplate" -> templated(filled(size, keys, templated = true))
 
-            "cashewsCachedPositional" -> positional(filled(size, keys, templated = true))
+            "cashewsCachedPositional" -> positional(filledByTemplate(size, keys))
 
             "cashewsHandle" -> {
-                val item = filled(size, keys, templated = true).function(ttl = "1h", key = "item:{id}") { _: String -> -1 }
+                // Filled through the handle, as a service's handle fills its cache: by its own loads.
+                val item = Cache("mem://?size=$size").function(ttl = "1h", key = "item:{id}") { _: String -> VALUE }
+                runBlocking { for (key in keys.toSet()) item(key) }
                 suspending({ item(it) }, { item.cache.set("item:$it", VALUE) })
             }
 
@@ -125,26 +141,24 @@ public object Peers {
             }
 
             "cashewsJavaHandle" -> {
-                val cache = JavaCache.of(filled(size, keys, templated = true))
+                val cache = JavaCache.of(Cache("mem://?size=$size"))
                 val item =
                     cache
                         .cached(Int::class.javaObjectType)
                         .ttl("1h")
                         .key("item:{id}")
-                        .build { _: String -> CompletableFuture.completedFuture(-1) }
+                        .build { _: String -> CompletableFuture.completedFuture(VALUE) }
+                for (key in keys.toSet()) item.apply(key).join()
                 plain({ item.apply(it).join() }, { cache.set("item:$it", VALUE).join() })
             }
 
-            "cashewsRealistic" -> {
-                // A key template, stats, Micrometer's meters and one interceptor: what a production setup adds. The
-                // interceptor observes, as tracing and logging do; one that rewrites commands is measured apart
-                // (ObservabilityBenchmark.noOpInterceptorHit).
-                val cache = filled(size, keys, templated = true)
-                cache.recordStats = true
-                CacheMetrics(cache, "bench").bindTo(SimpleMeterRegistry())
-                cache.addInterceptor(ObservabilityLoops.noOpObserver())
-                positional(cache)
-            }
+            // A key template, stats, Micrometer's meters and one interceptor: what a production setup adds. The
+            // interceptor observes, as tracing and logging do; one that rewrites commands is measured apart
+            // (ObservabilityBenchmark.noOpInterceptorHit).
+            "cashewsRealistic" -> realistic(size, keys, timeOneIn = 1)
+
+            // The same with command timers sampled: CacheMetrics(timeOneIn = 16).
+            "cashewsRealisticSampled" -> realistic(size, keys, timeOneIn = 16)
 
             else -> {
                 throw IllegalArgumentException("unknown contender '$name'; known: $NAMES")
@@ -156,20 +170,38 @@ public object Peers {
 
     private fun templated(cache: Cache): Contender =
         suspending(
-            { cache.cached(1.hours, ITEM, mapOf("id" to it)) { -1 } },
+            { cache.cached(HitLoops.TTL, ITEM, mapOf("id" to it)) { -1 } },
             { cache.set("item:$it", VALUE) },
         )
 
     /** A key template with the key as its one positional argument: `cache.cached(ttl, ITEM, id) { … }`. */
     private fun positional(cache: Cache): Contender =
         suspending(
-            { cache.cached(1.hours, ITEM, it) { -1 } },
+            { cache.cached(HitLoops.TTL, ITEM, it) { -1 } },
             { cache.set("item:$it", VALUE) },
         )
 
     private fun filled(size: Long, keys: Array<String>, templated: Boolean = false): Cache {
         val cache = Cache("mem://?size=$size")
         runBlocking { for (key in keys) cache.set(if (templated) "item:$key" else key, VALUE) }
+        return cache
+    }
+
+    private fun realistic(size: Long, keys: Array<String>, timeOneIn: Int): Contender {
+        val cache = filledByTemplate(size, keys)
+        cache.recordStats = true
+        CacheMetrics(cache, "bench", timeOneIn = timeOneIn).bindTo(SimpleMeterRegistry())
+        cache.addInterceptor(ObservabilityLoops.noOpObserver())
+        return positional(cache)
+    }
+
+    /**
+     * A cache filled through the positional template's own loads, as a service's calls fill it: the entries are then
+     * stored under the keys the template remembers.
+     */
+    private fun filledByTemplate(size: Long, keys: Array<String>): Cache {
+        val cache = Cache("mem://?size=$size")
+        runBlocking { for (key in keys.toSet()) cache.cached(HitLoops.TTL, ITEM, key) { VALUE } }
         return cache
     }
 

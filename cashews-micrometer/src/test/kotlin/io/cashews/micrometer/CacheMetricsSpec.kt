@@ -10,7 +10,10 @@ import io.cashews.warmUp
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.doubles.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 import io.micrometer.core.instrument.Tag
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry
 import kotlinx.coroutines.delay
@@ -99,6 +102,26 @@ class CacheMetricsSpec : FunSpec({
                 .totalTime(TimeUnit.NANOSECONDS) shouldBeGreaterThan
                 0.0
         }
+    }
+
+    test("timeOneIn times a random sample of the commands, and every kind and layer can be drawn") {
+        runTest {
+            val registry = SimpleMeterRegistry()
+            val cache = Cache("mem://")
+            CacheMetrics(cache, "c", timeOneIn = 4).bindTo(registry)
+            cache.set("a", 1)
+            repeat(4000) { cache.get<Int>("a") }
+            val gets = registry.get("cache.operations").tags("command", "get").timer()
+            // A binomial draw of 4000 at 1/4: 1000 on average, 27 standard deviation; these bounds are 7 of them.
+            gets.count() shouldBeGreaterThan 800L
+            gets.count() shouldBeLessThan 1200L
+            gets.totalTime(TimeUnit.NANOSECONDS) shouldBeGreaterThan 0.0
+        }
+    }
+
+    test("timeOneIn below 1 is refused, naming the value") {
+        val error = shouldThrow<IllegalArgumentException> { CacheMetrics(Cache("mem://"), "c", timeOneIn = 0) }
+        error.message shouldContain "was 0"
     }
 
     test("stale answers, rejections, breaker transitions and evictions have their meters") {

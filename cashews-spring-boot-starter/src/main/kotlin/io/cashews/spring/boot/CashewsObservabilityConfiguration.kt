@@ -27,7 +27,13 @@ public class CashewsObservabilityConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         public fun cashewsMetrics(cache: Cache, properties: CashewsProperties): CacheMetrics =
-            CacheMetrics(cache, properties.metrics.name, emptyList(), properties.metrics.timeCommands)
+            CacheMetrics(
+                cache,
+                properties.metrics.name,
+                emptyList(),
+                properties.metrics.timeCommands,
+                properties.metrics.timeOneIn,
+            )
     }
 
     /** The health indicator. */

@@ -92,6 +92,8 @@ public class CashewsProperties(
         @DefaultValue("cashews") public val name: String,
         /** Whether every backend command is timed too (`cache.operations`), at the cost of a timer per command. */
         @DefaultValue("false") public val timeCommands: Boolean,
+        /** With [timeCommands]: time about one command in this many (see `CacheMetrics`); 1 times every command. */
+        @DefaultValue("1") public val timeOneIn: Int,
     )
 
     override fun toString(): String =

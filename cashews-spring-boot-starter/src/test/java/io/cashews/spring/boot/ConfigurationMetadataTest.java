@@ -30,7 +30,8 @@ class ConfigurationMetadataTest {
             "cashews.enabled", "cashews.setup", "cashews.backends", "cashews.secret", "cashews.codec",
             "cashews.trusted-packages", "cashews.record-stats", "cashews.cache-manager.enabled",
             "cashews.cache-manager.dynamic", "cashews.cache-manager.default-ttl", "cashews.caches",
-            "cashews.metrics.enabled", "cashews.metrics.name", "cashews.metrics.time-commands"}) {
+            "cashews.metrics.enabled", "cashews.metrics.name", "cashews.metrics.time-commands",
+            "cashews.metrics.time-one-in"}) {
             JsonNode property = properties.get(name);
             assertNotNull(property, name + " is not in the metadata");
             assertFalse(property.path("description").asString("").isBlank(), name + " has no description");

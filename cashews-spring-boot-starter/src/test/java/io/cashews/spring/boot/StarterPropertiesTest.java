@@ -2,16 +2,19 @@ package io.cashews.spring.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cashews.Cache;
 import io.cashews.JavaCache;
+import io.cashews.micrometer.CacheMetrics;
 import io.cashews.spring.CashewsCacheManager;
 import io.cashews.spring.CashewsCacheSettings;
 import io.cashews.spring.boot.bad.BadConfigurationApplication;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cache.CacheManager;
@@ -51,6 +54,23 @@ class StarterPropertiesTest {
             manager.getCache("prices").put("a", 1L);
             assertNull(manager.getCache("prices").get("a"));
         }
+    }
+
+    @Test
+    void commandTimersCanBeSampled() {
+        try (ConfigurableApplicationContext context = start(
+            "cashews.metrics.time-commands=true", "cashews.metrics.time-one-in=16")) {
+            assertEquals(16, context.getBean(CacheMetrics.class).getTimeOneIn());
+        }
+        BeanCreationException refused = assertThrows(BeanCreationException.class,
+            () -> start("cashews.metrics.time-commands=true", "cashews.metrics.time-one-in=0").close());
+        assertTrue(rootCause(refused).getMessage().contains("timeOneIn must be at least 1"), refused::getMessage);
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null) cause = cause.getCause();
+        return cause;
     }
 
     @Test
