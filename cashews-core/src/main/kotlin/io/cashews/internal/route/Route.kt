@@ -63,6 +63,10 @@ internal class Route(
     var localWrites: ImmediateWriteBackend? = null
         private set
 
+    /** [local] when no [observers] watch its reads, so a hit calls it with nothing in between; published the same way. */
+    var unobserved: ImmediateReadBackend? = null
+        private set
+
     /**
      * The byte backend's local copies ([LocalCopyBackend]) to read without suspending, under the same conditions
      * as [local]; published the same way.
@@ -192,6 +196,7 @@ internal class Route(
             } else {
                 null
             }
+        unobserved = if (watching == null) local else null
         localWrites = if (direct && initialised && serializer == null) backend as? ImmediateWriteBackend else null
         copies =
             if (direct && initialised && serializer != null &&

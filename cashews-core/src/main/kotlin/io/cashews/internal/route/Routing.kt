@@ -42,6 +42,17 @@ internal class Routing(
 ) {
     @Volatile
     private var routes: Array<Route> = emptyArray()
+        set(value) {
+            field = value
+            sole = value.singleOrNull()?.takeIf { it.prefix.isEmpty() }
+        }
+
+    /**
+     * The one route when a single backend takes every key, the common setup: [route] answers it without reading the
+     * key's characters or the array. Written after [routes], so a reader that sees it sees the routes' state too.
+     */
+    @Volatile
+    private var sole: Route? = null
     private val replaced = ArrayList<Backend>()
 
     /** Every route, longest prefix first. */
@@ -49,10 +60,8 @@ internal class Routing(
 
     /** The route of [key]; [NotConfiguredError] when no backend is set up for it. */
     fun route(key: String): Route {
+        sole?.let { return it }
         val current = routes
-        // One backend for every key, the common setup: answered without reading the key's characters, which a hit
-        // on a large cache would otherwise fetch from memory only for this check.
-        if (current.size == 1 && current[0].prefix.isEmpty()) return current[0]
         for (route in current) if (key.startsWith(route.prefix)) return route
         throw noRoute(key, current)
     }

@@ -52,8 +52,9 @@ internal class ValuePath(
      */
     fun lookupNow(key: String, type: (() -> ValueType)?): Any? {
         val route = routing.route(key)
-        val local = route.local ?: return lookupCopy(route, key, type)
-        val found = unwrap(route.readNow(local, key))
+        val unobserved = route.unobserved
+        val local = unobserved ?: route.local ?: return lookupCopy(route, key, type)
+        val found = unwrap(if (unobserved != null) unobserved.getNow(key) else route.readNow(local, key))
         return if (route.tagsWritten) tags.settleNow(local, key, found) else found
     }
 
