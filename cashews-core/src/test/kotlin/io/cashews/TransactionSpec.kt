@@ -4,6 +4,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withTests
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.CompletableDeferred
@@ -109,6 +110,39 @@ class TransactionSpec : FunSpec({
                 }
             }
             cache.get<String>("k") shouldBe "inside"
+        }
+    }
+
+    test("hits leave the direct path while a transaction runs and get it back with the next command after it") {
+        runTest(timeout = 30.seconds) {
+            val cache = txCache()
+            cache.set("a", 1)
+            cache.routing.route("a").local shouldNotBe null
+            cache.transaction(TransactionMode.FAST) {
+                cache.routing.route("a").local shouldBe null
+                cache.set("a", 2)
+            }
+            // Not rebuilt as the block ends: a transaction right after it would take the routes off again.
+            cache.routing.route("a").local shouldBe null
+            cache.get<Int>("a") shouldBe 2
+            cache.routing.route("a").local shouldNotBe null
+        }
+    }
+
+    test("a backend first used between two transactions buffers the second one's writes") {
+        runTest(timeout = 30.seconds) {
+            val cache = Cache(timeSource = testTimeSource)
+            cache.setup("mem://")
+            cache.setup("mem://", prefix = "b:")
+            cache.transaction(TransactionMode.FAST) { cache.set("a", 1) }
+            cache.get<Int>("b:first") shouldBe null // the b: backend starts here, after the block has ended
+            val outside = this
+            cache.transaction(TransactionMode.FAST) {
+                cache.set("b:x", 2)
+                cache.routing.route("b:x").local shouldBe null
+                outside.async { cache.get<Int>("b:x") }.await() shouldBe null
+            }
+            cache.get<Int>("b:x") shouldBe 2
         }
     }
 

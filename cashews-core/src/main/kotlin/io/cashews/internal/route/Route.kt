@@ -186,7 +186,8 @@ internal class Route(
      */
     @Synchronized
     fun refresh() {
-        val direct = controls.direct && interceptors.isEmpty() && disabled.isEmpty()
+        builtScoped = controls.scoped
+        val direct = !builtScoped && controls.direct && interceptors.isEmpty() && disabled.isEmpty()
         val watching = if (direct) null else observersOnly()
         pipeline = if (direct) backend else currentPipeline()
         observers = watching ?: NO_OBSERVERS
@@ -208,6 +209,20 @@ internal class Route(
             }
     }
 
+    /** Whether the last [refresh] saw a context-held block running, so this route is off its direct path. */
+    private var builtScoped = false
+
+    /**
+     * [refresh] unless the last one already saw a context-held block running: answers whether it refreshed. Under
+     * this route's lock, so a refresh running meanwhile (a backend's first use) is either seen or sees the block.
+     */
+    @Synchronized
+    fun refreshUnlessScoped(): Boolean {
+        if (builtScoped) return false
+        refresh()
+        return true
+    }
+
     /**
      * The interceptors in the way of a read when every one of them is a [CommandObserver] (the cache-wide ones, then
      * this route's), nothing is disabled and no callback or block runs: [readNow] then answers in-memory hits with
@@ -217,7 +232,7 @@ internal class Route(
         private set
 
     private fun observersOnly(): Array<CommandObserver>? {
-        if (!disabled.isEmpty() || controls.callbacks.isNotEmpty() || controls.scoped) return null
+        if (!disabled.isEmpty() || controls.callbacks.isNotEmpty() || builtScoped) return null
         val all = controls.interceptors + interceptors
         if (all.isEmpty() || all.any { it !is CommandObserver }) return null
         return Array(all.size) { all[it] as CommandObserver }

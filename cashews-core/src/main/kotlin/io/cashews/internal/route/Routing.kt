@@ -16,13 +16,13 @@ import io.cashews.NotConfiguredError
 import io.cashews.SetupError
 import io.cashews.ValueCodec
 import io.cashews.internal.chain.CommandControls
+import io.cashews.internal.chain.withElement
 import io.cashews.internal.events.CacheEvents
 import io.cashews.internal.load.Coalescer
 import io.cashews.internal.tx.Transactions
 import io.cashews.internal.value.CodecSettings
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.currentCoroutineContext
-import kotlinx.coroutines.withContext
 import java.util.ServiceLoader
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
@@ -88,7 +88,10 @@ internal class Routing(
      */
     suspend fun backendOf(route: Route): Backend {
         val backend = route.ready()
-        if (!controls.scoped) return backend
+        if (!controls.scoped) {
+            restoreDirectPaths()
+            return backend
+        }
         val transaction = currentCoroutineContext()[Transactions]?.of(controls) ?: return backend
         return transaction.bufferFor(route)
     }
@@ -118,15 +121,40 @@ internal class Routing(
      * off it, the last to end puts them back.
      */
     suspend fun <R> withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R {
-        synchronized(this) { if (controls.enterScope()) refreshRoutes() }
+        synchronized(this) { if (controls.enterScope()) leaveDirectPaths() }
         try {
-            return withContext(element) { block() }
+            return withElement(element, block)
         } finally {
-            synchronized(this) { if (controls.exitScope()) refreshRoutes() }
+            // The direct paths come back with the next command that finds them gone (see restoreDirectPaths), not
+            // here: back-to-back blocks (a transaction per request) would otherwise rebuild every route twice each.
+            synchronized(this) { if (controls.exitScope()) directPathsGone = true }
+        }
+    }
+
+    /**
+     * Whether routes may still be off their direct paths for a block that has ended: every command that leaves the
+     * direct path checks it ([restoreDirectPaths]).
+     */
+    @Volatile
+    private var directPathsGone = false
+
+    /** Takes every route off its direct path, for the first block to start; routes still off one stay as they are. */
+    private fun leaveDirectPaths() {
+        var changed = false
+        for (route in routes) changed = route.refreshUnlessScoped() || changed
+        if (changed) routes = routes.copyOf()
+    }
+
+    /** Puts routes back on their direct paths when the last block has ended since they left them. */
+    fun restoreDirectPaths() {
+        if (!directPathsGone) return
+        synchronized(this) {
+            if (directPathsGone && !controls.scoped) refreshRoutes()
         }
     }
 
     private fun refreshRoutes() {
+        directPathsGone = false
         for (route in routes) route.refresh()
         routes = routes.copyOf()
     }

@@ -76,6 +76,7 @@ internal class ValuePath(
 
     private suspend fun lookupSlow(route: Route, key: String, type: () -> ValueType): Any? {
         if (controls.scoped) return lookupScoped(route, key, type)
+        routing.restoreDirectPaths()
         val reads = route.coalescedReads
         val stored = (if (reads != null) reads.get(key) else route.ready().get(key)) ?: return Miss
         return tags.settle(route, key, decode(route, key, stored, type))
