@@ -35,7 +35,10 @@ import kotlin.time.TimeMark
  * Reads merge both views (a buffered write wins, a buffered delete hides the key); writes take the key's lock first
  * (see [TransactionMode]) and are buffered; [commit] applies the buffer (deletes first, then each write with the
  * exact TTL it has left) and releases the locks. Commands that are not transactional pass straight through.
- * Coroutines of one transaction share its buffer, guarded by [mutex].
+ * Coroutines of one transaction share its buffer. Its sections never suspend, so a monitor guards them; a write
+ * that must first ask the backend (a conditional set, `expire`, `incr`, a delete that answers whether the key was
+ * there) asks outside it and applies its outcome only if the key's buffered entry is still the one it decided on,
+ * otherwise decides again ([decide]).
  */
 internal class TransactionBuffer(
     val route: Route,
@@ -58,7 +61,7 @@ internal class TransactionBuffer(
         object Deleted : Pending()
     }
 
-    private val mutex = Mutex()
+    // Guarded by this buffer's monitor.
     private var pending = HashMap<String, Pending>()
 
     // Only locking modes take locks.
@@ -80,7 +83,7 @@ internal class TransactionBuffer(
         }
 
     private suspend fun read(key: String): Any? {
-        val found = mutex.withLock { buffered(key) }
+        val found = synchronized(this) { buffered(key) }
         return when {
             found === Miss -> null
             found != null -> found
@@ -91,7 +94,7 @@ internal class TransactionBuffer(
     override suspend fun get(key: String): Any? = read(key)
 
     override suspend fun getMany(keys: List<String>): List<Any?> {
-        val local = mutex.withLock { keys.map(::buffered) }
+        val local = synchronized(this) { keys.map(::buffered) }
         val missing = keys.filterIndexed { i, _ -> local[i] == null }
         val fromReal = if (missing.isEmpty()) emptyList() else real().getMany(missing)
         var next = 0
@@ -105,12 +108,12 @@ internal class TransactionBuffer(
     }
 
     override suspend fun exists(key: String): Boolean {
-        val found = mutex.withLock { buffered(key) }
+        val found = synchronized(this) { buffered(key) }
         return if (found == null) real().exists(key) else found !== Miss
     }
 
     override suspend fun ttl(key: String): KeyTtl {
-        val entry = mutex.withLock { pending[key] } ?: return real().ttl(key)
+        val entry = synchronized(this) { pending[key] } ?: return real().ttl(key)
         if (entry !is Pending.Written || !entry.live) return KeyTtl.Missing
         val expiresAt = entry.expiresAt ?: return KeyTtl.Persistent
         return KeyTtl.Expiring(-expiresAt.elapsedNow())
@@ -119,7 +122,7 @@ internal class TransactionBuffer(
     override fun scan(pattern: String): Flow<String> =
         flow {
             val glob = GlobPattern(pattern)
-            val snapshot = mutex.withLock { HashMap(pending) }
+            val snapshot = synchronized(this@TransactionBuffer) { HashMap(pending) }
             val seen = HashSet<String>()
             real().scan(pattern).collect { key ->
                 seen += key
@@ -132,7 +135,7 @@ internal class TransactionBuffer(
         }
 
     override suspend fun sizeOf(key: String): Long =
-        when (val found = mutex.withLock { buffered(key) }) {
+        when (val found = synchronized(this) { buffered(key) }) {
             null -> real().sizeOf(key)
             Miss -> 0
             is ByteArray -> found.size.toLong()
@@ -140,7 +143,7 @@ internal class TransactionBuffer(
         }
 
     override suspend fun keysCount(): Long {
-        val snapshot = mutex.withLock { HashMap(pending) }
+        val snapshot = synchronized(this) { HashMap(pending) }
         val backend = real()
         var count = backend.keysCount()
         for ((key, entry) in snapshot) {
@@ -158,32 +161,33 @@ internal class TransactionBuffer(
 
     override suspend fun set(key: String, value: Any, ttl: Duration?, condition: SetCondition): Boolean {
         lock(key)
-        return mutex.withLock {
-            if (condition != SetCondition.ALWAYS) {
-                val exists = buffered(key)?.let { it !== Miss } ?: real().exists(key)
-                if (exists != (condition == SetCondition.IF_EXISTS)) return@withLock false
-            }
-            pending[key] = Pending.Written(value, expiry(ttl))
-            true
+        val written = Pending.Written(value, expiry(ttl))
+        if (condition == SetCondition.ALWAYS) {
+            synchronized(this) { pending[key] = written }
+            return true
+        }
+        return decide(key) { entry ->
+            val exists = if (entry == null) real().exists(key) else entry.liveValue() != null
+            if (exists == (condition == SetCondition.IF_EXISTS)) Outcome(written, true) else Outcome(entry, false)
         }
     }
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
         for (key in entries.keys) lock(key)
-        mutex.withLock {
-            val expiresAt = expiry(ttl)
+        val expiresAt = expiry(ttl)
+        synchronized(this) {
             for ((key, value) in entries) pending[key] = Pending.Written(value, expiresAt)
         }
     }
 
     override suspend fun delete(key: String): Boolean {
         lock(key)
-        return mutex.withLock { markDeleted(key) }
+        return markDeleted(key)
     }
 
     override suspend fun deleteMany(keys: Collection<String>): Long {
         for (key in keys) lock(key)
-        return mutex.withLock { keys.count { markDeleted(it) }.toLong() }
+        return keys.count { markDeleted(it) }.toLong()
     }
 
     override suspend fun deleteMatch(pattern: String): Long {
@@ -193,22 +197,15 @@ internal class TransactionBuffer(
 
     override suspend fun expire(key: String, ttl: Duration): Boolean {
         lock(key)
-        return mutex.withLock {
-            val stored =
-                when (val found = buffered(key)) {
-                    Miss -> return@withLock false
-                    null -> real().get(key) ?: return@withLock false
-                    else -> found
-                }
-            pending[key] = Pending.Written(stored, expiry(ttl))
-            true
+        return decide(key) { entry ->
+            val stored = if (entry == null) real().get(key) else entry.liveValue()
+            if (stored == null) Outcome(entry, false) else Outcome(Pending.Written(stored, expiry(ttl)), true)
         }
     }
 
     override suspend fun incr(key: String, by: Long, ttl: Duration?): Long {
         lock(key)
-        return mutex.withLock {
-            val entry = pending[key]
+        return decide(key) { entry ->
             val stored: Any?
             val expiresAt: TimeMark?
             when {
@@ -245,10 +242,43 @@ internal class TransactionBuffer(
                     throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
                 }
             val encoded: Any = if (route.serializer == null) next else next.toString().toByteArray(Charsets.US_ASCII)
-            pending[key] = Pending.Written(encoded, expiresAt)
-            next
+            Outcome(Pending.Written(encoded, expiresAt), next)
         }
     }
+
+    /** What a write that read first leaves in the buffer for its key, and what it answers. */
+    private class Outcome<T>(
+        val entry: Pending?,
+        val answer: T,
+    )
+
+    /**
+     * A write of [key] that reads first: [choose] decides from the key's buffered entry (`null` when none; it may ask
+     * the backend, suspending) and is applied only if that entry is still the buffered one, else decided again. Two
+     * coroutines of one transaction writing the same key thus act one after the other, as under a lock, without
+     * holding one while the backend answers.
+     */
+    private suspend inline fun <T> decide(
+        key: String,
+        choose: (Pending?) -> Outcome<T>,
+    ): T {
+        while (true) {
+            val entry = synchronized(this) { pending[key] }
+            val outcome = choose(entry)
+            synchronized(this) {
+                if (pending[key] === entry) {
+                    val chosen = outcome.entry
+                    if (chosen !== entry) {
+                        if (chosen == null) pending.remove(key) else pending[key] = chosen
+                    }
+                    return outcome.answer
+                }
+            }
+        }
+    }
+
+    /** The value this entry holds while it is live; `null` for a delete or an expired write. */
+    private fun Pending.liveValue(): Any? = if (this is Pending.Written && live) stored else null
 
     private fun integerOf(key: String, stored: Any): Long =
         when {
@@ -257,17 +287,16 @@ internal class TransactionBuffer(
             else -> null
         } ?: throw NotAnIntegerError("value at key '$key' is not an integer; incr left it unchanged")
 
-    /** Buffers a delete of [key]; returns whether it was there to delete. Runs under [mutex]. */
-    private suspend fun markDeleted(key: String): Boolean {
-        val existed = buffered(key)?.let { it !== Miss } ?: real().exists(key)
-        pending[key] = Pending.Deleted
-        return existed
-    }
+    /** Buffers a delete of [key]; returns whether it was there to delete. */
+    private suspend fun markDeleted(key: String): Boolean =
+        decide(key) { entry ->
+            Outcome(Pending.Deleted, if (entry == null) real().exists(key) else entry.liveValue() != null)
+        }
 
     private fun expiry(ttl: Duration?): TimeMark? = ttl?.let { transaction.timeSource.markNow() + it }
 
     override suspend fun clear() {
-        mutex.withLock { pending.clear() }
+        synchronized(this) { pending.clear() }
         real().clear()
     }
 
@@ -283,7 +312,7 @@ internal class TransactionBuffer(
      */
     suspend fun commit() {
         // The buffer itself is taken, not copied: what a late child of the transaction writes goes to a new one.
-        val left = unapplied ?: mutex.withLock { pending.also { pending = HashMap() } }.also { unapplied = it }
+        val left = unapplied ?: synchronized(this) { pending.also { pending = HashMap() } }.also { unapplied = it }
         val backend = real()
         var deletes: ArrayList<String>? = null
         val entries = left.entries.iterator()
@@ -306,7 +335,7 @@ internal class TransactionBuffer(
     }
 
     suspend fun rollback() {
-        mutex.withLock { pending.clear() }
+        synchronized(this) { pending.clear() }
         unapplied = null
         releaseLocks()
     }
