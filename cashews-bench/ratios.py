@@ -17,6 +17,8 @@ ANCHORS = {
     "TransactionBenchmark": lambda method: "bare",
     "ObservabilityBenchmark": lambda method: "bareHit",
     "DiskBenchmark": lambda method: "rawSet" if method.endswith("Set") else "rawGet",
+    "SpringBenchmark": lambda method: "cacheableOnCaffeine" if method.startswith("cacheable") else "handleDirect",
+    "RedisTransactionBenchmark": lambda method: "bare",
 }
 
 

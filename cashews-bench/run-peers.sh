@@ -3,7 +3,7 @@
 # JSON (and its console output) to cashews-bench/results/, then prints the ratio tables from those files.
 #
 #   cashews-bench/run-peers.sh                 # every suite
-#   cashews-bench/run-peers.sh peers java      # some of them: peers peers2 mixed get java tx tx-redis disk observability
+#   cashews-bench/run-peers.sh peers java      # some of them: peers peers2 mixed get java tx tx-redis disk observability spring
 #   RESULTS=/tmp/run1 cashews-bench/run-peers.sh get     # somewhere else, to compare two runs
 #
 # One JMH run at a time per machine; stop other JVMs (a Kotlin daemon, an IDE) first.
@@ -24,7 +24,7 @@ run() {
     java -jar "$jar" "$@" -rf json -rff "$out/$name.json" | tee "$out/$name.txt"
 }
 
-suites=${*:-peers peers2 mixed get java tx tx-redis disk observability}
+suites=${*:-peers peers2 mixed get java tx tx-redis disk observability spring}
 for suite in $suites; do
     case $suite in
         peers) run peers 'PeersBenchmark.(readOnly|writeOnly)' -t 1 -prof gc ;;
@@ -36,7 +36,8 @@ for suite in $suites; do
         tx-redis) run tx-redis 'RedisTransactionBenchmark' -t 1 ;;
         disk) run disk 'DiskBenchmark' -t 1 ;;
         observability) run observability 'ObservabilityBenchmark' -t 1 -prof gc ;;
-        *) echo "unknown suite '$suite': peers peers2 mixed get java tx tx-redis disk observability" >&2; exit 2 ;;
+        spring) run spring 'SpringBenchmark' -t 1 -prof gc ;;
+        *) echo "unknown suite '$suite': peers peers2 mixed get java tx tx-redis disk observability spring" >&2; exit 2 ;;
     esac
 done
 

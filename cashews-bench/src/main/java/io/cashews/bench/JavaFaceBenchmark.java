@@ -38,6 +38,7 @@ public class JavaFaceBenchmark {
     String[] keys;
     Long[] ids;
     com.github.benmanes.caffeine.cache.Cache<String, Object> caffeine;
+    com.github.benmanes.caffeine.cache.Cache<String, Object> caffeineWithExpiry;
     JavaCache javaCache;
     BlockingCache blocking;
     CachedFunction<Long, Integer> userById;
@@ -47,6 +48,10 @@ public class JavaFaceBenchmark {
         keys = ZipfKeys.generate(GetBenchmark.SIZE, GetBenchmark.ITEMS, 42);
         ids = HitLoops.ids(keys);
         caffeine = Caffeine.newBuilder().maximumSize(2 * GetBenchmark.SIZE).build();
+        caffeineWithExpiry = Caffeine.newBuilder()
+            .maximumSize(2 * GetBenchmark.SIZE)
+            .expireAfterWrite(java.time.Duration.ofHours(1))
+            .build();
         javaCache = JavaCache.of(new Cache("mem://?size=" + (4 * GetBenchmark.SIZE)));
         blocking = javaCache.blocking();
         userById = javaCache.cached(Integer.class).ttl("1h").key("user:{id}")
@@ -54,6 +59,7 @@ public class JavaFaceBenchmark {
         Integer value = 1;
         for (int i = 0; i < keys.length; i++) {
             caffeine.put(keys[i], value);
+            caffeineWithExpiry.put(keys[i], value);
             blocking.set(keys[i], value);
             userById.apply(ids[i]).join();
         }
@@ -66,6 +72,19 @@ public class JavaFaceBenchmark {
         int index = thread.index;
         int mask = keys.length - 1;
         for (int i = 0; i < BATCH; i++) bh.consume(caffeine.getIfPresent(keys[index++ & mask]));
+        thread.index = index;
+    }
+
+    /**
+     * The anchor of entries that expire, as the handle's do ({@code ttl("1h")}): Caffeine's {@code getIfPresent} on a
+     * cache with {@code expireAfterWrite}, which reads the clock on every hit as ours does.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void caffeineWithExpiryGetIfPresent(ThreadIndex thread, Blackhole bh) {
+        int index = thread.index;
+        int mask = keys.length - 1;
+        for (int i = 0; i < BATCH; i++) bh.consume(caffeineWithExpiry.getIfPresent(keys[index++ & mask]));
         thread.index = index;
     }
 
