@@ -118,7 +118,7 @@ internal class Routing(
     /**
      * Runs [block] in [element] (a block with a context-held effect: disabling, invalidate-further, a transaction)
      * while commands leave the direct path to read their coroutine context: the first such block to start takes them
-     * off it, the last to end puts them back.
+     * off it, and the first command after the last one ends puts them back.
      */
     suspend fun <R> withControlsScope(element: CoroutineContext.Element, block: suspend () -> R): R {
         synchronized(this) { if (controls.enterScope()) leaveDirectPaths() }
