@@ -8,15 +8,20 @@ import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.runTest
 import kotlinx.coroutines.test.testTimeSource
+import kotlinx.coroutines.withContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
@@ -126,6 +131,43 @@ class TransactionSpec : FunSpec({
             cache.routing.route("a").local shouldBe null
             cache.get<Int>("a") shouldBe 2
             cache.routing.route("a").local shouldNotBe null
+        }
+    }
+
+    test("a block that moves to another dispatcher stays in the transaction, and its caller resumes on its thread") {
+        runBlocking {
+            val cache = Cache("mem://")
+            val caller = Thread.currentThread()
+            val outside = this
+            val read =
+                cache.transaction(TransactionMode.FAST) {
+                    withContext(Dispatchers.Default) { cache.set("a", 1) }
+                    outside.async(Dispatchers.Default) { cache.get<Int>("a") }.await() shouldBe null
+                    cache.get<Int>("a")
+                }
+            read shouldBe 1
+            Thread.currentThread() shouldBe caller
+            cache.get<Int>("a") shouldBe 1
+            cache.close()
+        }
+    }
+
+    test("cancelling the caller while its block waits rolls the transaction back and releases its locks") {
+        runTest(timeout = 30.seconds) {
+            val cache = txCache()
+            val entered = CompletableDeferred<Unit>()
+            val job =
+                launch {
+                    cache.transaction(TransactionMode.LOCKED) {
+                        cache.set("a", 1)
+                        entered.complete(Unit)
+                        awaitCancellation()
+                    }
+                }
+            entered.await()
+            job.cancelAndJoin()
+            cache.get<Int>("a") shouldBe null
+            cache.exists("_tx_lock:a") shouldBe false
         }
     }
 
