@@ -69,10 +69,7 @@ public class JavaFaceBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void caffeineGetIfPresent(ThreadIndex thread, Blackhole bh) {
-        int index = thread.index;
-        int mask = keys.length - 1;
-        for (int i = 0; i < BATCH; i++) bh.consume(caffeine.getIfPresent(keys[index++ & mask]));
-        thread.index = index;
+        thread.index = HitLoops.caffeine(caffeine, keys, thread.index, bh);
     }
 
     /**
@@ -82,10 +79,7 @@ public class JavaFaceBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void caffeineWithExpiryGetIfPresent(ThreadIndex thread, Blackhole bh) {
-        int index = thread.index;
-        int mask = keys.length - 1;
-        for (int i = 0; i < BATCH; i++) bh.consume(caffeineWithExpiry.getIfPresent(keys[index++ & mask]));
-        thread.index = index;
+        thread.index = HitLoops.caffeine(caffeineWithExpiry, keys, thread.index, bh);
     }
 
     /** The anchor of writes: raw Caffeine's {@code put} of the value already there. */
