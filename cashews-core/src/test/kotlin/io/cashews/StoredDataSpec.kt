@@ -3,6 +3,7 @@ package io.cashews
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.test.runTest
 import kotlinx.serialization.Serializable
 import java.io.IOException
@@ -70,6 +71,17 @@ class StoredDataSpec : FunSpec({
                 cache.set("ages", linkedMapOf("ann" to 42))
                 cache.get<HashMap<String, String>>("ages") shouldBe null
                 cache.get<LinkedHashMap<String, Int>>("ages") shouldBe linkedMapOf("ann" to 42)
+                // Arrays of objects are checked element by element; primitive arrays hold no elements to check.
+                cache.set("tags", arrayOf("a", "b"))
+                cache.get<Array<Long>>("tags") shouldBe null
+                cache.get<Array<String>>("tags")?.toList() shouldBe listOf("a", "b")
+                cache.set("scores", intArrayOf(1, 2))
+                cache.get<IntArray>("scores")?.toList() shouldBe listOf(1, 2)
+                if (name == "objects") {
+                    // A read for Any takes any stored object, containers included (bytes need a type to decode).
+                    cache.get<Any>("members") shouldBe listOf(Member(1, "Ann"))
+                    cache.get<Any>("scores").shouldBeInstanceOf<IntArray>()
+                }
                 var loads = 0
                 cache.cached<List<String>>(1.minutes, key = "members") { listOf("loaded").also { loads++ } } shouldBe
                     listOf("loaded")

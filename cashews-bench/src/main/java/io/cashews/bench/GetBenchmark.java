@@ -133,6 +133,13 @@ public class GetBenchmark {
         thread.index = HitLoops.suspendGet(cashews, keys, thread.index, bh);
     }
 
+    /** {@code get<Any>}: a type that may be a container, whose hits also ask whether the value holds elements. */
+    @Benchmark
+    @OperationsPerInvocation(HitLoops.BATCH)
+    public void cashewsSuspendGetAny(ThreadIndex thread, Blackhole bh) {
+        thread.index = HitLoops.suspendGetAny(cashews, keys, thread.index, bh);
+    }
+
     /** The coroutine loop alone, without a cache read: the floor the suspend contestants are measured against. */
     @Benchmark
     @OperationsPerInvocation(HitLoops.BATCH)

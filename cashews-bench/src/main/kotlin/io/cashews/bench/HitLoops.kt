@@ -55,6 +55,19 @@ public object HitLoops {
             index
         }
 
+    /**
+     * Our suspend `get` asking for `Any`, as a cache of mixed values, an open class or a sealed interface does: a
+     * type that may be a container, so each hit also asks whether the value holds elements to check.
+     */
+    @JvmStatic
+    public fun suspendGetAny(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
+        runBlocking {
+            var index = start
+            val mask = keys.size - 1
+            repeat(BATCH) { bh.consume(cache.get<Any>(keys[index++ and mask])) }
+            index
+        }
+
     /** `cached(key) { }` hits: the strategy's hit path with a key that is not built per call. */
     @JvmStatic
     public fun cachedHit(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
