@@ -48,12 +48,7 @@ public object HitLoops {
     /** Our suspend `get` in the coroutine loop. */
     @JvmStatic
     public fun suspendGet(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
-        runBlocking {
-            var index = start
-            val mask = keys.size - 1
-            repeat(BATCH) { bh.consume(cache.get<Int>(keys[index++ and mask])) }
-            index
-        }
+        getLoop<Int>(cache, keys, start, bh)
 
     /**
      * Our suspend `get` asking for `Any`, as a cache of mixed values, an open class or a sealed interface does: a
@@ -61,10 +56,14 @@ public object HitLoops {
      */
     @JvmStatic
     public fun suspendGetAny(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
+        getLoop<Any>(cache, keys, start, bh)
+
+    // Inline, so each loop calls the inline `get<T>` with its own type, as a caller's code does.
+    private inline fun <reified T> getLoop(cache: Cache, keys: Array<String>, start: Int, bh: Blackhole): Int =
         runBlocking {
             var index = start
             val mask = keys.size - 1
-            repeat(BATCH) { bh.consume(cache.get<Any>(keys[index++ and mask])) }
+            repeat(BATCH) { bh.consume(cache.get<T>(keys[index++ and mask])) }
             index
         }
 
