@@ -52,6 +52,7 @@ internal class ValuePath(
      */
     fun lookupNow(key: String, type: (() -> ValueType)?): Any? {
         val route = routing.route(key)
+        // The common case first: a local backend no observer watches, called with nothing in between.
         val unobserved = route.unobserved
         val local = unobserved ?: route.local ?: return lookupCopy(route, key, type)
         val found = unwrap(if (unobserved != null) unobserved.getNow(key) else route.readNow(local, key))
