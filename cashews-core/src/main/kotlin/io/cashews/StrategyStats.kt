@@ -31,6 +31,7 @@ public data class StrategyStats(
 }
 
 /** Counters per strategy; only touched while [Cache.recordStats] is on. */
+@OptIn(InternalCacheApi::class)
 internal class StatsRecorder {
     private class Counters {
         val hits = LongAdder()
@@ -42,7 +43,21 @@ internal class StatsRecorder {
 
     private val byStrategy = ConcurrentHashMap<String, Counters>()
 
-    private fun of(strategy: String) = byStrategy[strategy] ?: byStrategy.computeIfAbsent(strategy) { Counters() }
+    // `cached`, the strategy of nearly every hit, is kept in a field: a hit then updates its counter without a map
+    // lookup. Made on first use, so a cache that never runs it lists no `cached` stats.
+    @Volatile
+    private var cached: Counters? = null
+
+    private fun of(strategy: String): Counters {
+        if (strategy == StrategyKeys.CACHED) return cached ?: firstCached()
+        return byStrategy[strategy] ?: counters(strategy)
+    }
+
+    // Under the lock [reset] takes, so the field never keeps counters that a reset has just dropped from the map.
+    @Synchronized
+    private fun firstCached(): Counters = cached ?: counters(StrategyKeys.CACHED).also { cached = it }
+
+    private fun counters(strategy: String): Counters = byStrategy.computeIfAbsent(strategy) { Counters() }
 
     fun hit(strategy: String) = of(strategy).hits.increment()
 
@@ -93,5 +108,9 @@ internal class StatsRecorder {
         }
     }
 
-    fun reset() = byStrategy.clear()
+    @Synchronized
+    fun reset() {
+        byStrategy.clear()
+        cached = null
+    }
 }

@@ -88,6 +88,9 @@ class ObservabilitySpec : FunSpec({
             cached.hitRate shouldBe 3.0 / 14
             cache.resetStats()
             cache.stats() shouldBe emptyMap()
+            // Counting starts again after a reset, and is reported again.
+            cache.cached<Int>(1.hours, "k") { 0 }
+            cache.stats().getValue("cached").hits shouldBe 1
         }
     }
 
