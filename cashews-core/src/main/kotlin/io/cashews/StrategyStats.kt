@@ -69,6 +69,13 @@ internal class StatsRecorder {
 
     fun stale(strategy: String) = of(strategy).staleServed.increment()
 
+    /** Forgets every count; `cached`'s field too, under the lock its first use takes. */
+    @Synchronized
+    fun reset() {
+        byStrategy.clear()
+        cached = null
+    }
+
     fun snapshot(sizes: Map<String, Long>): Map<String, StrategyStats> =
         byStrategy.mapValues { (name, c) ->
             StrategyStats(
@@ -106,11 +113,5 @@ internal class StatsRecorder {
             sizes["cached"] = values.count { key -> otherPrefixes.none { key.startsWith(it) } }.toLong()
             return sizes
         }
-    }
-
-    @Synchronized
-    fun reset() {
-        byStrategy.clear()
-        cached = null
     }
 }
