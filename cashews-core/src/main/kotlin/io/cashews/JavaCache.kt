@@ -84,6 +84,13 @@ public open class JavaCache internal constructor(
         return if (now === NotNow) NotNow else typed(now, type)
     }
 
+    /** [getNow] of a key a face keeps: see [RememberedKey]. */
+    @OptIn(InternalCacheApi::class)
+    internal fun <T : Any> getNow(key: RememberedKey, type: Class<T>): Any? {
+        val now = cache.values.lookupNowOrNotNow(key)
+        return if (now === NotNow) NotNow else typed(now, type)
+    }
+
     /** The values at [keys] in order, `null` for each miss. */
     public fun <T : Any> getMany(keys: List<String>, type: Class<T>): CompletableFuture<List<T?>> =
         call { cache.lookupMany(keys) { ValueType.of(type) }.map { typed(it, type) } }

@@ -24,6 +24,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 import java.util.Collections
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.ThreadLocalRandom
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.time.Duration
@@ -137,7 +138,8 @@ public class MemoryBackend(
                     // has started every close it caused when it returns, and close() can wait for them all.
                     executor(Runnable::run)
                 }
-            }.evictionListener<String, Any> { key, _, cause ->
+            }.evictionListener<String, Any> { key, stored, cause ->
+                retire(stored)
                 if (key != null &&
                     cause == RemovalCause.SIZE
                 ) {
@@ -197,16 +199,47 @@ public class MemoryBackend(
         val stored = cache.getIfPresent(key) ?: return null
         if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
         if (clock.read() < stored.expiresAt) return stored.value.let { if (it is InPlace) it.snapshot() else it }
-        map.remove(key, stored)
+        if (map.remove(key, stored)) retire(stored)
         return null
     }
+
+    /**
+     * [getNow] through a key a face keeps ([RememberedKey]): a hit on the entry it found last reads that entry
+     * straight away, without looking the key up; anything else looks it up and remembers what it found. Entries with
+     * a TTL are remembered (they know when they leave this backend: see [Expiring.holder]); entries without one are
+     * stored bare and looked up each time. Nothing is remembered when reads must reach Caffeine ([remembers]).
+     */
+    @OptIn(InternalCacheApi::class)
+    internal fun getNow(remembered: RememberedKey): Any? {
+        val held = remembered.entry
+        if (held is Expiring && held.holder === this && clock.read() < held.expiresAt) {
+            // Caffeine's eviction policy learns of a sample of these reads, so a hot entry stays hot to it.
+            if (ThreadLocalRandom.current().nextInt() and POLICY_SAMPLE_MASK == 0) cache.getIfPresent(remembered.key)
+            return held.value.let { if (it is InPlace) it.snapshot() else it }
+        }
+        val key = remembered.key
+        val stored = cache.getIfPresent(key) ?: return null
+        if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
+        if (clock.read() < stored.expiresAt) {
+            if (remembers) remembered.entry = stored
+            return stored.value.let { if (it is InPlace) it.snapshot() else it }
+        }
+        if (map.remove(key, stored)) retire(stored)
+        return null
+    }
+
+    /**
+     * Whether [RememberedKey]s may skip Caffeine on a hit: not when it must note every read (an idle TTL), nor when
+     * the collector may take values (a remembered entry would keep its value alive).
+     */
+    private val remembers = idleTtl == null && !softValues
 
     override fun setNow(
         key: String,
         value: Any,
         ttl: Duration?,
     ): Boolean {
-        cache.put(key, wrap(value, expiresAt(ttl)))
+        retire(map.put(key, wrap(value, expiresAt(ttl))))
         return true
     }
 
@@ -227,11 +260,12 @@ public class MemoryBackend(
 
     override suspend fun setMany(entries: Map<String, Any>, ttl: Duration?) {
         val expiresAt = expiresAt(ttl)
-        for ((key, value) in entries) cache.put(key, wrap(value, expiresAt))
+        for ((key, value) in entries) retire(map.put(key, wrap(value, expiresAt)))
     }
 
     override suspend fun delete(key: String): Boolean {
         val removed = map.remove(key) ?: return false
+        retire(removed)
         return isLive(removed)
     }
 
@@ -253,7 +287,7 @@ public class MemoryBackend(
     override suspend fun expire(key: String, ttl: Duration): Boolean {
         while (true) {
             val old = live(key) ?: return false
-            if (map.replace(key, old, wrap(unwrap(old), expiresAt(ttl)))) return true
+            if (replace(key, old, wrap(unwrap(old), expiresAt(ttl)))) return true
         }
     }
 
@@ -288,7 +322,7 @@ public class MemoryBackend(
                 } catch (e: ArithmeticException) {
                     throw NotAnIntegerError("incr of key '$key' by $by would overflow ($current)")
                 }
-            if (map.replace(key, old, wrap(Counter(next, asText = value is ByteArray), expiresAtOf(old)))) return next
+            if (replace(key, old, wrap(Counter(next, asText = value is ByteArray), expiresAtOf(old)))) return next
         }
     }
 
@@ -310,7 +344,8 @@ public class MemoryBackend(
     override suspend fun ping(): Boolean = true
 
     override suspend fun clear() {
-        cache.invalidateAll()
+        // One by one rather than invalidateAll(), which does not say what it removed: each entry is retired.
+        for ((key, stored) in map.entries) if (map.remove(key, stored)) retire(stored)
         cache.cleanUp()
     }
 
@@ -341,6 +376,7 @@ public class MemoryBackend(
     override suspend fun unlock(key: String, token: String): Boolean {
         val held = live(key) ?: return false
         val released = unwrap(held) == token && map.remove(key, held)
+        if (released) retire(held)
         if (released) releases.released(key)
         return released
     }
@@ -348,7 +384,7 @@ public class MemoryBackend(
     override suspend fun renewLock(key: String, token: String, ttl: Duration): Boolean {
         val held = live(key) ?: return false
         // Replaced only if still the very entry read: a lock released and taken by another holder meanwhile stays.
-        return unwrap(held) == token && map.replace(key, held, wrap(token, expiresAt(ttl)))
+        return unwrap(held) == token && replace(key, held, wrap(token, expiresAt(ttl)))
     }
 
     override fun watchRelease(key: String): LockReleaseWatch = releases.watchRelease(key)
@@ -484,7 +520,23 @@ public class MemoryBackend(
 
     /** Replaces exactly [old] (possibly expired, `null` when absent) with [new]; `false` when it changed meanwhile. */
     private fun swap(key: String, old: Any?, new: Any): Boolean =
-        if (old == null) map.putIfAbsent(key, new) == null else map.replace(key, old, new)
+        if (old == null) map.putIfAbsent(key, new) == null else replace(key, old, new)
+
+    /** Replaces [old] at [key] by [new] if [old] is still there, retiring it. */
+    private fun replace(
+        key: String,
+        old: Any,
+        new: Any,
+    ): Boolean = map.replace(key, old, new).also { if (it) retire(old) }
+
+    /**
+     * Marks an entry that has left the map, so no [RememberedKey] reads it again. Every removal and replacement comes
+     * through here (or through the eviction listener) after the map has changed and before the command returns: a
+     * read through a remembered key that starts after a write has returned sees the write.
+     */
+    private fun retire(stored: Any?) {
+        if (stored is Expiring) stored.holder = null
+    }
 
     /** The stored form at [key] if it has not expired. */
     private fun live(key: String): Any? = cache.getIfPresent(key)?.takeIf(::isLive)
@@ -613,7 +665,10 @@ public class MemoryBackend(
         val now = clock.read()
         var removed = 0L
         for ((key, stored) in map.entries) {
-            if (!isLiveAt(stored, now) && map.remove(key, stored)) removed++
+            if (!isLiveAt(stored, now) && map.remove(key, stored)) {
+                retire(stored)
+                removed++
+            }
         }
         return removed
     }
@@ -728,7 +783,21 @@ public class MemoryBackend(
     private class Expiring(
         @JvmField val value: Any,
         @JvmField val expiresAt: Long,
+        /**
+         * The backend whose map holds this entry, until it leaves that map (replaced, deleted, evicted, swept):
+         * then `null`. A [RememberedKey] reads the entry only while its holder is the backend it reads.
+         */
+        @Volatile @JvmField var holder: MemoryBackend?,
     )
+
+    private fun wrap(value: Any, expiresAt: Long): Any =
+        if (expiresAt ==
+            FOREVER
+        ) {
+            value
+        } else {
+            Expiring(value, expiresAt, this)
+        }
 
     public companion object {
         /** The default maximum number of entries, as in cashews. */
@@ -758,16 +827,10 @@ public class MemoryBackend(
             )
 
         private const val FOREVER = Long.MAX_VALUE
-        private val log = org.slf4j.LoggerFactory.getLogger(MemoryBackend::class.java)
 
-        private fun wrap(value: Any, expiresAt: Long): Any =
-            if (expiresAt ==
-                FOREVER
-            ) {
-                value
-            } else {
-                Expiring(value, expiresAt)
-            }
+        /** One read in 16 through a [RememberedKey] is also told to Caffeine's eviction policy. */
+        private const val POLICY_SAMPLE_MASK = 15
+        private val log = org.slf4j.LoggerFactory.getLogger(MemoryBackend::class.java)
 
         private fun unwrap(stored: Any): Any = if (stored is Expiring) stored.value else stored
 

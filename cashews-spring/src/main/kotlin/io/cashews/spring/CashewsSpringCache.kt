@@ -1,7 +1,9 @@
 package io.cashews.spring
 
+import io.cashews.InternalCacheApi
 import io.cashews.JavaCache
 import io.cashews.KeyTemplate
+import io.cashews.RememberedKey
 import io.cashews.SetCondition
 import io.cashews.ValueType
 import io.cashews.java.StrategyCalls
@@ -31,6 +33,7 @@ import java.util.function.Supplier
  *   set; otherwise a `null` result is not stored, and `put(key, null)` fails as Spring's contract asks.
  * - Keys are rendered with `toString()` (Spring's `SimpleKey` included) behind the prefix.
  */
+@OptIn(InternalCacheApi::class)
 public class CashewsSpringCache internal constructor(
     private val name: String,
     private val cache: JavaCache,
@@ -55,10 +58,10 @@ public class CashewsSpringCache internal constructor(
     private val blocking = cache.blocking()
 
     override fun lookup(key: Any): Any? {
-        val storageKey = storageKey(key)
-        if (!EventLoops.onEventLoop()) return blocking.get(storageKey, Any::class.java)
+        val remembered = remembered(key)
+        if (!EventLoops.onEventLoop()) return blocking.get(remembered, Any::class.java)
         // An event loop must not wait: what is in memory answers now, anything else is a miss this time.
-        val reading = cache.get(storageKey, Any::class.java)
+        val reading = cache.get(remembered.key, Any::class.java)
         return try {
             reading.getNow(null)
         } catch (e: CompletionException) {
@@ -138,16 +141,21 @@ public class CashewsSpringCache internal constructor(
     override fun invalidate(): Boolean = (await(cache.deleteMatch("$prefix*")) ?: 0L) > 0
 
     /** The cashews key of Spring's [key]: the prefix, a colon and the key's text. */
-    public fun storageKey(key: Any): String {
-        remembered[key]?.let { return it }
-        val rendered = prefix + key
-        // Keys of immutable value types are remembered, up to a bound: a hit then builds no string, and the
-        // in-memory map compares the very string it stored (its hash computed once) rather than a fresh copy.
-        if (remembered.size < MAX_REMEMBERED && isValue(key)) remembered.putIfAbsent(key, rendered)
-        return rendered
+    public fun storageKey(key: Any): String = remembered(key).key
+
+    /**
+     * Spring's [key] as cashews reads it. Keys of immutable value types are remembered, up to a bound: a hit then
+     * builds no string, the in-memory map compares the very string it stored (its hash computed once), and an
+     * in-memory entry with a TTL is read through the remembered key without a second hash probe.
+     */
+    private fun remembered(key: Any): RememberedKey {
+        keys[key]?.let { return it }
+        val remembered = RememberedKey(prefix + key)
+        if (keys.size < MAX_REMEMBERED && isValue(key)) return keys.putIfAbsent(key, remembered) ?: remembered
+        return remembered
     }
 
-    private val remembered = ConcurrentHashMap<Any, String>()
+    private val keys = ConcurrentHashMap<Any, RememberedKey>()
 
     private fun isValue(key: Any): Boolean =
         key is String || key is Long || key is Int || key is Short || key is Byte || key is Char ||

@@ -2,8 +2,11 @@ package io.cashews.internal.value
 
 import io.cashews.Backend
 import io.cashews.ImmediateReadBackend
+import io.cashews.InternalCacheApi
 import io.cashews.LocalCopy
+import io.cashews.MemoryBackend
 import io.cashews.NotConfiguredError
+import io.cashews.RememberedKey
 import io.cashews.SetCondition
 import io.cashews.ValueType
 import io.cashews.internal.chain.CommandControls
@@ -59,6 +62,18 @@ internal class ValuePath(
         return if (route.tagsWritten) tags.settleNow(local, key, found) else found
     }
 
+    /**
+     * [lookupNow] of a [RememberedKey]: on an unobserved in-memory route without tags, the backend reads the entry
+     * the key remembers (one hash probe fewer); anywhere else, the key's text is looked up as usual.
+     */
+    @OptIn(InternalCacheApi::class)
+    fun lookupNow(remembered: RememberedKey): Any? {
+        val route = routing.route(remembered.key)
+        val unobserved = route.unobserved
+        if (unobserved is MemoryBackend && !route.tagsWritten) return unwrap(unobserved.getNow(remembered))
+        return lookupNow(remembered.key, null)
+    }
+
     /** [lookupNow] on a route without an in-memory backend: a current local copy of a byte backend's value. */
     private fun lookupCopy(route: Route, key: String, type: (() -> ValueType)?): Any? {
         if (type == null) return NotNow
@@ -71,6 +86,15 @@ internal class ValuePath(
     fun lookupNowOrNotNow(key: String): Any? =
         try {
             lookupNow(key, null)
+        } catch (e: NotConfiguredError) {
+            NotNow
+        }
+
+    /** [lookupNow] of a [RememberedKey], answering [NotNow] instead of failing, as [lookupNowOrNotNow] does. */
+    @OptIn(InternalCacheApi::class)
+    fun lookupNowOrNotNow(remembered: RememberedKey): Any? =
+        try {
+            lookupNow(remembered)
         } catch (e: NotConfiguredError) {
             NotNow
         }
