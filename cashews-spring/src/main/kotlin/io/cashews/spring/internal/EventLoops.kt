@@ -15,7 +15,16 @@ internal object EventLoops {
             null
         }
 
-    fun onEventLoop(): Boolean = reactor != null && reactor.isInstance(Thread.currentThread())
+    /**
+     * Whether threads of a class are Reactor's, asked once per class: `isInstance` against an interface a thread
+     * does not implement scans the thread class's interfaces on every call before JDK 23.
+     */
+    private val eventLoopClasses =
+        object : ClassValue<Boolean>() {
+            override fun computeValue(type: Class<*>): Boolean = reactor != null && reactor.isAssignableFrom(type)
+        }
+
+    fun onEventLoop(): Boolean = reactor != null && eventLoopClasses.get(Thread.currentThread().javaClass)
 
     private const val NON_BLOCKING = "reactor.core.scheduler.NonBlocking"
 }
