@@ -62,24 +62,26 @@ public sealed class CachedFunction<R>(
      * The value of a call with [a], [b], [c] when it is an in-memory hit that needs no suspending work, counted as a
      * hit; else [NotNow]. The Java face answers hits with it before it starts a coroutine.
      */
+    @OptIn(InternalCacheApi::class)
     internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
         if (policy !is CachedPolicy || cache.observing) return NotNow
         val key = keys.remembered(a, b, c) ?: return NotNow
-        val found = cache.lookupNow(key, typeOf)
+        val found = cache.values.lookupNow(key, typeOf)
         if (found is Marker || !isHit(found)) return NotNow
         counters.hits.increment()
         return found
     }
 
     /** A call with the arguments [a], [b], [c]: the hit path in this function, only tail calls out of it. */
+    @OptIn(InternalCacheApi::class)
     internal suspend fun call(a: Any?, b: Any?, c: Any?): R {
-        val key = keys.remembered(a, b, c) ?: return rendering(a, b, c)
-        if (policy !is CachedPolicy) return slow(key, NotNow, a, b, c)
-        val found = cache.lookupNow(key, typeOf)
-        if (found is Marker || !isHit(found)) return missed(key, found, a, b, c)
+        val remembered = keys.remembered(a, b, c) ?: return rendering(a, b, c)
+        if (policy !is CachedPolicy) return slow(remembered.key, NotNow, a, b, c)
+        val found = cache.values.lookupNow(remembered, typeOf)
+        if (found is Marker || !isHit(found)) return missed(remembered.key, found, a, b, c)
         counters.hits.increment()
         @Suppress("UNCHECKED_CAST")
-        if (cache.observing) return observed(key, found as R)
+        if (cache.observing) return observed(remembered.key, found as R)
         @Suppress("UNCHECKED_CAST")
         return found as R
     }

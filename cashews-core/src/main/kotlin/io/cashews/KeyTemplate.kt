@@ -63,9 +63,10 @@ public class KeyTemplate private constructor(
      * type that is not remembered. A [KeyTemplateError] when [arity] is not the number of placeholders.
      */
     @PublishedApi
+    @OptIn(InternalCacheApi::class)
     internal fun rememberedKey(arity: Int, a: Any?, b: Any?, c: Any?, d: Any?): String? {
         if (arity != order.size) throw arityError(arity)
-        return if (readsContext) null else memo.remembered(a, b, c, d)
+        return if (readsContext) null else memo.remembered(a, b, c, d)?.key
     }
 
     // The policy of the last untagged positional call: calls from one site repeat their settings, so a hit that is

@@ -114,11 +114,11 @@ class RememberedKeySpec : FunSpec({
             val cache = Cache("mem://?check_interval=0")
             val key = RememberedKey("user:1")
             cache.set("user:1", "on the first backend", 1.hours)
-            cache.values.lookupNow(key) shouldBe "on the first backend"
+            cache.values.lookupNow(key, null) shouldBe "on the first backend"
             cache.setup("mem://?check_interval=0", prefix = "user:")
-            cache.values.lookupNow(key) shouldBe cache.values.lookupNow("user:1", null)
+            cache.values.lookupNow(key, null) shouldBe cache.values.lookupNow("user:1", null)
             cache.set("user:1", "on the second backend", 1.hours)
-            cache.values.lookupNow(key) shouldBe "on the second backend"
+            cache.values.lookupNow(key, null) shouldBe "on the second backend"
             cache.close()
         }
     }

@@ -1,5 +1,7 @@
 package io.cashews.internal.keys
 
+import io.cashews.InternalCacheApi
+import io.cashews.RememberedKey
 import java.util.UUID
 
 /**
@@ -13,6 +15,7 @@ import java.util.UUID
  * published through a volatile field, so readers on any thread need no lock and see either a complete entry or none;
  * writers, which only run when a key is rendered anyway, take the table's lock.
  */
+@OptIn(InternalCacheApi::class)
 internal class KeyMemo(
     /** Renders the key of four arguments (unused ones `null`), the first time they are seen. */
     private val render: (Any?, Any?, Any?, Any?) -> String,
@@ -21,14 +24,15 @@ internal class KeyMemo(
     private var slots = arrayOfNulls<Entry>(INITIAL_SLOTS)
     private var used = 0
 
+    /** A remembered key, found by its arguments: an in-memory backend remembers the entry it read through it. */
     private class Entry(
         val a: Any?,
         val b: Any?,
         val c: Any?,
         val d: Any?,
         val hash: Int,
-        val key: String,
-    ) {
+        key: String,
+    ) : RememberedKey(key) {
         fun holds(a: Any?, b: Any?, c: Any?, d: Any?): Boolean =
             this.a == a && this.b == b && this.c == c && this.d == d
     }
@@ -40,7 +44,7 @@ internal class KeyMemo(
      * The key of [a], [b], [c], [d] without suspending, from the memo or rendered into it; `null` when one of them is
      * of a type that cannot be remembered.
      */
-    fun remembered(a: Any?, b: Any?, c: Any?, d: Any?): String? {
+    fun remembered(a: Any?, b: Any?, c: Any?, d: Any?): RememberedKey? {
         if (!stable(a) || !stable(b) || !stable(c) || !stable(d)) return null
         val hash = spread(((a.hashCode() * 31 + b.hashCode()) * 31 + c.hashCode()) * 31 + d.hashCode())
         val table = slots
@@ -49,12 +53,12 @@ internal class KeyMemo(
         // Probes stop at an empty slot: entries are never removed, only replaced, so a key's run has no holes.
         for (probe in 0 until MAX_PROBES) {
             val entry = table[index] ?: break
-            if (entry.hash == hash && entry.holds(a, b, c, d)) return entry.key
+            if (entry.hash == hash && entry.holds(a, b, c, d)) return entry
             index = (index + 1) and mask
         }
-        val key = render(a, b, c, d)
-        remember(Entry(a, b, c, d, hash, key))
-        return key
+        val entry = Entry(a, b, c, d, hash, render(a, b, c, d))
+        remember(entry)
+        return entry
     }
 
     private fun remember(entry: Entry) {

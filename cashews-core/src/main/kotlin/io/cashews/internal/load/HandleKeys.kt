@@ -1,7 +1,9 @@
 package io.cashews.internal.load
 
+import io.cashews.InternalCacheApi
 import io.cashews.KeyContext
 import io.cashews.KeyTemplate
+import io.cashews.RememberedKey
 import io.cashews.StrategyPolicy
 import io.cashews.internal.keys.KeyMemo
 import kotlinx.coroutines.currentCoroutineContext
@@ -27,7 +29,8 @@ internal class HandleKeys(
     private val memo = KeyMemo { a, b, c, _ -> policy.storageKey(template.render(values(a, b, c), emptyMap())) }
 
     /** The storage key for the arguments [a], [b], [c] (unused ones `null`). */
-    suspend fun key(a: Any?, b: Any?, c: Any?): String = remembered(a, b, c) ?: render(a, b, c)
+    @OptIn(InternalCacheApi::class)
+    suspend fun key(a: Any?, b: Any?, c: Any?): String = remembered(a, b, c)?.key ?: render(a, b, c)
 
     /** How many keys the memo holds now. */
     val size: Int get() = memo.size
@@ -36,7 +39,9 @@ internal class HandleKeys(
      * The storage key for [a], [b], [c] without suspending, from the memo or rendered into it; `null` when it cannot
      * be remembered (a template reading the [KeyContext], an argument of a mutable type).
      */
-    fun remembered(a: Any?, b: Any?, c: Any?): String? = if (neverRemembers) null else memo.remembered(a, b, c, null)
+    @OptIn(InternalCacheApi::class)
+    fun remembered(a: Any?, b: Any?, c: Any?): RememberedKey? =
+        if (neverRemembers) null else memo.remembered(a, b, c, null)
 
     private suspend fun render(a: Any?, b: Any?, c: Any?): String {
         val context = currentCoroutineContext()[KeyContext]?.values ?: emptyMap()

@@ -67,11 +67,11 @@ internal class ValuePath(
      * the key remembers (one hash probe fewer); anywhere else, the key's text is looked up as usual.
      */
     @OptIn(InternalCacheApi::class)
-    fun lookupNow(remembered: RememberedKey): Any? {
+    fun lookupNow(remembered: RememberedKey, type: (() -> ValueType)?): Any? {
         val route = routing.route(remembered.key)
         val unobserved = route.unobserved
         if (unobserved is MemoryBackend && !route.tagsWritten) return unwrap(unobserved.getNow(remembered))
-        return lookupNow(remembered.key, null)
+        return lookupNow(remembered.key, type)
     }
 
     /** [lookupNow] on a route without an in-memory backend: a current local copy of a byte backend's value. */
@@ -94,7 +94,7 @@ internal class ValuePath(
     @OptIn(InternalCacheApi::class)
     fun lookupNowOrNotNow(remembered: RememberedKey): Any? =
         try {
-            lookupNow(remembered)
+            lookupNow(remembered, null)
         } catch (e: NotConfiguredError) {
             NotNow
         }
