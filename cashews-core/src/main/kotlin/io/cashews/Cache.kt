@@ -646,6 +646,11 @@ public class Cache(
     @PublishedApi
     internal fun lookupNow(key: String, type: (() -> ValueType)?): Any? = values.lookupNow(key, type)
 
+    /** [lookupNow] of a key a face keeps: an in-memory hit on the entry it remembers skips the lookup by name. */
+    @PublishedApi
+    @InternalCacheApi
+    internal fun lookupNow(key: RememberedKey, type: (() -> ValueType)?): Any? = values.lookupNow(key, type)
+
     @PublishedApi
     internal suspend fun lookupMany(keys: List<String>, type: () -> ValueType): List<Any?> =
         values.lookupMany(keys, type)

@@ -1,3 +1,5 @@
+@file:OptIn(InternalCacheApi::class)
+
 package io.cashews
 
 import io.cashews.internal.load.DerivedKey
@@ -236,8 +238,9 @@ internal suspend inline fun <reified T> Cache.cachedPositional(
     tags: Collection<String>,
     crossinline block: suspend () -> T,
 ): T {
-    val rendered = key.rememberedKey(arity, a, b, c, d) ?: key.renderPositional(arity, a, b, c, d)
-    return cachedWith(rendered, "", {
+    val remembered = key.rememberedKey(arity, a, b, c, d)
+    val rendered = remembered?.key ?: key.renderPositional(arity, a, b, c, d)
+    return cachedWith(rendered, "", remembered = remembered, policy = {
         if (tags.isEmpty()) {
             key.untaggedPolicy(ttl, condition)
         } else {
@@ -283,16 +286,23 @@ public suspend inline fun <reified T> Cache.cached(ttl: String, noinline block: 
  * The body of every keyed [cached] overload: the hit path, inline all the way so a hit allocates nothing. The
  * [policy] is only built on a miss, and the loader's lambda object only made then.
  */
-@OptIn(InternalCacheApi::class)
 @PublishedApi
 internal suspend inline fun <reified T> Cache.cachedWith(
     key: String,
     prefix: String,
     policy: () -> CachedPolicy,
+    remembered: RememberedKey? = null,
     crossinline block: suspend () -> T,
 ): T {
     val storageKey = if (prefix.isEmpty()) key else "$prefix:$key"
-    val found = lookupNow(storageKey) { ValueType.of<T>() }
+    val found =
+        if (remembered !=
+            null
+        ) {
+            lookupNow(remembered) { ValueType.of<T>() }
+        } else {
+            lookupNow(storageKey) { ValueType.of<T>() }
+        }
     if (found !is Marker && found is T && (!mayHoldElements<T>() || conforms(found) { ValueType.of<T>() })) {
         if (observing) observeHit(storageKey, StrategyKeys.CACHED)
         return found

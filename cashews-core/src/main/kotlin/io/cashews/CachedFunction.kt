@@ -66,7 +66,7 @@ public sealed class CachedFunction<R>(
     internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
         if (policy !is CachedPolicy || cache.observing) return NotNow
         val key = keys.remembered(a, b, c) ?: return NotNow
-        val found = cache.values.lookupNow(key, typeOf)
+        val found = cache.lookupNow(key, typeOf)
         if (found is Marker || !isHit(found)) return NotNow
         counters.hits.increment()
         return found
@@ -77,7 +77,7 @@ public sealed class CachedFunction<R>(
     internal suspend fun call(a: Any?, b: Any?, c: Any?): R {
         val remembered = keys.remembered(a, b, c) ?: return rendering(a, b, c)
         if (policy !is CachedPolicy) return slow(remembered.key, NotNow, a, b, c)
-        val found = cache.values.lookupNow(remembered, typeOf)
+        val found = cache.lookupNow(remembered, typeOf)
         if (found is Marker || !isHit(found)) return missed(remembered.key, found, a, b, c)
         counters.hits.increment()
         @Suppress("UNCHECKED_CAST")

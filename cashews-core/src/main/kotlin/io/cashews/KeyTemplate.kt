@@ -60,13 +60,14 @@ public class KeyTemplate private constructor(
      * The key for [arity] positional arguments (those past it `null`) bound to the placeholders in the order they first
      * appear, remembered so that arguments seen before render without allocating ([KeyMemo]); `null` when it must be
      * rendered in the calling coroutine ([renderPositional]): a template reading the [KeyContext], or an argument of a
-     * type that is not remembered. A [KeyTemplateError] when [arity] is not the number of placeholders.
+     * type that is not remembered. A [KeyTemplateError] when [arity] is not the number of placeholders. An in-memory
+     * backend remembers the entry it reads through the key ([RememberedKey]).
      */
     @PublishedApi
-    @OptIn(InternalCacheApi::class)
-    internal fun rememberedKey(arity: Int, a: Any?, b: Any?, c: Any?, d: Any?): String? {
+    @InternalCacheApi
+    internal fun rememberedKey(arity: Int, a: Any?, b: Any?, c: Any?, d: Any?): RememberedKey? {
         if (arity != order.size) throw arityError(arity)
-        return if (readsContext) null else memo.remembered(a, b, c, d)?.key
+        return if (readsContext) null else memo.remembered(a, b, c, d)
     }
 
     // The policy of the last untagged positional call: calls from one site repeat their settings, so a hit that is

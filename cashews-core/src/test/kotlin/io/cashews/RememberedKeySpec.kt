@@ -123,6 +123,37 @@ class RememberedKeySpec : FunSpec({
         }
     }
 
+    test("handle and positional template hits, read through remembered keys, see every change to their entries") {
+        runTest {
+            val cache = Cache("mem://?check_interval=0")
+            var loads = 0
+            val user = cache.function<Long, String>(ttl = "1h", key = "user:{id}") { id -> "user $id, load ${++loads}" }
+            user(1) shouldBe "user 1, load 1"
+            user(1) shouldBe "user 1, load 1"
+            cache.set("user:1", "written")
+            user(1) shouldBe "written"
+            user.invalidate(1)
+            user(1) shouldBe "user 1, load 2"
+            cache.clear()
+            user(1) shouldBe "user 1, load 3"
+            cache.setup("mem://?check_interval=0", prefix = "user:")
+            user(1) shouldBe "user 1, load 4"
+
+            val order = KeyTemplate.of("order:{id}")
+
+            suspend fun order(id: Long) = cache.cached(1.hours, order, id) { "order $id, load ${++loads}" }
+            order(7) shouldBe "order 7, load 5"
+            order(7) shouldBe "order 7, load 5"
+            cache.delete("order:7")
+            order(7) shouldBe "order 7, load 6"
+            cache.expire("order:7", 1.minutes)
+            order(7) shouldBe "order 7, load 6"
+            cache.set("order:7", "written", 1.hours)
+            order(7) shouldBe "written"
+            cache.close()
+        }
+    }
+
     test("a write that has returned is seen by every later read through a remembered key, across threads") {
         val backend = MemoryBackend(checkInterval = null)
         val written = AtomicLong(0)
