@@ -34,6 +34,23 @@ class CashewsSpringCacheSpec : FunSpec({
         users.get("2").shouldBeNull()
     }
 
+    test("a key read again and again sees every put, evict and clear since, and writes made through cashews") {
+        val manager = manager()
+        val users = manager.getCache("users")!!
+        users.put("1", "ann")
+        repeat(2) { users.get("1")!!.get() shouldBe "ann" }
+        users.put("1", "bob")
+        users.get("1")!!.get() shouldBe "bob"
+        manager.cache.set("users:1", "carl", java.time.Duration.ofHours(1)).join()
+        users.get("1")!!.get() shouldBe "carl"
+        users.evict("1")
+        users.get("1").shouldBeNull()
+        users.put("1", "dora")
+        users.get("1")!!.get() shouldBe "dora"
+        users.clear()
+        users.get("1").shouldBeNull()
+    }
+
     test("without null values, a null result is refused as Spring's contract says") {
         val strict = manager(mapOf("strict" to CashewsCacheSettings().withAllowNullValues(false))).getCache("strict")!!
         shouldThrow<IllegalArgumentException> { strict.put("k", null) }
