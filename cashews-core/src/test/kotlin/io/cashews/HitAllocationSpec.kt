@@ -68,6 +68,23 @@ class HitAllocationSpec : FunSpec({
         }
     }
 
+    test("a blocking hit through remembered keys, as Spring's caches read, allocates nothing") {
+        @OptIn(InternalCacheApi::class)
+        run {
+            val cache = Cache("mem://?size=10000")
+            val blocking = JavaCache.of(cache).blocking()
+            val keys = Array(1_000) { RememberedKey("item:$it") }
+            runBlocking { for (key in keys) cache.set(key.key, key.key.length, 1.hours) }
+            var sum = 0
+            repeat(2) { for (key in keys) sum += blocking.get(key, Int::class.javaObjectType)!! }
+
+            allocatedBy {
+                repeat(10) { for (key in keys) sum += blocking.get(key, Int::class.javaObjectType)!! }
+            } shouldBeLessThan 10L * keys.size
+            sum shouldBe 12 * keys.sumOf { it.key.length }
+        }
+    }
+
     test("a hit of cached with a key template and one to four positional value arguments allocates nothing") {
         runBlocking {
             val cache = Cache("mem://?size=20000")
