@@ -296,12 +296,9 @@ internal suspend inline fun <reified T> Cache.cachedWith(
 ): T {
     val storageKey = if (prefix.isEmpty()) key else "$prefix:$key"
     val found =
-        if (remembered !=
-            null
-        ) {
-            lookupNow(remembered) { ValueType.of<T>() }
-        } else {
-            lookupNow(storageKey) { ValueType.of<T>() }
+        when (remembered) {
+            null -> lookupNow(storageKey) { ValueType.of<T>() }
+            else -> lookupNow(remembered) { ValueType.of<T>() }
         }
     if (found !is Marker && found is T && (!mayHoldElements<T>() || conforms(found) { ValueType.of<T>() })) {
         if (observing) observeHit(storageKey, StrategyKeys.CACHED)

@@ -65,8 +65,8 @@ public sealed class CachedFunction<R>(
     @OptIn(InternalCacheApi::class)
     internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
         if (policy !is CachedPolicy || cache.observing) return NotNow
-        val key = keys.remembered(a, b, c) ?: return NotNow
-        val found = cache.lookupNow(key, typeOf)
+        val remembered = keys.remembered(a, b, c) ?: return NotNow
+        val found = cache.lookupNow(remembered, typeOf)
         if (found is Marker || !isHit(found)) return NotNow
         counters.hits.increment()
         return found

@@ -376,8 +376,10 @@ public class MemoryBackend(
     override suspend fun unlock(key: String, token: String): Boolean {
         val held = live(key) ?: return false
         val released = unwrap(held) == token && map.remove(key, held)
-        if (released) retire(held)
-        if (released) releases.released(key)
+        if (released) {
+            retire(held)
+            releases.released(key)
+        }
         return released
     }
 
@@ -791,12 +793,9 @@ public class MemoryBackend(
     )
 
     private fun wrap(value: Any, expiresAt: Long): Any =
-        if (expiresAt ==
-            FOREVER
-        ) {
-            value
-        } else {
-            Expiring(value, expiresAt, this)
+        when (expiresAt) {
+            FOREVER -> value
+            else -> Expiring(value, expiresAt, this)
         }
 
     public companion object {

@@ -1,10 +1,11 @@
 package io.cashews
 
 /**
- * A key a face keeps and reads again and again: a Spring cache keeps one per key it has seen, and a function handle
- * one per arguments it has seen (its key memo), so a hit does not render the key's text again. On an in-memory backend it also remembers the entry it found, so the next read of
- * that entry skips the lookup by name: one hash probe (the face's, by its own key) instead of two. A remembered
- * entry is read only while the backend still holds it; replaced, deleted, evicted or expired, it is looked up again.
+ * A key a face keeps and reads again and again: a Spring cache keeps one per key it has seen, and function handles and
+ * positional key templates one per arguments they have seen (their key memo), so a hit does not render the key's text
+ * again. On an in-memory backend it also remembers the entry it found, so the next read of that entry skips the
+ * lookup by name: one hash probe (the face's, by its own key) instead of two. A remembered entry is read only while
+ * the backend still holds it; replaced, deleted, evicted or expired, it is looked up again.
  *
  * Safe to share between threads: a read that races another fills in the same entry or a newer one.
  */
