@@ -83,18 +83,15 @@ internal class ValuePath(
     }
 
     /** [lookupNow], answering [NotNow] instead of failing, so callers that return futures fail them properly. */
-    fun lookupNowOrNotNow(key: String): Any? =
-        try {
-            lookupNow(key, null)
-        } catch (e: NotConfiguredError) {
-            NotNow
-        }
+    fun lookupNowOrNotNow(key: String): Any? = notConfiguredAsNotNow { lookupNow(key, null) }
 
     /** [lookupNow] of a [RememberedKey], answering [NotNow] instead of failing, as [lookupNowOrNotNow] does. */
     @OptIn(InternalCacheApi::class)
-    fun lookupNowOrNotNow(remembered: RememberedKey): Any? =
+    fun lookupNowOrNotNow(remembered: RememberedKey): Any? = notConfiguredAsNotNow { lookupNow(remembered, null) }
+
+    private inline fun notConfiguredAsNotNow(read: () -> Any?): Any? =
         try {
-            lookupNow(remembered, null)
+            read()
         } catch (e: NotConfiguredError) {
             NotNow
         }
