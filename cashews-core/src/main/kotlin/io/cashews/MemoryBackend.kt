@@ -1,3 +1,5 @@
+@file:OptIn(InternalCacheApi::class)
+
 package io.cashews
 
 import com.github.benmanes.caffeine.cache.Caffeine
@@ -209,7 +211,6 @@ public class MemoryBackend(
      * a TTL are remembered (they know when they leave this backend: see [Expiring.holder]); entries without one are
      * stored bare and looked up each time. Nothing is remembered when reads must reach Caffeine ([remembers]).
      */
-    @OptIn(InternalCacheApi::class)
     internal fun getNow(remembered: RememberedKey): Any? {
         val held = remembered.entry
         if (held is Expiring && held.holder === this && clock.read() < held.expiresAt) {
@@ -221,7 +222,7 @@ public class MemoryBackend(
         val stored = cache.getIfPresent(key) ?: return null
         if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
         if (clock.read() < stored.expiresAt) {
-            if (remembers) remembered.entry = stored
+            if (remembers) remember(remembered, stored)
             return stored.value.let { if (it is InPlace) it.snapshot() else it }
         }
         if (map.remove(key, stored)) retire(stored)
@@ -458,7 +459,6 @@ public class MemoryBackend(
      * decision would cost several times more. A bucket needs no TTL: it reads as missing, and the sweep removes it,
      * once it is full again.
      */
-    @OptIn(InternalCacheApi::class)
     override suspend fun takeTokens(key: String, interval: Duration, burst: Long, cost: Long): TokenGrant {
         val step = interval.inWholeNanoseconds
         while (true) {
@@ -537,7 +537,26 @@ public class MemoryBackend(
      * read through a remembered key that starts after a write has returned sees the write.
      */
     private fun retire(stored: Any?) {
-        if (stored is Expiring) stored.holder = null
+        if (stored !is Expiring) return
+        stored.holder = null
+        // The key remembering the entry lets go of it: a size bound must bound what the cache keeps reachable, and a
+        // key memo may hold far more keys than the backend holds entries.
+        stored.rememberedBy?.let { forget(it, stored) }
+    }
+
+    /**
+     * Has [remembered] remember [stored], and [stored] know it. The two sides meet through volatile fields: a retire
+     * that reads [Expiring.rememberedBy] before it is set is seen here, by its [Expiring.holder], and forgotten.
+     */
+    private fun remember(remembered: RememberedKey, stored: Expiring) {
+        remembered.entry = stored
+        stored.rememberedBy = remembered
+        if (stored.holder !== this) forget(remembered, stored)
+    }
+
+    /** Drops [stored] from [remembered], unless it remembers a newer entry by now (a race that only loses a memo). */
+    private fun forget(remembered: RememberedKey, stored: Expiring) {
+        if (remembered.entry === stored) remembered.entry = null
     }
 
     /** The stored form at [key] if it has not expired. */
@@ -790,7 +809,15 @@ public class MemoryBackend(
          * then `null`. A [RememberedKey] reads the entry only while its holder is the backend it reads.
          */
         @Volatile @JvmField var holder: MemoryBackend?,
-    )
+    ) {
+        /**
+         * The [RememberedKey] that remembers this entry, if one does (the last to, when two faces keep the same
+         * key), so that retiring the entry makes it forget it.
+         */
+        @Volatile
+        @JvmField
+        var rememberedBy: RememberedKey? = null
+    }
 
     private fun wrap(value: Any, expiresAt: Long): Any =
         when (expiresAt) {

@@ -57,6 +57,41 @@ class RememberedKeySpec : FunSpec({
         }
     }
 
+    test("an entry that leaves the map is let go of by the key remembering it, so a size bound bounds memory") {
+        runTest {
+            val time = TestTimeSource()
+            val backend = MemoryBackend(size = 10, timeSource = time, checkInterval = null)
+
+            suspend fun remembering(key: String): RememberedKey =
+                RememberedKey(key).also {
+                    backend.set(key, "value of $key", 1.seconds, SetCondition.ALWAYS)
+                    backend.getNow(it) shouldBe "value of $key"
+                    (it.entry != null) shouldBe true
+                }
+
+            val deleted = remembering("deleted")
+            backend.delete("deleted")
+            deleted.entry shouldBe null
+
+            val replaced = remembering("replaced")
+            backend.set("replaced", "new", 1.seconds, SetCondition.ALWAYS)
+            replaced.entry shouldBe null
+
+            val cleared = remembering("cleared")
+            backend.clear()
+            cleared.entry shouldBe null
+
+            val swept = remembering("swept")
+            time += 1.seconds
+            backend.sweep()
+            swept.entry shouldBe null
+
+            val many = (0 until 100).map { remembering("many:$it") }
+            backend.storedCount() // applies the size bound
+            many.count { it.entry != null } shouldBe many.count { backend.getNow(it.key) != null }
+        }
+    }
+
     test("a remembered entry past its TTL is a miss, and is removed") {
         runTest {
             val time = TestTimeSource()
