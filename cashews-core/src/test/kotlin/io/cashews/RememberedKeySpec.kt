@@ -1,5 +1,6 @@
 package io.cashews
 
+import io.cashews.internal.value.Miss
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThanOrEqual
 import io.kotest.matchers.shouldBe
@@ -185,6 +186,38 @@ class RememberedKeySpec : FunSpec({
             order(7) shouldBe "order 7, load 6"
             cache.set("order:7", "written", 1.hours)
             order(7) shouldBe "written"
+            cache.close()
+        }
+    }
+
+    test("with observers in the way, a read through a remembered key is observed by its text and sees every write") {
+        runTest {
+            val cache = Cache("mem://?check_interval=0")
+            val seen = mutableListOf<String>()
+            cache.addInterceptor(
+                object : CommandObserver {
+                    override fun onStart(kind: Command, key: String?, layer: String): Long {
+                        seen += "$kind $key"
+                        return 0
+                    }
+
+                    override fun onEnd(
+                        kind: Command,
+                        key: String?,
+                        layer: String,
+                        started: Long,
+                        failure: Throwable?,
+                    ) = Unit
+                },
+            )
+            val key = RememberedKey("user:1")
+            cache.set("user:1", "ann", 1.hours)
+            repeat(2) { cache.lookupNow(key) { ValueType.of<String>() } shouldBe "ann" }
+            cache.set("user:1", "bob", 1.hours)
+            cache.lookupNow(key) { ValueType.of<String>() } shouldBe "bob"
+            cache.delete("user:1")
+            cache.lookupNow(key) { ValueType.of<String>() } shouldBe Miss
+            seen.filter { it.startsWith("GET") } shouldBe List(4) { "GET user:1" }
             cache.close()
         }
     }

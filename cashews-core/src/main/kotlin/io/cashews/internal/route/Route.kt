@@ -1,3 +1,5 @@
+@file:OptIn(InternalCacheApi::class)
+
 package io.cashews.internal.route
 
 import io.cashews.Backend
@@ -6,8 +8,10 @@ import io.cashews.Command
 import io.cashews.CommandObserver
 import io.cashews.ImmediateReadBackend
 import io.cashews.ImmediateWriteBackend
+import io.cashews.InternalCacheApi
 import io.cashews.LocalCopyBackend
 import io.cashews.MemoryBackend
+import io.cashews.RememberedKey
 import io.cashews.internal.chain.CommandControls
 import io.cashews.internal.chain.Pipeline
 import io.cashews.internal.load.Coalescer
@@ -241,7 +245,17 @@ internal class Route(
     /** [ImmediateReadBackend.getNow] of [key] on [local], seen by the [observers]. */
     fun readNow(local: ImmediateReadBackend, key: String): Any? {
         val watching = observers
-        return if (watching.isEmpty()) local.getNow(key) else observedRead(watching, 0, local, key)
+        return if (watching.isEmpty()) local.getNow(key) else observedRead(watching, 0, local, key, null)
+    }
+
+    /** [readNow] of a key a face keeps, on an in-memory backend: the observers see its text, as for any read. */
+    fun readNow(local: MemoryBackend, remembered: RememberedKey): Any? {
+        val watching = observers
+        return if (watching.isEmpty()) {
+            local.getNow(remembered)
+        } else {
+            observedRead(watching, 0, local, remembered.key, remembered)
+        }
     }
 
     // Out of line, so readNow stays small enough to inline into every hit. Each observer's start value stays in its
@@ -251,13 +265,16 @@ internal class Route(
         at: Int,
         local: ImmediateReadBackend,
         key: String,
+        remembered: RememberedKey?,
     ): Any? {
-        if (at == watching.size) return local.getNow(key)
+        if (at == watching.size) {
+            return if (remembered != null && local is MemoryBackend) local.getNow(remembered) else local.getNow(key)
+        }
         val observer = watching[at]
         val started = observer.onStart(Command.GET, key, layer)
         val found =
             try {
-                observedRead(watching, at + 1, local, key)
+                observedRead(watching, at + 1, local, key, remembered)
             } catch (e: Throwable) {
                 observer.onEnd(Command.GET, key, layer, started, e)
                 throw e

@@ -1,3 +1,5 @@
+@file:OptIn(InternalCacheApi::class)
+
 package io.cashews.internal.value
 
 import io.cashews.Backend
@@ -63,14 +65,18 @@ internal class ValuePath(
     }
 
     /**
-     * [lookupNow] of a [RememberedKey]: on an unobserved in-memory route without tags, the backend reads the entry
-     * the key remembers (one hash probe fewer); anywhere else, the key's text is looked up as usual.
+     * [lookupNow] of a [RememberedKey]: on an in-memory route without tags, the backend reads the entry the key
+     * remembers (one hash probe fewer), with the route's observers around it if it has any; anywhere else, the key's
+     * text is looked up as usual.
      */
-    @OptIn(InternalCacheApi::class)
     fun lookupNow(remembered: RememberedKey, type: (() -> ValueType)?): Any? {
         val route = routing.route(remembered.key)
-        val unobserved = route.unobserved
-        if (unobserved is MemoryBackend && !route.tagsWritten) return unwrap(unobserved.getNow(remembered))
+        if (!route.tagsWritten) {
+            val unobserved = route.unobserved
+            if (unobserved is MemoryBackend) return unwrap(unobserved.getNow(remembered))
+            val local = route.local
+            if (local is MemoryBackend) return unwrap(route.readNow(local, remembered))
+        }
         return lookupNow(remembered.key, type)
     }
 
@@ -86,7 +92,6 @@ internal class ValuePath(
     fun lookupNowOrNotNow(key: String): Any? = notConfiguredAsNotNow { lookupNow(key, null) }
 
     /** [lookupNow] of a [RememberedKey], answering [NotNow] instead of failing, as [lookupNowOrNotNow] does. */
-    @OptIn(InternalCacheApi::class)
     fun lookupNowOrNotNow(remembered: RememberedKey): Any? = notConfiguredAsNotNow { lookupNow(remembered, null) }
 
     private inline fun notConfiguredAsNotNow(read: () -> Any?): Any? =
