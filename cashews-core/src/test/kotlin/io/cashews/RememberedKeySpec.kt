@@ -222,6 +222,49 @@ class RememberedKeySpec : FunSpec({
         }
     }
 
+    test(
+        "under writes, deletes and size evictions on another thread, no remembered read is older than a returned write",
+    ) {
+        val backend = MemoryBackend(size = 64, checkInterval = null)
+        val keys = 256
+        val rounds = 50_000
+        // The step of the last write or delete of each key that has returned; values written are their step.
+        val done =
+            java.util.concurrent.atomic
+                .AtomicLongArray(keys)
+        val finished =
+            java.util.concurrent.atomic
+                .AtomicBoolean(false)
+        runBlocking(Dispatchers.Default) {
+            val reader =
+                async {
+                    val remembered = Array(keys) { RememberedKey("k$it") }
+                    var older = 0
+                    var reads = 0
+                    var i = 0
+                    while (!finished.get() || reads < rounds) {
+                        val k = i++ % keys
+                        val before = done.get(k)
+                        val read = backend.getNow(remembered[k]) as Long?
+                        if (read != null && read < before) older++
+                        reads++
+                    }
+                    older
+                }
+            val writer =
+                async {
+                    for (step in 1L..rounds) {
+                        val k = (step % keys).toInt()
+                        if (step % 7 == 0L) backend.delete("k$k") else backend.setNow("k$k", step, 1.hours)
+                        done.set(k, step)
+                    }
+                    finished.set(true)
+                }
+            writer.await()
+            reader.await() shouldBe 0
+        }
+    }
+
     test("a write that has returned is seen by every later read through a remembered key, across threads") {
         val backend = MemoryBackend(checkInterval = null)
         val written = AtomicLong(0)
