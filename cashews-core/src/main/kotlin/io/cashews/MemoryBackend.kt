@@ -199,10 +199,7 @@ public class MemoryBackend(
     /** The live value at [key] without suspending: the hit path of an in-memory cache. */
     override fun getNow(key: String): Any? {
         val stored = cache.getIfPresent(key) ?: return null
-        if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
-        if (clock.read() < stored.expiresAt) return stored.value.let { if (it is InPlace) it.snapshot() else it }
-        if (map.remove(key, stored)) retire(stored)
-        return null
+        return answer(key, stored, null)
     }
 
     /**
@@ -216,18 +213,28 @@ public class MemoryBackend(
         if (held is Expiring && held.holder === this && clock.read() < held.expiresAt) {
             // Caffeine's eviction policy learns of a sample of these reads, so a hot entry stays hot to it.
             if (ThreadLocalRandom.current().nextInt() and POLICY_SAMPLE_MASK == 0) cache.getIfPresent(remembered.key)
-            return held.value.let { if (it is InPlace) it.snapshot() else it }
+            return readable(held.value)
         }
-        val key = remembered.key
-        val stored = cache.getIfPresent(key) ?: return null
-        if (stored !is Expiring) return if (stored is InPlace) stored.snapshot() else stored
+        val stored = cache.getIfPresent(remembered.key) ?: return null
+        return answer(remembered.key, stored, if (remembers) remembered else null)
+    }
+
+    /**
+     * What a read answers for [stored], found at [key]: its value while live, remembered in [rememberIn] if given;
+     * `null` once expired, when the entry is removed.
+     */
+    private fun answer(key: String, stored: Any, rememberIn: RememberedKey?): Any? {
+        if (stored !is Expiring) return readable(stored)
         if (clock.read() < stored.expiresAt) {
-            if (remembers) remember(remembered, stored)
-            return stored.value.let { if (it is InPlace) it.snapshot() else it }
+            if (rememberIn != null) remember(rememberIn, stored)
+            return readable(stored.value)
         }
         if (map.remove(key, stored)) retire(stored)
         return null
     }
+
+    /** A stored value as reads see it: a snapshot of one changed in place ([InPlace]), any other as it is. */
+    private fun readable(value: Any): Any? = if (value is InPlace) value.snapshot() else value
 
     /**
      * Whether [RememberedKey]s may skip Caffeine on a hit: not when it must note every read (an idle TTL), nor when
