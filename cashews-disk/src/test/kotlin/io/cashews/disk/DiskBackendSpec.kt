@@ -235,6 +235,39 @@ class DiskBackendSpec : FunSpec({
         }
     }
 
+    test("a row's checksum is read with its value: a row without one reads as written, a wrong one as a miss") {
+        withDirectory { directory ->
+            val url = "disk://?directory=$directory&shards=1"
+            val file = directory.resolve("shard-000.sqlite")
+            // Each case: the change made to the stored checksum, and what a read answers afterwards.
+            val cases =
+                listOf(
+                    "crc" to "value", // untouched
+                    "NULL" to "value", // a row written before checksums
+                    "crc + 1" to null,
+                    "crc + 4294967296" to null, // differs only above the 32 bits a checksum has
+                    "-1" to null,
+                    "'text'" to null,
+                    "x'00ff'" to null,
+                )
+            for ((change, expected) in cases) {
+                Cache(url).apply {
+                    set("order", "value") shouldBe true
+                    close()
+                }
+                DriverManager.getConnection("jdbc:sqlite:$file").use {
+                    it.createStatement().executeUpdate("UPDATE entries SET crc = $change WHERE key = 'order'")
+                }
+                val reader = Cache(url)
+                withClue("crc = $change") {
+                    reader.get<String>("order") shouldBe expected
+                    reader.getMany<String>(listOf("order")) shouldBe listOf(expected)
+                }
+                reader.close()
+            }
+        }
+    }
+
     test("getMany and cachedMany read batches of keys by shard: live, expired, missing and damaged rows alike") {
         withDirectory { directory ->
             val time = TestTimeSource()
