@@ -970,7 +970,7 @@ public class DiskBackend(
          */
         private const val READ_VALUE =
             "SELECT kind | (CASE WHEN expires_at <= ? THEN 4 ELSE 0 END)" +
-                " | (CASE WHEN accessed_at <= ? THEN 8 ELSE 0 END) | (ifnull(crc, 4294967296) << 5), value" +
+                " | (CASE WHEN accessed_at <= ? THEN 8 ELSE 0 END) | (ifnull(crc, 4294967296) << 5) AS f, value" +
                 " FROM entries WHERE key = ?"
         private const val FLAG_MASK = 31L
         private const val CRC_SHIFT = 5
