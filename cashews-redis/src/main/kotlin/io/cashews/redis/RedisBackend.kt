@@ -190,7 +190,8 @@ public class RedisBackend(
                         2,
                         TimeUnit.MILLISECONDS,
                     ),
-                ).build()
+                ).nettyCustomizer(CoalescedFlushes)
+                .build()
         val client =
             if (cluster) {
                 // Node connections open lazily, and a rejecting one would refuse the first command to each node: a

@@ -1,0 +1,134 @@
+package io.cashews.redis
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.ints.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import io.netty.bootstrap.Bootstrap
+import io.netty.bootstrap.ServerBootstrap
+import io.netty.channel.Channel
+import io.netty.channel.ChannelHandlerContext
+import io.netty.channel.ChannelInboundHandlerAdapter
+import io.netty.channel.ChannelInitializer
+import io.netty.channel.ChannelOutboundHandlerAdapter
+import io.netty.channel.EventLoopGroup
+import io.netty.channel.MultiThreadIoEventLoopGroup
+import io.netty.channel.local.LocalAddress
+import io.netty.channel.local.LocalChannel
+import io.netty.channel.local.LocalIoHandler
+import io.netty.channel.local.LocalServerChannel
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+
+/** The flusher on a real event loop (Netty's in-process transport): what is written always leaves, in order. */
+class CoalescingFlusherSpec : FunSpec({
+    /** A server that collects what it receives, and a client with the flusher and a count of the flushes it lets by. */
+    class Pair(
+        val group: EventLoopGroup,
+        val server: Channel,
+        val client: Channel,
+        val received: LinkedBlockingQueue<Any>,
+        val flushes: AtomicInteger,
+    ) : AutoCloseable {
+        override fun close() {
+            client.close().await(10, TimeUnit.SECONDS)
+            server.close().await(10, TimeUnit.SECONDS)
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS)
+        }
+    }
+
+    fun connect(name: String): Pair {
+        val group = MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory())
+        val received = LinkedBlockingQueue<Any>()
+        val flushes = AtomicInteger()
+        val address = LocalAddress(name)
+        val server =
+            ServerBootstrap()
+                .group(group)
+                .channel(LocalServerChannel::class.java)
+                .childHandler(
+                    object : ChannelInitializer<LocalChannel>() {
+                        override fun initChannel(ch: LocalChannel) {
+                            ch.pipeline().addLast(
+                                object : ChannelInboundHandlerAdapter() {
+                                    override fun channelRead(ctx: ChannelHandlerContext, msg: Any) {
+                                        received += msg
+                                    }
+                                },
+                            )
+                        }
+                    },
+                ).bind(address)
+                .sync()
+                .channel()
+        val client =
+            Bootstrap()
+                .group(group)
+                .channel(LocalChannel::class.java)
+                .handler(
+                    object : ChannelInitializer<LocalChannel>() {
+                        override fun initChannel(ch: LocalChannel) {
+                            CoalescedFlushes.afterChannelInitialized(ch)
+                            // Nearer the socket than the flusher: counts the flushes that get through it.
+                            ch.pipeline().addFirst(
+                                object : ChannelOutboundHandlerAdapter() {
+                                    override fun flush(ctx: ChannelHandlerContext) {
+                                        flushes.incrementAndGet()
+                                        ctx.flush()
+                                    }
+                                },
+                            )
+                        }
+                    },
+                ).connect(address)
+                .sync()
+                .channel()
+        return Pair(group, server, client, received, flushes)
+    }
+
+    test("a lone write is flushed at once") {
+        connect("flusher-lone").use { pair ->
+            pair.client.writeAndFlush("only").await(10, TimeUnit.SECONDS) shouldBe true
+            pair.received.poll(10, TimeUnit.SECONDS) shouldBe "only"
+            pair.flushes.get() shouldBe 1
+        }
+    }
+
+    test("writes queued behind each other leave in fewer flushes, all of them and in order") {
+        connect("flusher-backlog").use { pair ->
+            // Hold the event loop, so every write below queues as a task of its own, as callers' commands do.
+            val release = CountDownLatch(1)
+            val held = CountDownLatch(1)
+            pair.client.eventLoop().execute {
+                held.countDown()
+                release.await(10, TimeUnit.SECONDS)
+            }
+            held.await()
+            val writes = (0 until 200).map { pair.client.writeAndFlush("command $it") }
+            release.countDown()
+            writes.forEach { it.await(10, TimeUnit.SECONDS) shouldBe true }
+            val got = List(200) { pair.received.poll(10, TimeUnit.SECONDS) }
+            got shouldBe List(200) { "command $it" }
+            pair.flushes.get() shouldBeLessThan 200 - 16
+        }
+    }
+
+    test("a write whose flush is held back still leaves when the channel closes first") {
+        connect("flusher-close").use { pair ->
+            val release = CountDownLatch(1)
+            val held = CountDownLatch(1)
+            pair.client.eventLoop().execute {
+                held.countDown()
+                release.await(10, TimeUnit.SECONDS)
+            }
+            held.await()
+            repeat(40) { pair.client.writeAndFlush("before close $it") }
+            val closed = pair.client.close()
+            release.countDown()
+            closed.await(10, TimeUnit.SECONDS) shouldBe true
+            // The writes queued before the close are written and flushed before the channel goes.
+            pair.received.poll(10, TimeUnit.SECONDS) shouldBe "before close 0"
+        }
+    }
+})
