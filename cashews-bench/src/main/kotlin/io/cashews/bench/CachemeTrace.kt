@@ -38,11 +38,13 @@ public object CachemeTrace {
 
     /**
      * Runs every contender at 1 000 and 10 000 workers; with arguments, only the contenders whose names contain one
-     * of them (`CachemeTrace "2 JVMs" caffeine`).
+     * of them (`CachemeTrace "2 JVMs" caffeine`), or are exactly one written after `=` (`CachemeTrace =redis`).
      */
     @JvmStatic
     public fun main(args: Array<String>) {
-        val chosen = { name: String -> args.isEmpty() || args.any { name.contains(it, ignoreCase = true) } }
+        val chosen = { name: String ->
+            args.isEmpty() || args.any { if (it.startsWith("=")) name == it.drop(1) else name.contains(it, ignoreCase = true) }
+        }
         val keys = zipfKeys()
         val distinct = keys.toSet().size
         println("cacheme trace: $REQUESTS requests, $distinct distinct keys, Zipf(s=$S, v=$V, imax=$KEY_RANGE), ${LOADER.inWholeMilliseconds} ms loader")

@@ -966,7 +966,7 @@ public class DiskBackend(
          * [readValue]'s row: one integer, then the value. The integer packs the kind ([KIND_BITS]), [EXPIRED] and
          * [TOUCH_DUE] as worked out by SQLite, and the checksum above [CRC_SHIFT] ([NO_CRC] for a row written before
          * checksums): sqlite-jdbc's per-column work (a name per column and query, a native call per read) is a
-         * visible share of a read, so the row has two columns rather than four.
+         * visible share of a read, so the row has two columns rather than three.
          */
         private const val READ_VALUE =
             "SELECT kind | (CASE WHEN expires_at <= ? THEN 4 ELSE 0 END)" +
