@@ -87,6 +87,21 @@ class CoalescingFlusherSpec : FunSpec({
         return Pair(group, server, client, received, flushes)
     }
 
+    /**
+     * Keeps [channel]'s event loop busy until the answered latch is counted down, so that every write meanwhile queues
+     * as a task of its own, as callers' commands do.
+     */
+    fun holdEventLoop(channel: Channel): CountDownLatch {
+        val release = CountDownLatch(1)
+        val held = CountDownLatch(1)
+        channel.eventLoop().execute {
+            held.countDown()
+            release.await(10, TimeUnit.SECONDS)
+        }
+        held.await()
+        return release
+    }
+
     test("a lone write is flushed at once") {
         connect("flusher-lone").use { pair ->
             pair.client.writeAndFlush("only").await(10, TimeUnit.SECONDS) shouldBe true
@@ -97,14 +112,7 @@ class CoalescingFlusherSpec : FunSpec({
 
     test("writes queued behind each other leave in fewer flushes, all of them and in order") {
         connect("flusher-backlog").use { pair ->
-            // Hold the event loop, so every write below queues as a task of its own, as callers' commands do.
-            val release = CountDownLatch(1)
-            val held = CountDownLatch(1)
-            pair.client.eventLoop().execute {
-                held.countDown()
-                release.await(10, TimeUnit.SECONDS)
-            }
-            held.await()
+            val release = holdEventLoop(pair.client)
             val writes = (0 until 200).map { pair.client.writeAndFlush("command $it") }
             release.countDown()
             writes.forEach { it.await(10, TimeUnit.SECONDS) shouldBe true }
@@ -116,13 +124,7 @@ class CoalescingFlusherSpec : FunSpec({
 
     test("a write whose flush is held back still leaves when the channel closes first") {
         connect("flusher-close").use { pair ->
-            val release = CountDownLatch(1)
-            val held = CountDownLatch(1)
-            pair.client.eventLoop().execute {
-                held.countDown()
-                release.await(10, TimeUnit.SECONDS)
-            }
-            held.await()
+            val release = holdEventLoop(pair.client)
             repeat(40) { pair.client.writeAndFlush("before close $it") }
             val closed = pair.client.close()
             release.countDown()
