@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger
 /** The flusher on a real event loop (Netty's in-process transport): what is written always leaves, in order. */
 class CoalescingFlusherSpec : FunSpec({
     /** A server that collects what it receives, and a client with the flusher and a count of the flushes it lets by. */
-    class Pair(
+    class Connected(
         val group: EventLoopGroup,
         val server: Channel,
         val client: Channel,
@@ -38,7 +38,13 @@ class CoalescingFlusherSpec : FunSpec({
         }
     }
 
-    fun connect(name: String): Pair {
+    /** A channel initializer that runs [init] on each new channel. */
+    fun initializer(init: (LocalChannel) -> Unit) =
+        object : ChannelInitializer<LocalChannel>() {
+            override fun initChannel(ch: LocalChannel) = init(ch)
+        }
+
+    fun connect(name: String): Connected {
         val group = MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory())
         val received = LinkedBlockingQueue<Any>()
         val flushes = AtomicInteger()
@@ -48,16 +54,14 @@ class CoalescingFlusherSpec : FunSpec({
                 .group(group)
                 .channel(LocalServerChannel::class.java)
                 .childHandler(
-                    object : ChannelInitializer<LocalChannel>() {
-                        override fun initChannel(ch: LocalChannel) {
-                            ch.pipeline().addLast(
-                                object : ChannelInboundHandlerAdapter() {
-                                    override fun channelRead(ctx: ChannelHandlerContext, msg: Any) {
-                                        received += msg
-                                    }
-                                },
-                            )
-                        }
+                    initializer { ch ->
+                        ch.pipeline().addLast(
+                            object : ChannelInboundHandlerAdapter() {
+                                override fun channelRead(ctx: ChannelHandlerContext, msg: Any) {
+                                    received += msg
+                                }
+                            },
+                        )
                     },
                 ).bind(address)
                 .sync()
@@ -67,24 +71,22 @@ class CoalescingFlusherSpec : FunSpec({
                 .group(group)
                 .channel(LocalChannel::class.java)
                 .handler(
-                    object : ChannelInitializer<LocalChannel>() {
-                        override fun initChannel(ch: LocalChannel) {
-                            CoalescedFlushes.afterChannelInitialized(ch)
-                            // Nearer the socket than the flusher: counts the flushes that get through it.
-                            ch.pipeline().addFirst(
-                                object : ChannelOutboundHandlerAdapter() {
-                                    override fun flush(ctx: ChannelHandlerContext) {
-                                        flushes.incrementAndGet()
-                                        ctx.flush()
-                                    }
-                                },
-                            )
-                        }
+                    initializer { ch ->
+                        CoalescedFlushes.afterChannelInitialized(ch)
+                        // Nearer the socket than the flusher: counts the flushes that get through it.
+                        ch.pipeline().addFirst(
+                            object : ChannelOutboundHandlerAdapter() {
+                                override fun flush(ctx: ChannelHandlerContext) {
+                                    flushes.incrementAndGet()
+                                    ctx.flush()
+                                }
+                            },
+                        )
                     },
                 ).connect(address)
                 .sync()
                 .channel()
-        return Pair(group, server, client, received, flushes)
+        return Connected(group, server, client, received, flushes)
     }
 
     /**
