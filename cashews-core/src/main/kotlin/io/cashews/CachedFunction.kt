@@ -14,6 +14,7 @@ import io.cashews.internal.value.NotNow
 import io.cashews.internal.value.TypeConformance
 import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.flow.filter
+import java.util.concurrent.CompletableFuture
 
 /**
  * A function bound once to a cache under a [policy]: the decorator of cashews, as a value. Call it like the function
@@ -60,16 +61,30 @@ public sealed class CachedFunction<R>(
 
     /**
      * The value of a call with [a], [b], [c] when it is an in-memory hit that needs no suspending work, counted as a
-     * hit; else [NotNow]. The Java face answers hits with it before it starts a coroutine.
+     * hit; else [NotNow]. The blocking Java face answers hits with it before it starts a coroutine.
      */
     @OptIn(InternalCacheApi::class)
-    internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? {
-        if (policy !is CachedPolicy || cache.observing) return NotNow
-        val remembered = keys.remembered(a, b, c) ?: return NotNow
+    internal fun hitNow(a: Any?, b: Any?, c: Any?): Any? = onHitNow(a, b, c, NotNow) { _, found -> found }
+
+    /** [hitNow] as a completed future, the same one for every hit of an unchanged entry; `null` when not a hit. */
+    @OptIn(InternalCacheApi::class)
+    internal fun hitFutureNow(a: Any?, b: Any?, c: Any?): CompletableFuture<Any?>? =
+        onHitNow(a, b, c, null) { remembered, found -> remembered.answeredWith(found) }
+
+    @OptIn(InternalCacheApi::class)
+    private inline fun <A> onHitNow(
+        a: Any?,
+        b: Any?,
+        c: Any?,
+        miss: A,
+        hit: (RememberedKey, Any?) -> A,
+    ): A {
+        if (policy !is CachedPolicy || cache.observing) return miss
+        val remembered = keys.remembered(a, b, c) ?: return miss
         val found = cache.lookupNow(remembered, typeOf)
-        if (found is Marker || !isHit(found)) return NotNow
+        if (found is Marker || !isHit(found)) return miss
         counters.hits.increment()
-        return found
+        return hit(remembered, found)
     }
 
     /** A call with the arguments [a], [b], [c]: the hit path in this function, only tail calls out of it. */

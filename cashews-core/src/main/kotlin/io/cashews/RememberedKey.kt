@@ -1,5 +1,8 @@
 package io.cashews
 
+import io.cashews.java.SharedCompletedFuture
+import java.util.concurrent.CompletableFuture
+
 /**
  * A key a face keeps and reads again and again: a Spring cache keeps one per key it has seen, and function handles and
  * positional key templates one per arguments they have seen (their key memo), so a hit does not render the key's text
@@ -17,6 +20,23 @@ public open class RememberedKey(
     /** The entry an in-memory backend found at [key] last, or `null`; only that backend reads it (see its getNow). */
     @JvmField
     internal var entry: Any? = null
+
+    /** The future a Java face answered this key's last hit with: see [answeredWith]. */
+    @Volatile
+    private var answered: SharedCompletedFuture? = null
+
+    /**
+     * A completed future of [value] for a Java face's hit of this key: the one answered last while it holds [value]
+     * itself, so hits of an unchanged entry share one future rather than allocate one each. HotSpot drops such a
+     * future only when it inlines the face's call into the caller, which it often does not (see BENCHMARKS.md).
+     * Kept only while an in-memory backend remembers this key's [entry]: one that does not (soft values, idle TTLs)
+     * must not have its value kept alive here either.
+     */
+    internal fun answeredWith(value: Any?): CompletableFuture<Any?> {
+        val last = answered
+        if (last != null && last.value === value) return last
+        return SharedCompletedFuture(value).also { if (entry != null) answered = it }
+    }
 
     override fun toString(): String = "RememberedKey($key)"
 }

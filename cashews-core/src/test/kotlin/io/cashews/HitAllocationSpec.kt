@@ -3,8 +3,11 @@ package io.cashews
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.types.shouldBeSameInstanceAs
 import kotlinx.coroutines.runBlocking
 import java.lang.management.ManagementFactory
+import java.util.concurrent.CompletableFuture
+import java.util.function.Function
 import kotlin.time.Duration.Companion.hours
 
 private val threads = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
@@ -83,6 +86,25 @@ class HitAllocationSpec : FunSpec({
             } shouldBeLessThan 10L * keys.size
             sum shouldBe 12 * keys.sumOf { it.key.length }
         }
+    }
+
+    test("a hit of a Java function handle answers a shared completed future and allocates nothing") {
+        val cache = Cache("mem://?size=10000")
+        val userById =
+            JavaCache
+                .of(cache)
+                .cached(Int::class.javaObjectType)
+                .ttl("1h")
+                .key("user:{id}")
+                .build(Function { id: Long -> CompletableFuture.completedFuture(id.toInt()) })
+        var sum = 0
+        repeat(2) { for (i in ids.indices) sum += userById.apply(ids[i]).join() }
+
+        allocatedBy { repeat(10) { for (i in ids.indices) sum += userById.apply(ids[i]).join() } } shouldBeLessThan
+            10L * ids.size
+        sum shouldBe 12 * ids.sumOf { it.toInt() }
+        userById.apply(ids[7]) shouldBeSameInstanceAs userById.apply(ids[7])
+        cache.close()
     }
 
     test("a hit of cached with a key template and one to four positional value arguments allocates nothing") {

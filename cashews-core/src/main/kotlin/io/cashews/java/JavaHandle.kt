@@ -15,6 +15,9 @@ import java.util.function.Function
  * A call answers an in-memory hit before it returns (a completed future, or the value itself from the blocking
  * form), with no coroutine and no thread hop; anything else runs the handle's strategy in a coroutine started on the
  * calling thread, which resumes on the scope's dispatcher once it has to wait.
+ *
+ * Hits of an unchanged in-memory entry share one completed future, so a hit allocates nothing: it refuses
+ * `obtrudeValue` and `obtrudeException` (`copy()` gives a future of your own).
  */
 public sealed class JavaHandle<T>(
     internal val handle: io.cashews.CachedFunction<T>,
@@ -33,9 +36,9 @@ public sealed class JavaHandle<T>(
     public fun removeExpired(): CompletableFuture<Long> = future { handle.removeExpired() }
 
     internal fun applyArgs(a: Any?, b: Any?, c: Any?): CompletableFuture<T> {
-        val now = handle.hitNow(a, b, c)
+        // A hit's future is shared by the hits of the same value (see SharedCompletedFuture): none allocated per hit.
         @Suppress("UNCHECKED_CAST")
-        if (now !== NotNow) return CompletableFuture.completedFuture(now as T)
+        handle.hitFutureNow(a, b, c)?.let { return it as CompletableFuture<T> }
         return future { handle.call(a, b, c) }
     }
 

@@ -1,7 +1,9 @@
 package io.cashews.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,6 +52,54 @@ class JavaStrategiesTest {
 
     private static <T> CompletableFuture<T> done(T value) {
         return CompletableFuture.completedFuture(value);
+    }
+
+    @Test
+    void hitsOfAnUnchangedValueShareOneFutureThatRefusesToBeOverwritten() {
+        AtomicInteger loads = new AtomicInteger();
+        CachedFunction<Long, String> userById = jc.cached(String.class)
+            .ttl("3h")
+            .key("user:{id}")
+            .build(id -> done("user" + id + "#" + loads.incrementAndGet()));
+
+        CompletableFuture<String> loaded = userById.apply(42L);
+        assertEquals("user42#1", loaded.join());
+        CompletableFuture<String> hit = userById.apply(42L);
+        assertSame(hit, userById.apply(42L), "hits of the same value share one future");
+        assertEquals("user42#1!", hit.thenApply(v -> v + "!").join());
+
+        assertThrows(UnsupportedOperationException.class, () -> hit.obtrudeValue("forged"));
+        assertThrows(UnsupportedOperationException.class, () -> hit.obtrudeException(new IllegalStateException()));
+        assertFalse(hit.complete("forged"), "a completed future cannot be changed");
+        assertFalse(hit.cancel(true));
+        assertEquals("user42#1", userById.apply(42L).join());
+        CompletableFuture<String> own = hit.copy();
+        own.obtrudeValue("mine");
+        assertEquals("mine", own.join());
+        assertEquals("user42#1", userById.apply(42L).join());
+
+        assertTrue(userById.invalidate(42L).join());
+        assertEquals("user42#2", userById.apply(42L).join());
+        CompletableFuture<String> next = userById.apply(42L);
+        assertEquals("user42#2", next.join(), "a new value gets a future of its own");
+        assertSame(next, userById.apply(42L));
+        assertEquals(2L, userById.info().join().getLoads());
+    }
+
+    @Test
+    void aBackendThatLetsValuesGoKeepsNoFutureOfThem() {
+        JavaCache soft = JavaCache.of(new Cache("mem://?soft_values=true"));
+        CachedFunction<Long, String> userById = soft.cached(String.class)
+            .ttl("3h")
+            .key("user:{id}")
+            .build(id -> done("user" + id));
+
+        assertEquals("user42", userById.apply(42L).join());
+        CompletableFuture<String> hit = userById.apply(42L);
+        assertEquals("user42", hit.join());
+        assertTrue(hit.isDone());
+        assertNotSame(hit, userById.apply(42L), "soft values: each hit gets its own future, none is kept");
+        assertEquals(2L, userById.info().join().getHits());
     }
 
     @Test
