@@ -548,7 +548,7 @@ public class MemoryBackend(
         stored.holder = null
         // The key remembering the entry lets go of it: a size bound must bound what the cache keeps reachable, and a
         // key memo may hold far more keys than the backend holds entries.
-        stored.rememberedBy?.let { forget(it, stored) }
+        stored.rememberedBy?.forget(stored)
     }
 
     /**
@@ -558,12 +558,7 @@ public class MemoryBackend(
     private fun remember(remembered: RememberedKey, stored: Expiring) {
         remembered.entry = stored
         stored.rememberedBy = remembered
-        if (stored.holder !== this) forget(remembered, stored)
-    }
-
-    /** Drops [stored] from [remembered], unless it remembers a newer entry by now (a race that only loses a memo). */
-    private fun forget(remembered: RememberedKey, stored: Expiring) {
-        if (remembered.entry === stored) remembered.entry = null
+        if (stored.holder !== this) remembered.forget(stored)
     }
 
     /** The stored form at [key] if it has not expired. */

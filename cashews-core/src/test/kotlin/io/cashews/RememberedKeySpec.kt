@@ -4,6 +4,7 @@ import io.cashews.internal.value.Miss
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThanOrEqual
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.types.shouldBeSameInstanceAs
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
@@ -63,33 +64,43 @@ class RememberedKeySpec : FunSpec({
             val time = TestTimeSource()
             val backend = MemoryBackend(size = 10, timeSource = time, checkInterval = null)
 
+            // Each hit is also answered as the Java face answers it, with the future it keeps beside the entry.
             suspend fun remembering(key: String): RememberedKey =
                 RememberedKey(key).also {
                     backend.set(key, "value of $key", 1.seconds, SetCondition.ALWAYS)
-                    backend.getNow(it) shouldBe "value of $key"
+                    val found = backend.getNow(it)
+                    found shouldBe "value of $key"
                     (it.entry != null) shouldBe true
+                    it.answeredWith(found) shouldBeSameInstanceAs it.answeredWith(found)
+                    it.answered?.value shouldBeSameInstanceAs found
                 }
+
+            fun RememberedKey.letGo() {
+                entry shouldBe null
+                answered shouldBe null
+            }
 
             val deleted = remembering("deleted")
             backend.delete("deleted")
-            deleted.entry shouldBe null
+            deleted.letGo()
 
             val replaced = remembering("replaced")
             backend.set("replaced", "new", 1.seconds, SetCondition.ALWAYS)
-            replaced.entry shouldBe null
+            replaced.letGo()
 
             val cleared = remembering("cleared")
             backend.clear()
-            cleared.entry shouldBe null
+            cleared.letGo()
 
             val swept = remembering("swept")
             time += 1.seconds
             backend.sweep()
-            swept.entry shouldBe null
+            swept.letGo()
 
             val many = (0 until 100).map { remembering("many:$it") }
             backend.storedCount() // applies the size bound
             many.count { it.entry != null } shouldBe many.count { backend.getNow(it.key) != null }
+            many.count { it.answered != null } shouldBe many.count { it.entry != null }
         }
     }
 
