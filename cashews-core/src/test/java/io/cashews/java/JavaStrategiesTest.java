@@ -100,6 +100,7 @@ class JavaStrategiesTest {
         assertTrue(hit.isDone());
         assertNotSame(hit, userById.apply(42L), "soft values: each hit gets its own future, none is kept");
         assertEquals(2L, userById.info().join().getHits());
+        soft.close().join();
     }
 
     @Test
