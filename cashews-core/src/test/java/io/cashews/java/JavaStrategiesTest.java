@@ -87,7 +87,7 @@ class JavaStrategiesTest {
     }
 
     @Test
-    void aBackendThatLetsValuesGoKeepsNoFutureOfThem() {
+    void aBackendThatLetsValuesGoKeepsNoFutureOfThem() throws Exception {
         JavaCache soft = JavaCache.of(new Cache("mem://?soft_values=true"));
         CachedFunction<Long, String> userById = soft.cached(String.class)
             .ttl("3h")
@@ -100,7 +100,7 @@ class JavaStrategiesTest {
         assertTrue(hit.isDone());
         assertNotSame(hit, userById.apply(42L), "soft values: each hit gets its own future, none is kept");
         assertEquals(2L, userById.info().join().getHits());
-        soft.close().join();
+        soft.close().get(10, TimeUnit.SECONDS);
     }
 
     @Test
