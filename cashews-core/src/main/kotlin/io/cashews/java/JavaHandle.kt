@@ -16,8 +16,9 @@ import java.util.function.Function
  * form), with no coroutine and no thread hop; anything else runs the handle's strategy in a coroutine started on the
  * calling thread, which resumes on the scope's dispatcher once it has to wait.
  *
- * Hits of an unchanged in-memory entry share one completed future, so a hit allocates nothing: it refuses
- * `obtrudeValue` and `obtrudeException` (`copy()` gives a future of your own).
+ * Hits of an unchanged in-memory entry share one completed future, so a hit allocates nothing (except on a memory
+ * backend with soft values or an idle TTL, which keeps nothing for its entries): it refuses `obtrudeValue` and
+ * `obtrudeException` (`copy()` gives a future of your own).
  */
 public sealed class JavaHandle<T>(
     internal val handle: io.cashews.CachedFunction<T>,
