@@ -51,14 +51,14 @@ public object CachemeTrace {
         println("%-22s %7s %9s %9s %9s %8s %9s %9s %8s %8s".format("contender", "workers", "wall_ms", "÷floor", "÷ideal", "loads", "GET", "MGET", "p50_ms", "p99_ms"))
         RedisProcess.start().use { redis ->
             for (workers in listOf(1_000, 10_000)) {
-                val ideal = idealWall(keys, workers)
-                println("a cache that costs nothing, $workers workers: ${ideal.inWholeMilliseconds} ms, %.2f× the floor".format(ideal / (LOADER * distinct / workers)))
-                run("memory", keys, workers, redis, chosen) { load -> cachedThrough(Cache("mem://?size=300000"), lock = false, load) }
-                run("redis", keys, workers, redis, chosen) { load -> cachedThrough(Cache(redis.url), lock = false, load) }
-                run("redis + client-side", keys, workers, redis, chosen) { load ->
+                val baseline = Baseline(keys, workers)
+                println("a cache that costs nothing, $workers workers: ${baseline.ideal.inWholeMilliseconds} ms, %.2f× the floor".format(baseline.ideal / baseline.floor))
+                run("memory", keys, workers, baseline, redis, chosen) { load -> cachedThrough(Cache("mem://?size=300000"), lock = false, load) }
+                run("redis", keys, workers, baseline, redis, chosen) { load -> cachedThrough(Cache(redis.url), lock = false, load) }
+                run("redis + client-side", keys, workers, baseline, redis, chosen) { load ->
                     cachedThrough(Cache(redis.url + "?client_side=true&client_side_size=300000"), lock = false, load)
                 }
-                run("redis lock, 2 caches", keys, workers, redis, chosen) { load ->
+                run("redis lock, 2 caches", keys, workers, baseline, redis, chosen) { load ->
                     // Two caches, as two processes would be: each key's requests go to either, by the key's hash.
                     val first = cachedThrough(Cache(redis.url), lock = true, load)
                     val second = cachedThrough(Cache(redis.url), lock = true, load)
@@ -67,8 +67,8 @@ public object CachemeTrace {
                         second.close()
                     }
                 }
-                if (chosen(TWO_JVMS)) runTwoJvms(keys, workers, redis)
-                run("caffeine async", keys, workers, redis, chosen) { load ->
+                if (chosen(TWO_JVMS)) runTwoJvms(keys, workers, baseline, redis)
+                run("caffeine async", keys, workers, baseline, redis, chosen) { load ->
                     val scope = CoroutineScope(Dispatchers.Default)
                     val cache =
                         Caffeine
@@ -95,6 +95,7 @@ public object CachemeTrace {
         name: String,
         keys: List<String>,
         workers: Int,
+        baseline: Baseline,
         redis: RedisProcess,
         chosen: (String) -> Boolean,
         build: (load: suspend () -> String) -> Contender,
@@ -117,29 +118,27 @@ public object CachemeTrace {
         runBlocking { contender.close() }
         val after = commandCounts(client)
         client.shutdown()
-        report(name, workers, wall, keys, loads.get().toLong(), after.first - before.first, after.second - before.second, latencies)
+        report(name, workers, wall, baseline, loads.get().toLong(), after.first - before.first, after.second - before.second, latencies)
     }
 
     private fun report(
         name: String,
         workers: Int,
         wall: Duration,
-        keys: List<String>,
+        baseline: Baseline,
         loads: Long,
         gets: Long,
         mgets: Long,
         latencies: LongArray,
     ) {
-        val floor = LOADER * keys.toSet().size / workers
-        val ideal = idealWall(keys, workers)
         latencies.sort()
         println(
             "%-22s %7d %9d %9.2f %9.2f %8d %9d %9d %8.1f %8.1f".format(
                 name,
                 workers,
                 wall.inWholeMilliseconds,
-                wall / floor,
-                wall / ideal,
+                wall / baseline.floor,
+                wall / baseline.ideal,
                 loads,
                 gets,
                 mgets,
@@ -147,6 +146,15 @@ public object CachemeTrace {
                 latencies[latencies.size * 99 / 100] / 1e6,
             ),
         )
+    }
+
+    /** What each row at one worker count is divided by: the loader floor, and [idealWall]. Worked out once. */
+    private class Baseline(
+        keys: List<String>,
+        workers: Int,
+    ) {
+        val floor: Duration = LOADER * keys.toSet().size / workers
+        val ideal: Duration = idealWall(keys, workers)
     }
 
     /**
@@ -197,7 +205,7 @@ public object CachemeTrace {
      * `cached(lock = true)` from two JVMs: this one and a [CachemeTraceWorker] started for the run, each taking every
      * other request with half the workers. Loads are counted in Redis, so both JVMs' count; latencies are this JVM's.
      */
-    private fun runTwoJvms(keys: List<String>, workers: Int, redis: RedisProcess) {
+    private fun runTwoJvms(keys: List<String>, workers: Int, baseline: Baseline, redis: RedisProcess) {
         val javaBinary = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()
         val worker =
             ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"), CachemeTraceWorker::class.java.name, redis.url, "${workers / 2}", "1")
@@ -225,7 +233,7 @@ public object CachemeTrace {
             val after = commandCounts(client)
             val slowest = maxOf(wall, theirs.milliseconds)
             println("  (this JVM ${wall.inWholeMilliseconds} ms, the second JVM $theirs ms)")
-            report(TWO_JVMS, workers, slowest, keys, loads, after.first - before.first, after.second - before.second, latencies)
+            report(TWO_JVMS, workers, slowest, baseline, loads, after.first - before.first, after.second - before.second, latencies)
         } finally {
             worker.destroyForcibly()
             client.shutdown()

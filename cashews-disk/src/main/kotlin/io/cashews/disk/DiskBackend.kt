@@ -961,6 +961,13 @@ public class DiskBackend(
         private const val SET = 1
         private const val WINDOW = 2
         private const val TOUCH_MILLIS = 1_000L
+        private const val FLAG_MASK = 31L
+        private const val CRC_SHIFT = 5
+        private const val NO_CRC = 1L shl 32
+        private const val KIND_BITS = 3
+        private const val EXPIRED = 4
+        private const val TOUCH_DUE = 8
+        private const val DAMAGED = 16
 
         /**
          * [readValue]'s row: one integer, then the value. The integer packs the kind ([KIND_BITS]), [EXPIRED] and
@@ -969,16 +976,10 @@ public class DiskBackend(
          * visible share of a read, so the row has two columns rather than three.
          */
         private const val READ_VALUE =
-            "SELECT kind | (CASE WHEN expires_at <= ? THEN 4 ELSE 0 END)" +
-                " | (CASE WHEN accessed_at <= ? THEN 8 ELSE 0 END) | (ifnull(crc, 4294967296) << 5) AS f, value" +
-                " FROM entries WHERE key = ?"
-        private const val FLAG_MASK = 31L
-        private const val CRC_SHIFT = 5
-        private const val NO_CRC = 1L shl 32
-        private const val KIND_BITS = 3
-        private const val EXPIRED = 4
-        private const val TOUCH_DUE = 8
-        private const val DAMAGED = 16
+            "SELECT kind | (CASE WHEN expires_at <= ? THEN $EXPIRED ELSE 0 END)" +
+                " | (CASE WHEN accessed_at <= ? THEN $TOUCH_DUE ELSE 0 END)" +
+                " | (ifnull(crc, $NO_CRC) << $CRC_SHIFT) AS f, value FROM entries WHERE key = ?"
+
         private const val EVICTION_BATCH = 64
         private const val ENTRY_OVERHEAD = 32
         private const val WAL_SHARE = 4

@@ -6,6 +6,7 @@ import io.kotest.matchers.shouldBe
 import io.netty.bootstrap.Bootstrap
 import io.netty.bootstrap.ServerBootstrap
 import io.netty.channel.Channel
+import io.netty.channel.ChannelFuture
 import io.netty.channel.ChannelHandlerContext
 import io.netty.channel.ChannelInboundHandlerAdapter
 import io.netty.channel.ChannelInitializer
@@ -38,6 +39,12 @@ class CoalescingFlusherSpec : FunSpec({
         }
     }
 
+    /** The channel of [future] once it has succeeded, waiting at most 10 seconds. */
+    fun channelOf(future: ChannelFuture): Channel {
+        check(future.await(10, TimeUnit.SECONDS) && future.isSuccess) { "the local channel did not open" }
+        return future.channel()
+    }
+
     /** A channel initializer that runs [init] on each new channel. */
     fun initializer(init: (LocalChannel) -> Unit) =
         object : ChannelInitializer<LocalChannel>() {
@@ -50,42 +57,42 @@ class CoalescingFlusherSpec : FunSpec({
         val flushes = AtomicInteger()
         val address = LocalAddress(name)
         val server =
-            ServerBootstrap()
-                .group(group)
-                .channel(LocalServerChannel::class.java)
-                .childHandler(
-                    initializer { ch ->
-                        ch.pipeline().addLast(
-                            object : ChannelInboundHandlerAdapter() {
-                                override fun channelRead(ctx: ChannelHandlerContext, msg: Any) {
-                                    received += msg
-                                }
-                            },
-                        )
-                    },
-                ).bind(address)
-                .sync()
-                .channel()
+            channelOf(
+                ServerBootstrap()
+                    .group(group)
+                    .channel(LocalServerChannel::class.java)
+                    .childHandler(
+                        initializer { ch ->
+                            ch.pipeline().addLast(
+                                object : ChannelInboundHandlerAdapter() {
+                                    override fun channelRead(ctx: ChannelHandlerContext, msg: Any) {
+                                        received += msg
+                                    }
+                                },
+                            )
+                        },
+                    ).bind(address),
+            )
         val client =
-            Bootstrap()
-                .group(group)
-                .channel(LocalChannel::class.java)
-                .handler(
-                    initializer { ch ->
-                        CoalescedFlushes.afterChannelInitialized(ch)
-                        // Nearer the socket than the flusher: counts the flushes that get through it.
-                        ch.pipeline().addFirst(
-                            object : ChannelOutboundHandlerAdapter() {
-                                override fun flush(ctx: ChannelHandlerContext) {
-                                    flushes.incrementAndGet()
-                                    ctx.flush()
-                                }
-                            },
-                        )
-                    },
-                ).connect(address)
-                .sync()
-                .channel()
+            channelOf(
+                Bootstrap()
+                    .group(group)
+                    .channel(LocalChannel::class.java)
+                    .handler(
+                        initializer { ch ->
+                            CoalescedFlushes.afterChannelInitialized(ch)
+                            // Nearer the socket than the flusher: counts the flushes that get through it.
+                            ch.pipeline().addFirst(
+                                object : ChannelOutboundHandlerAdapter() {
+                                    override fun flush(ctx: ChannelHandlerContext) {
+                                        flushes.incrementAndGet()
+                                        ctx.flush()
+                                    }
+                                },
+                            )
+                        },
+                    ).connect(address),
+            )
         return Connected(group, server, client, received, flushes)
     }
 
@@ -100,7 +107,7 @@ class CoalescingFlusherSpec : FunSpec({
             held.countDown()
             release.await(10, TimeUnit.SECONDS)
         }
-        held.await()
+        check(held.await(10, TimeUnit.SECONDS)) { "the event loop did not take the task" }
         return release
     }
 
